@@ -1,0 +1,48 @@
+# Agora: `make run` sets everything up and serves the demo; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run install services db migrate demo serve test lint clean
+
+run: install services db migrate demo serve
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+services:
+	bash scripts/services.sh
+
+db: install
+	$(PY) scripts/ensure_database.py
+
+migrate: db
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+
+serve:
+	@echo "Agora on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
+	@export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A config worker --loglevel=warning --concurrency=1 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

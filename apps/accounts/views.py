@@ -1,0 +1,34 @@
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.forms import SignupForm
+from apps.accounts.models import User
+from apps.forum.models import Post
+
+POSTS_PER_PAGE = 20
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("forum:home")
+    form = SignupForm(request.POST or None)
+    if form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("forum:home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def profile(request, username):
+    member = get_object_or_404(User, username=username, is_active=True)
+    posts = (
+        Post.objects.visible()
+        .filter(author=member)
+        .select_related("thread__topic")
+        .order_by("-created", "-pk")
+    )
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/profile.html", {"member": member, "page": page})

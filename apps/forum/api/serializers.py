@@ -1,0 +1,55 @@
+from rest_framework import serializers
+
+from apps.forum.models import Post, Thread, Topic
+from apps.forum.services import MAX_BODY_LENGTH
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "title", "description", "created"]
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Thread
+        fields = [
+            "id", "topic", "title", "author", "opening_post", "locked",
+            "reply_count", "created", "last_activity",
+        ]  # fmt: skip
+
+
+class PostSerializer(serializers.ModelSerializer):
+    """A post as readers see it: a tombstone shows no body."""
+
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    body = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [
+            "id", "thread", "parent", "depth", "author", "state", "removal_reason",
+            "response", "body", "body_html", "reply_count", "created", "edited",
+        ]  # fmt: skip
+
+    def get_body(self, post: Post) -> str:
+        return "" if post.is_tombstone else post.body
+
+    def get_body_html(self, post: Post) -> str:
+        return "" if post.is_tombstone else post.body_html
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    parent = serializers.IntegerField(
+        help_text="The post answered; the thread's opening post for a top-level reply."
+    )
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Markdown.")
+    response = serializers.ChoiceField(choices=Post.Response.choices, default=Post.Response.NEUTRAL)
+
+
+class PostUpdateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Markdown.")

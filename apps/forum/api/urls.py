@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from apps.forum.api import views
+
+urlpatterns = [
+    path("topics/", views.TopicList.as_view(), name="api-topics"),
+    path("topics/<slug:slug>/", views.TopicDetail.as_view(), name="api-topic"),
+    path("topics/<slug:slug>/threads/", views.TopicThreads.as_view(), name="api-topic-threads"),
+    path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
+    path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
+    path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,113 @@
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from apps.forum import selectors, services
+from apps.forum.api.serializers import (
+    PostSerializer,
+    PostUpdateSerializer,
+    ReplyCreateSerializer,
+    ThreadSerializer,
+    TopicSerializer,
+)
+from apps.forum.models import Post, Thread, Topic
+
+
+def agora_exception_handler(exc, context):
+    """A service's ValidationError is the client's mistake: 400 with its messages."""
+    if isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError({"detail": exc.messages})
+    return exception_handler(exc, context)
+
+
+class TopicList(generics.ListAPIView):
+    queryset = Topic.objects.order_by("title")
+    serializer_class = TopicSerializer
+
+
+class TopicDetail(generics.RetrieveAPIView):
+    queryset = Topic.objects.all()
+    serializer_class = TopicSerializer
+    lookup_field = "slug"
+
+
+class TopicThreads(generics.ListAPIView):
+    """The topic's threads, latest activity first."""
+
+    serializer_class = ThreadSerializer
+
+    def get_queryset(self):
+        topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return topic.threads.select_related("topic", "author").order_by("-last_activity", "-pk")
+
+
+class ThreadDetail(generics.RetrieveAPIView):
+    queryset = Thread.objects.select_related("topic", "author")
+    serializer_class = ThreadSerializer
+
+
+class TreeOrderPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ThreadPosts(generics.GenericAPIView):
+    """GET: the thread's posts depth-first, every reply after its parent.
+    POST: reply to any post of the thread."""
+
+    serializer_class = PostSerializer
+    pagination_class = TreeOrderPagination
+
+    def get_thread(self) -> Thread:
+        return get_object_or_404(Thread, pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        posts = selectors.PostsInTreeOrder(self.get_thread(), Post.objects.select_related("author"))
+        page = self.paginate_queryset(posts)
+        return self.get_paginated_response(PostSerializer(page, many=True).data)
+
+    @extend_schema(request=ReplyCreateSerializer, responses={201: PostSerializer})
+    def post(self, request, pk):
+        thread = self.get_thread()
+        data = ReplyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parent = Post.objects.filter(pk=data.validated_data["parent"], thread=thread).first()
+        if parent is None:
+            raise exceptions.ValidationError({"parent": ["No such post in this thread."]})
+        reply = services.reply_create(
+            parent=parent,
+            author=request.user,
+            body=data.validated_data["body"],
+            response=data.validated_data["response"],
+        )
+        return Response(PostSerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+class PostDetail(generics.GenericAPIView):
+    """A post; its author may edit it (PATCH) or leave a tombstone (DELETE)."""
+
+    queryset = Post.objects.select_related("thread", "author")
+    serializer_class = PostSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get(self, request, pk):
+        return Response(PostSerializer(self.get_object()).data)
+
+    @extend_schema(request=PostUpdateSerializer, responses={200: PostSerializer})
+    def patch(self, request, pk):
+        data = PostUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = services.post_edit(
+            post=self.get_object(), editor=request.user, body=data.validated_data["body"]
+        )
+        return Response(PostSerializer(post).data)
+
+    @extend_schema(responses={200: PostSerializer})
+    def delete(self, request, pk):
+        post = services.post_delete(post=self.get_object(), actor=request.user)
+        return Response(PostSerializer(post).data)

@@ -1,0 +1,158 @@
+"""Composite reads: the thread page, a post in its context, a thread in tree order."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+
+from apps.forum.models import SEGMENT_DEPTH, Post, Thread
+
+TOP_LEVEL_PER_PAGE = 20
+POSTS_PER_BRANCH = 60
+POSTS_PER_SUBTREE = 200
+SORTS = {
+    "oldest": (F("created").asc(), F("id").asc()),
+    "newest": (F("created").desc(), F("id").desc()),
+    "replies": ((F("rght") - F("lft")).desc(), F("created").asc(), F("id").asc()),
+}
+SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "replies": "Most replies"}
+
+
+@dataclass
+class PostNode:
+    post: Post
+    replies: list["PostNode"] = field(default_factory=list)
+    detached: bool = False  # its parent is not on this page
+
+    @property
+    def unseen_replies(self) -> int:
+        return self.post.reply_count - len(self.replies)
+
+
+@dataclass
+class ThreadPage:
+    branches: list[PostNode]
+    sort: str
+    page: int
+    has_next: bool
+
+
+@dataclass
+class PostContext:
+    ancestors: list[Post]
+    earlier_context: int | None  # the post before the first ancestor shown, if any
+    subtree: list[PostNode]
+    next_after: str | None  # where the next page of the subtree starts
+
+
+def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> ThreadPage:
+    """One page of top-level replies, each with the first POSTS_PER_BRANCH posts of its tree."""
+    offset = (page - 1) * TOP_LEVEL_PER_PAGE
+    tree_ids = list(
+        Post.objects.in_thread(thread)
+        .top_level()
+        .order_by(*SORTS[sort])
+        .values_list("tree_id", flat=True)[offset : offset + TOP_LEVEL_PER_PAGE + 1]
+    )
+    has_next = len(tree_ids) > TOP_LEVEL_PER_PAGE
+    tree_ids = tree_ids[:TOP_LEVEL_PER_PAGE]
+    posts = (
+        Post.objects.in_thread(thread)
+        .filter(tree_id__in=tree_ids)
+        .annotate(place=Window(RowNumber(), partition_by=F("tree_id"), order_by=F("lft").asc()))
+        .filter(place__lte=POSTS_PER_BRANCH)
+        .select_related("author")
+        .order_by("tree_id", "lft")
+    )
+    forest = {node.post.tree_id: node for node in nest(posts)}
+    branches = [forest[tree_id] for tree_id in tree_ids]
+    return ThreadPage(branches=branches, sort=sort, page=page, has_next=has_next)
+
+
+def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostContext:
+    """A post with the ancestors in its tree and one page of its subtree in tree order.
+
+    A post that ends a segment has its replies in trees of their own: they are shown too.
+    """
+    ancestors = list(post.get_ancestors().select_related("author")) if post.tree_parent_id else []
+    segment_root = ancestors[0] if ancestors else post
+    subtree = Post.objects.in_thread(post.thread).filter(
+        Q(tree_id=post.tree_id, lft__gte=post.lft, lft__lte=post.rght)
+        | Q(tree_id__in=post.replies.filter(tree_parent=None).values("tree_id"))
+    )
+    if after:
+        subtree = subtree.filter(Q(tree_id__gt=after[0]) | Q(tree_id=after[0], lft__gt=after[1]))
+    rows = list(
+        subtree.select_related("author").order_by("tree_id", "lft")[: POSTS_PER_SUBTREE + 1]
+    )
+    next_after = None
+    if len(rows) > POSTS_PER_SUBTREE:
+        rows = rows[:POSTS_PER_SUBTREE]
+        next_after = f"{rows[-1].tree_id}.{rows[-1].lft}"
+    return PostContext(
+        ancestors=ancestors,
+        earlier_context=segment_root.parent_id if segment_root.depth > 1 else None,
+        subtree=nest(rows),
+        next_after=next_after,
+    )
+
+
+def nest(posts: Iterable[Post]) -> list[PostNode]:
+    """Nest posts given in tree order by their parent ids; posts whose parent is
+    absent become roots of the returned forest, marked detached unless top-level."""
+    nodes: dict[int, PostNode] = {}
+    forest: list[PostNode] = []
+    for post in posts:
+        node = nodes[post.pk] = PostNode(post)
+        parent = nodes.get(post.parent_id)
+        if parent:
+            parent.replies.append(node)
+        else:
+            node.detached = post.depth > 1
+            forest.append(node)
+    return forest
+
+
+class PostsInTreeOrder:
+    """A thread's posts depth-first across its trees, as a sequence a Paginator can page."""
+
+    # Each segment tree sorts under the position of the post it hangs from.
+    SQL = f"""
+        WITH RECURSIVE segment(tree_id, sort_key) AS (
+            SELECT tree_id, ARRAY[tree_id] FROM forum_post
+            WHERE thread_id = %s AND depth <= 1
+          UNION ALL
+            SELECT child.tree_id, segment.sort_key || hanger.lft || child.tree_id
+            FROM segment
+            JOIN forum_post hanger
+              ON hanger.tree_id = segment.tree_id AND hanger.depth > 0
+             AND hanger.depth %% {SEGMENT_DEPTH} = 0
+            JOIN forum_post child
+              ON child.parent_id = hanger.id AND child.tree_parent_id IS NULL
+        )
+        SELECT post.id FROM forum_post post JOIN segment USING (tree_id)
+        WHERE post.thread_id = %s
+        ORDER BY segment.sort_key || post.lft
+        LIMIT %s OFFSET %s
+    """
+
+    def __init__(self, thread: Thread, queryset: QuerySet[Post]):
+        self.thread = thread
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return Post.objects.in_thread(self.thread).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Post]:
+        with connection.cursor() as cursor:
+            limit = window.stop - window.start
+            cursor.execute(self.SQL, [self.thread.pk, self.thread.pk, limit, window.start])
+            ids = [row[0] for row in cursor.fetchall()]
+        posts = self.queryset.in_bulk(ids)
+        return [posts[pk] for pk in ids]

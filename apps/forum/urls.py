@@ -1,0 +1,16 @@
+from django.urls import path
+
+from apps.forum import views
+
+app_name = "forum"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("topics/<slug:slug>/new/", views.thread_create, name="thread_create"),
+    path("threads/<int:pk>/", views.thread_detail, name="thread"),
+    path("posts/<int:pk>/", views.post_detail, name="post"),
+    path("posts/<int:pk>/reply/", views.reply_create, name="reply"),
+    path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:pk>/delete/", views.post_delete, name="post_delete"),
+    path("posts/<int:pk>/revisions/", views.post_revisions, name="post_revisions"),
+]

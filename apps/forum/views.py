@@ -1,0 +1,154 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.forum import selectors, services
+from apps.forum.forms import EditForm, ThreadForm, reply_form
+from apps.forum.models import Post, Thread, Topic
+
+THREADS_PER_PAGE = 30
+MAX_PAGE = 100_000
+
+
+def home(request):
+    topics = Topic.objects.annotate(thread_count=Count("threads"))
+    return render(request, "forum/home.html", {"topics": topics})
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    threads = topic.threads.select_related("author").order_by("-last_activity", "-pk")
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "forum/topic.html", {"topic": topic, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_create(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    form = ThreadForm(request.POST or None)
+    if form.is_valid():
+        try:
+            thread = services.thread_create(topic=topic, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(thread)
+    return render(request, "forum/thread_form.html", {"topic": topic, "form": form})
+
+
+def thread_detail(request, pk):
+    thread = get_object_or_404(
+        Thread.objects.select_related("topic", "opening_post__author"), pk=pk
+    )
+    sort = request.GET.get("sort")
+    sort = sort if sort in selectors.SORTS else "oldest"
+    page = selectors.thread_page(thread=thread, sort=sort, page=_page_number(request))
+    context = {
+        "thread": thread,
+        "page": page,
+        "sorts": selectors.SORT_LABELS,
+        "form": reply_form(thread.opening_post),
+    }
+    return render(request, "forum/thread.html", context)
+
+
+def post_detail(request, pk):
+    post = _get_post(pk)
+    if post.depth == 0:
+        return redirect(post.thread)
+    context = selectors.post_context(post=post, after=_after(request))
+    return render(
+        request, "forum/post.html", {"post": post, "thread": post.thread, "context": context}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_create(request, pk):
+    parent = _get_post(pk)
+    form = reply_form(parent, request.POST or None)
+    if form.is_valid():
+        try:
+            reply = services.reply_create(parent=parent, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(reply)
+    template = (
+        "forum/partials/reply_form.html"
+        if request.headers.get("HX-Request")
+        else "forum/reply.html"
+    )
+    return render(request, template, {"parent": parent, "thread": parent.thread, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, pk):
+    post = _get_post(pk)
+    form = EditForm(request.POST or None, initial={"body": post.body})
+    if form.is_valid():
+        try:
+            services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(post)
+    elif request.method == "GET":
+        services.require_author(post, request.user, "edit")
+    return render(
+        request, "forum/post_edit.html", {"post": post, "thread": post.thread, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request, pk):
+    post = _get_post(pk)
+    services.require_author(post, request.user, "delete")
+    if request.method == "POST":
+        try:
+            services.post_delete(post=post, actor=request.user)
+        except ValidationError as error:
+            return render(
+                request, "forum/post_delete.html", {"post": post, "error": error}, status=400
+            )
+        return redirect(post)
+    return render(request, "forum/post_delete.html", {"post": post, "thread": post.thread})
+
+
+def post_revisions(request, pk):
+    post = _get_post(pk)
+    if post.is_tombstone:
+        raise Http404("This post was deleted or removed; its history is not shown.")
+    revisions = list(post.revisions.all())
+    return render(
+        request,
+        "forum/post_revisions.html",
+        {"post": post, "thread": post.thread, "revisions": revisions},
+    )
+
+
+def _get_post(pk) -> Post:
+    return get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
+
+
+def _page_number(request) -> int:
+    try:
+        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _after(request) -> tuple[int, int] | None:
+    """The (tree_id, lft) after which a subtree page starts, from "?after=12.34"."""
+    try:
+        tree_id, lft = (int(part) for part in request.GET["after"].split("."))
+    except (KeyError, ValueError):
+        return None
+    return (tree_id, lft) if 0 <= tree_id < 2**31 and 0 <= lft < 2**31 else None

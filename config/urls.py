@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts.views import signup
+
+urlpatterns = [
+    path("", include("apps.forum.urls")),
+    path("", include("apps.accounts.urls")),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("apps.forum.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,56 @@
+"""Test data, made through the same services users go through."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from apps.forum import services
+from apps.forum.models import Post, Thread, Topic
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    title = factory.Sequence(lambda n: f"Topic {n}")
+
+
+def make_thread(
+    *, topic: Topic | None = None, author=None, title="A thread", body="Opening post"
+) -> Thread:
+    return services.thread_create(
+        topic=topic or TopicFactory(), author=author or UserFactory(), title=title, body=body
+    )
+
+
+def make_reply(parent: Post, *, author=None, body="A reply", response="neutral") -> Post:
+    return services.reply_create(
+        parent=parent, author=author or UserFactory(), body=body, response=response
+    )
+
+
+def make_chain(parent: Post, length: int, *, author=None) -> list[Post]:
+    """A chain of replies, each answering the one before."""
+    chain = []
+    for index in range(length):
+        parent = make_reply(parent, author=author, body=f"Level {parent.depth + 1}, link {index}")
+        chain.append(parent)
+    return chain
