@@ -1,0 +1,275 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.forum import selectors
+from apps.forum.models import SEGMENT_DEPTH, Post, Thread
+from tests.factories import TopicFactory, make_chain, make_reply, make_thread
+from tests.html_checks import active_content
+
+pytestmark = pytest.mark.django_db
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+def post_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<details open class="post[^"]*" id="post-(\d+)"', html)]
+
+
+def test_home_lists_topics_with_their_thread_counts(thread):
+    TopicFactory(title="Empty topic")
+    html = Client().get("/").content.decode()
+    assert "AI art" in html and "1 thread" in html and "Empty topic" in html
+
+
+def test_topic_lists_threads_by_latest_activity_with_reply_counts(topic):
+    older = make_thread(topic=topic, title="Older thread")
+    make_thread(topic=topic, title="Newer thread")
+    make_reply(older.opening_post)
+    html = Client().get(topic.get_absolute_url()).content.decode()
+    assert html.index("Older thread") < html.index("Newer thread")
+    assert "1 reply" in html
+
+
+def test_unknown_topic_thread_and_post_are_404():
+    client = Client()
+    for url in ["/topics/nope/", "/threads/999999/", "/posts/999999/", "/posts/999999/reply/"]:
+        assert client.get(url).status_code in (404, 302), url
+    assert client.get("/posts/999999/").status_code == 404
+
+
+def test_starting_a_thread_needs_a_login(topic):
+    response = Client().post(
+        reverse("forum:thread_create", args=[topic.slug]), {"title": "t", "body": "b"}
+    )
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert not Thread.objects.exists()
+
+
+def test_a_member_starts_a_thread(topic, logged_in):
+    response = logged_in.post(
+        reverse("forum:thread_create", args=[topic.slug]),
+        {"title": "Fair use?", "body": "I think so."},
+    )
+    thread = Thread.objects.get()
+    assert response.status_code == 302 and response.url == thread.get_absolute_url()
+    assert thread.opening_post.body == "I think so."
+
+
+def test_an_oversized_opening_post_gets_a_clear_error(topic, logged_in):
+    response = logged_in.post(
+        reverse("forum:thread_create", args=[topic.slug]), {"title": "t", "body": "x" * 20_001}
+    )
+    assert response.status_code == 200
+    assert "at most 20000 characters" in response.content.decode().replace(",", "")
+    assert not Thread.objects.exists()
+
+
+def test_thread_page_nests_replies_under_their_parents(thread):
+    top = make_reply(thread.opening_post, body="top level")
+    child = make_reply(top, body="child")
+    grandchild = make_reply(child, body="grandchild")
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert post_ids(html) == [top.pk, child.pk, grandchild.pk]
+    top_block = html[html.index(f'id="post-{top.pk}"') :]
+    assert top_block.index('<ol class="replies">') < top_block.index(f'id="post-{child.pk}"')
+    assert html.count('<ol class="replies">') == 2
+
+
+def test_thread_page_sorts_top_level_replies(thread):
+    quiet = make_reply(thread.opening_post, body="quiet")
+    busy = make_reply(thread.opening_post, body="busy")
+    make_reply(busy), make_reply(busy)
+    client = Client()
+    tops = lambda sort: [
+        pk
+        for pk in post_ids(client.get(f"{thread.get_absolute_url()}?sort={sort}").content.decode())
+        if pk in (quiet.pk, busy.pk)
+    ]  # noqa: E731
+    assert tops("oldest") == [quiet.pk, busy.pk]
+    assert tops("newest") == [busy.pk, quiet.pk]
+    assert tops("replies") == [busy.pk, quiet.pk]
+    assert tops("bogus") == [quiet.pk, busy.pk]
+
+
+def test_top_level_replies_are_paged_with_more_replies(thread):
+    replies = [make_reply(thread.opening_post) for _ in range(selectors.TOP_LEVEL_PER_PAGE + 2)]
+    client = Client()
+    first = client.get(thread.get_absolute_url()).content.decode()
+    assert post_ids(first) == [post.pk for post in replies[: selectors.TOP_LEVEL_PER_PAGE]]
+    assert 'rel="next"' in first
+    second = client.get(f"{thread.get_absolute_url()}?sort=oldest&page=2").content.decode()
+    assert post_ids(second) == [post.pk for post in replies[selectors.TOP_LEVEL_PER_PAGE :]]
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    assert client.get(f"{thread.get_absolute_url()}?page=abc").status_code == 200
+    assert client.get(f"{thread.get_absolute_url()}?page=99999999999999999999").status_code == 200
+
+
+def test_deep_chains_continue_on_the_posts_own_page(thread):
+    chain = make_chain(thread.opening_post, SEGMENT_DEPTH + 3)
+    segment_end = chain[SEGMENT_DEPTH - 1]
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert post_ids(html) == [post.pk for post in chain[:SEGMENT_DEPTH]]
+    assert f'href="/posts/{segment_end.pk}/">Continue this thread (1 more reply)' in html
+
+    continued = Client().get(f"/posts/{segment_end.pk}/").content.decode()
+    assert post_ids(continued) == [post.pk for post in chain[SEGMENT_DEPTH - 1 :]]
+    assert f'href="/posts/{chain[0].pk}/">link' in continued  # ancestors give the context
+
+
+def test_a_long_branch_is_cut_with_a_link_to_the_rest(thread):
+    top = make_reply(thread.opening_post)
+    for _ in range(selectors.POSTS_PER_BRANCH + 5):
+        make_reply(top)
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert len(post_ids(html)) == selectors.POSTS_PER_BRANCH
+    assert f'href="/posts/{top.pk}/">Continue this thread (6 more replies)' in html
+    assert (
+        len(post_ids(Client().get(f"/posts/{top.pk}/").content.decode()))
+        == selectors.POSTS_PER_BRANCH + 6
+    )
+
+
+def test_permalink_pages_a_huge_subtree(thread, monkeypatch):
+    monkeypatch.setattr(selectors, "POSTS_PER_SUBTREE", 5)
+    top = make_reply(thread.opening_post)
+    replies = [make_reply(top) for _ in range(7)]
+    client = Client()
+    first = client.get(f"/posts/{top.pk}/").content.decode()
+    assert post_ids(first) == [top.pk] + [post.pk for post in replies[:4]]
+    next_link = re.search(r'href="\?after=([\d.]+)" rel="next"', first).group(1)
+    second = client.get(f"/posts/{top.pk}/?after={next_link}").content.decode()
+    assert post_ids(second) == [post.pk for post in replies[4:]]
+    assert "in reply to an earlier post" in second
+    assert client.get(f"/posts/{top.pk}/?after=x.y").status_code == 200
+
+
+def test_the_opening_posts_permalink_is_the_thread(thread):
+    response = Client().get(thread.opening_post.get_absolute_url())
+    assert response.status_code == 302 and response.url == thread.get_absolute_url()
+
+
+def test_subtrees_collapse_without_javascript(thread):
+    make_reply(make_reply(thread.opening_post))
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert html.count("<details open") == 2 and html.count("<summary>") == 2
+
+
+@pytest.mark.parametrize("replies", [30, 300])
+def test_thread_page_query_count_does_not_grow_with_the_thread(
+    replies, django_assert_max_num_queries
+):
+    thread = make_thread()
+    posts = [thread.opening_post]
+    for index in range(replies):
+        parent = thread.opening_post if index % 3 == 0 else posts[-1]
+        posts.append(make_reply(parent, author=posts[-1].author))
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(thread.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as permalink_queries:
+        assert client.get(posts[2].get_absolute_url()).status_code == 200
+    assert (len(queries), len(permalink_queries)) == (3, 3)
+
+
+def test_replying_redirects_to_the_new_post_in_context(thread, logged_in):
+    top = make_reply(thread.opening_post)
+    response = logged_in.post(
+        reverse("forum:reply", args=[top.pk]), {"body": "I disagree", "response": "disagree"}
+    )
+    reply = Post.objects.get(body="I disagree")
+    assert response.status_code == 302 and response.url == reply.get_absolute_url()
+    assert (reply.parent, reply.response) == (top, "disagree")
+    page = logged_in.get(response.url).content.decode()
+    assert "I disagree" in page and "disagrees" in page
+
+
+def test_the_reply_form_comes_as_a_fragment_for_htmx(thread, logged_in):
+    response = logged_in.get(
+        reverse("forum:reply", args=[thread.opening_post.pk]), HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<form" in html and "<html" not in html
+    assert f'id="reply-{thread.opening_post.pk}-body"' in html
+
+
+def test_anonymous_replies_are_refused(thread):
+    response = Client().post(
+        reverse("forum:reply", args=[thread.opening_post.pk]), {"body": "hi", "response": "neutral"}
+    )
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert thread.posts.count() == 1
+
+
+def test_a_locked_thread_says_so_and_refuses_replies(thread, logged_in):
+    thread.locked = True
+    thread.save()
+    page = logged_in.get(thread.get_absolute_url()).content.decode()
+    assert "This thread is locked" in page and "Post reply" not in page
+    response = logged_in.post(
+        reverse("forum:reply", args=[thread.opening_post.pk]), {"body": "hi", "response": "neutral"}
+    )
+    assert response.status_code == 403 and "locked" in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_replying_to_a_tombstone_shows_why_not(thread, member, logged_in):
+    post = make_reply(thread.opening_post, author=member)
+    logged_in.post(reverse("forum:post_delete", args=[post.pk]))
+    response = logged_in.post(
+        reverse("forum:reply", args=[post.pk]), {"body": "hi", "response": "neutral"}
+    )
+    assert response.status_code == 200 and "cannot reply to a deleted" in response.content.decode()
+    assert not post.replies.exists()
+
+
+def test_editing_keeps_a_viewable_history(thread, member, logged_in):
+    post = make_reply(thread.opening_post, author=member, body="first words")
+    assert logged_in.get(reverse("forum:post_edit", args=[post.pk])).status_code == 200
+    response = logged_in.post(reverse("forum:post_edit", args=[post.pk]), {"body": "second words"})
+    assert response.status_code == 302
+    history = Client().get(reverse("forum:post_revisions", args=[post.pk])).content.decode()
+    assert history.index("first words") < history.index("second words")
+    assert "edited" in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_editing_or_deleting_anothers_post_is_forbidden(thread, other_member, logged_in):
+    post = make_reply(thread.opening_post, author=other_member, body="theirs")
+    assert logged_in.get(reverse("forum:post_edit", args=[post.pk])).status_code == 403
+    assert (
+        logged_in.post(reverse("forum:post_edit", args=[post.pk]), {"body": "mine"}).status_code
+        == 403
+    )
+    assert logged_in.get(reverse("forum:post_delete", args=[post.pk])).status_code == 403
+    assert logged_in.post(reverse("forum:post_delete", args=[post.pk])).status_code == 403
+    post.refresh_from_db()
+    assert (post.body, post.state) == ("theirs", "visible")
+
+
+def test_deleting_asks_first_then_leaves_a_tombstone_with_replies_in_place(
+    thread, member, logged_in
+):
+    post = make_reply(thread.opening_post, author=member, body="soon gone")
+    reply = make_reply(post, body="still here")
+    assert (
+        "Delete your post?"
+        in logged_in.get(reverse("forum:post_delete", args=[post.pk])).content.decode()
+    )
+    logged_in.post(reverse("forum:post_delete", args=[post.pk]))
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert "deleted by creator" in html and "soon gone" not in html and "still here" in html
+    assert post_ids(html) == [post.pk, reply.pk]
+    assert Client().get(reverse("forum:post_revisions", args=[post.pk])).status_code == 404
+
+
+def test_titles_and_bodies_with_markup_are_rendered_inert(topic, logged_in):
+    logged_in.post(reverse("forum:thread_create", args=[topic.slug]), {"title": XSS, "body": XSS})
+    thread = Thread.objects.get()
+    make_reply(thread.opening_post, body=f"[x](javascript:alert(1)) {XSS}")
+    for url in [thread.get_absolute_url(), topic.get_absolute_url(), "/u/alice/"]:
+        html = Client().get(url).content.decode()
+        assert active_content(html.split('<main id="main">')[1]) == [], url
