@@ -7,9 +7,11 @@ from config.health import healthz
 urlpatterns = [
     path("", include("apps.forum.urls")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.claims.urls")),
+    path("", include("apps.maps.urls")),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/", include("apps.forum.api.urls")),
+    path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -53,10 +53,10 @@ def import_settings(module: str, **env) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            f"import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE']='{module}'; c.settings.INSTALLED_APPS",
+            "import django.conf as c; c.settings.INSTALLED_APPS",
         ],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
         capture_output=True,
         text=True,
     )

@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.claims.forms import TagRowsForm
 from apps.forum.models import Post
 from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
@@ -21,7 +22,7 @@ class ThreadForm(forms.Form):
     body = BodyField(label="Opening post")
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(TagRowsForm):
     body = BodyField(label="Your reply")
     response = forms.ChoiceField(
         label="Your response to the post you answer",
@@ -31,7 +32,7 @@ class ReplyForm(forms.Form):
     )
 
 
-class EditForm(forms.Form):
+class EditForm(TagRowsForm):
     body = BodyField(label="Post")
 
 

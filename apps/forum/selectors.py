@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
+from apps.claims.models import ClaimTag
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread
 
 TOP_LEVEL_PER_PAGE = 20
@@ -19,6 +20,7 @@ SORTS = {
     "replies": ((F("rght") - F("lft")).desc(), F("created").asc(), F("id").asc()),
 }
 SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "replies": "Most replies"}
+WITH_TAGS = Prefetch("tags", queryset=ClaimTag.objects.select_related("claim").order_by("pk"))
 
 
 @dataclass
@@ -65,6 +67,7 @@ def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> Threa
         .annotate(place=Window(RowNumber(), partition_by=F("tree_id"), order_by=F("lft").asc()))
         .filter(place__lte=POSTS_PER_BRANCH)
         .select_related("author")
+        .prefetch_related(WITH_TAGS)
         .order_by("tree_id", "lft")
     )
     forest = {node.post.tree_id: node for node in nest(posts)}
@@ -77,7 +80,11 @@ def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostCon
 
     A post that ends a segment has its replies in trees of their own: they are shown too.
     """
-    ancestors = list(post.get_ancestors().select_related("author")) if post.tree_parent_id else []
+    ancestors = (
+        list(post.get_ancestors().select_related("author").prefetch_related(WITH_TAGS))
+        if post.tree_parent_id
+        else []
+    )
     segment_root = ancestors[0] if ancestors else post
     subtree = Post.objects.in_thread(post.thread).filter(
         Q(tree_id=post.tree_id, lft__gte=post.lft, lft__lte=post.rght)
@@ -86,7 +93,9 @@ def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostCon
     if after:
         subtree = subtree.filter(Q(tree_id__gt=after[0]) | Q(tree_id=after[0], lft__gt=after[1]))
     rows = list(
-        subtree.select_related("author").order_by("tree_id", "lft")[: POSTS_PER_SUBTREE + 1]
+        subtree.select_related("author")
+        .prefetch_related(WITH_TAGS)
+        .order_by("tree_id", "lft")[: POSTS_PER_SUBTREE + 1]
     )
     next_after = None
     if len(rows) > POSTS_PER_SUBTREE:

@@ -2,11 +2,14 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.claims.models import ClaimTag
+from apps.claims.services import TagInput, check_tag_inputs, tags_write
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision, Thread, Topic
 from apps.forum.rendering import render_body
+from apps.maps.services import map_mark_dirty
 
 MAX_BODY_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
@@ -31,7 +34,14 @@ def thread_create(*, topic: Topic, author, title: str, body: str) -> Thread:
     return thread
 
 
-def reply_create(*, parent: Post, author, body: str, response: str = Post.Response.NEUTRAL) -> Post:
+def reply_create(
+    *,
+    parent: Post,
+    author,
+    body: str,
+    response: str = Post.Response.NEUTRAL,
+    tags: list[TagInput] = (),
+) -> Post:
     _require_member(author, "reply")
     if parent.thread.locked:
         raise PermissionDenied("This thread is locked: it takes no new replies.")
@@ -50,8 +60,10 @@ def reply_create(*, parent: Post, author, body: str, response: str = Post.Respon
         created=timezone.now(),
     )
     _set_body(reply, clean_body(body))
+    check_tag_inputs(tags)
     with transaction.atomic():
         _insert_reply(reply, parent)
+        tags_write(post=reply, tags=tags, creator=author)
     return reply
 
 
@@ -69,20 +81,25 @@ def _insert_reply(reply: Post, parent: Post) -> None:
     )
 
 
-def post_edit(*, post: Post, editor, body: str) -> Post:
+def post_edit(*, post: Post, editor, body: str, tags: list[TagInput] | None = None) -> Post:
+    """Change a post's body, keeping the earlier version, and its tags unless `tags` is None."""
     require_author(post, editor, "edit")
     if post.thread.locked:
         raise PermissionDenied("This thread is locked: its posts can no longer be edited.")
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be edited.", code="tombstone")
     body = clean_body(body)
-    if body == post.body:
-        return post
+    check_tag_inputs(tags or [])
     with transaction.atomic():
-        PostRevision.objects.create(post=post, body=post.body, written=post.edited or post.created)
-        _set_body(post, body)
-        post.edited = timezone.now()
-        post.save(update_fields=["body", "body_html", "edited"])
+        if body != post.body:
+            PostRevision.objects.create(
+                post=post, body=post.body, written=post.edited or post.created
+            )
+            _set_body(post, body)
+            post.edited = timezone.now()
+            post.save(update_fields=["body", "body_html", "edited"])
+        if tags is not None:
+            tags_write(post=post, tags=tags, creator=editor)
     return post
 
 
@@ -95,8 +112,11 @@ def post_delete(*, post: Post, actor) -> Post:
         raise ValidationError(
             "The opening post cannot be deleted; edit it instead.", code="opening_post"
         )
-    post.state = Post.State.DELETED
-    post.save(update_fields=["state"])
+    with transaction.atomic():
+        post.state = Post.State.DELETED
+        post.save(update_fields=["state"])
+        if ClaimTag.objects.filter(Q(post=post) | Q(post__parent=post)).exists():
+            map_mark_dirty(topic=post.thread.topic)
     return post
 
 

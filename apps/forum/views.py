@@ -74,7 +74,13 @@ def reply_create(request, pk):
     form = reply_form(parent, request.POST or None)
     if form.is_valid():
         try:
-            reply = services.reply_create(parent=parent, author=request.user, **form.cleaned_data)
+            reply = services.reply_create(
+                parent=parent,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                response=form.cleaned_data["response"],
+                tags=form.cleaned_tags(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -91,10 +97,15 @@ def reply_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = _get_post(pk)
-    form = EditForm(request.POST or None, initial={"body": post.body})
+    form = EditForm(request.POST or None, initial={"body": post.body, **EditForm.initial_for(post)})
     if form.is_valid():
         try:
-            services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
+            services.post_edit(
+                post=post,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                tags=form.cleaned_tags(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

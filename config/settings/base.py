@@ -24,12 +24,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "mptt",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "apps.accounts",
     "apps.forum",
+    "apps.claims",
+    "apps.maps",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +71,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Claim autocomplete matches words as they are being typed: pg_trgm's default of 0.6
+# misses "copies" for "copy".
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c pg_trgm.word_similarity_threshold=0.3"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -76,6 +84,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "agora",
+        # A cache that is down must not hang a request: fail fast, the callers cope.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -104,6 +114,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-dirty-maps": {"task": "apps.maps.tasks.sweep_dirty_maps", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")  # apart from a running demo
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.claims.api.serializers import TagSerializer, TagsField
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services import MAX_BODY_LENGTH
 
@@ -28,12 +29,13 @@ class PostSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     body = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
+    tags = TagSerializer(many=True, read_only=True)
 
     class Meta:
         model = Post
         fields = [
             "id", "thread", "parent", "depth", "author", "state", "removal_reason",
-            "response", "body", "body_html", "reply_count", "created", "edited",
+            "response", "body", "body_html", "tags", "reply_count", "created", "edited",
         ]  # fmt: skip
 
     def get_body(self, post: Post) -> str:
@@ -49,7 +51,16 @@ class ReplyCreateSerializer(serializers.Serializer):
     )
     body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Markdown.")
     response = serializers.ChoiceField(choices=Post.Response.choices, default=Post.Response.NEUTRAL)
+    tags = TagsField(required=False, default=list)
 
 
 class PostUpdateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Markdown.")
+    """Either or both: a new body (the author only) and new tags (the author or a moderator)."""
+
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, required=False, help_text="Markdown.")
+    tags = TagsField(required=False, help_text="Replaces the post's tags.")
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError("Send a body, tags or both.")
+        return data

@@ -6,6 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from apps.claims.services import post_tags_set
 from apps.forum import selectors, services
 from apps.forum.api.serializers import (
     PostSerializer,
@@ -84,6 +85,7 @@ class ThreadPosts(generics.GenericAPIView):
             author=request.user,
             body=data.validated_data["body"],
             response=data.validated_data["response"],
+            tags=data.validated_data["tags"],
         )
         return Response(PostSerializer(reply).data, status=status.HTTP_201_CREATED)
 
@@ -102,9 +104,13 @@ class PostDetail(generics.GenericAPIView):
     def patch(self, request, pk):
         data = PostUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_edit(
-            post=self.get_object(), editor=request.user, body=data.validated_data["body"]
-        )
+        post, change = self.get_object(), data.validated_data
+        if "body" in change:
+            services.post_edit(
+                post=post, editor=request.user, body=change["body"], tags=change.get("tags")
+            )
+        else:
+            post_tags_set(post=post, actor=request.user, tags=change["tags"])
         return Response(PostSerializer(post).data)
 
     @extend_schema(responses={200: PostSerializer})

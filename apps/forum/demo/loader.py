@@ -10,8 +10,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from apps.accounts.roles import MODERATORS
+from apps.claims.services import TagInput, claim_create
 from apps.forum import services
 from apps.forum.models import Post, Thread, Topic
+from apps.maps.services import map_build
 
 DEBATE = Path(__file__).with_name("ai-art-copyright.json")
 STARTED = datetime(2023, 7, 24, 9, 0, tzinfo=UTC)
@@ -43,7 +45,9 @@ def load_demo() -> DemoResult:
         existing = topic.threads.filter(title=debate["thread"]["title"]).first()
         if existing:
             return DemoResult(thread=existing, created=False)
-        return DemoResult(thread=_load_thread(topic, debate), created=True)
+        thread = _load_thread(topic, debate)
+    map_build(topic_id=topic.pk)  # the demo shows its map at once, worker or not
+    return DemoResult(thread=thread, created=True)
 
 
 def _demo_accounts() -> None:
@@ -60,6 +64,7 @@ def _demo_accounts() -> None:
 def _load_thread(topic: Topic, debate: dict) -> Thread:
     entries = debate["posts"]
     authors = _seed_users({entry["author"] for entry in entries})
+    claims = _demo_claims(topic, debate, authors)
     opening, *replies = entries
     thread = services.thread_create(
         topic=topic, author=authors[opening["author"]], title=debate["thread"]["title"],
@@ -72,6 +77,7 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
             author=authors[entry["author"]],
             body=LOST_TEXT if entry["deleted"] else entry["body"],
             response=entry["response"],
+            tags=[TagInput(claims[tag["claim"]].pk, tag["stance"]) for tag in entry["tags"]],
         )
         posts[entry["key"]] = post
     for entry in replies:  # deleted after they were answered, as in the seed
@@ -79,6 +85,20 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
             services.post_delete(post=posts[entry["key"]], actor=authors[entry["author"]])
     _spread_in_time(thread, [posts[entry["key"]] for entry in entries])
     return thread
+
+
+def _demo_claims(topic: Topic, debate: dict, authors: dict) -> dict:
+    """The debate's claims, in the fixture's order, each created by the first to tag it."""
+    first_tagger = {}
+    for entry in debate["posts"]:
+        for tag in entry["tags"]:
+            first_tagger.setdefault(tag["claim"], authors[entry["author"]])
+    return {
+        claim["key"]: claim_create(
+            topic=topic, author=first_tagger[claim["key"]], text=claim["text"]
+        )
+        for claim in debate["claims"]
+    }
 
 
 def _seed_users(usernames: set[str]) -> dict:

@@ -2,12 +2,17 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.claims.api import views as claim_views
 from apps.forum.api import views
+from apps.maps.api import views as map_views
 
 urlpatterns = [
     path("topics/", views.TopicList.as_view(), name="api-topics"),
     path("topics/<slug:slug>/", views.TopicDetail.as_view(), name="api-topic"),
     path("topics/<slug:slug>/threads/", views.TopicThreads.as_view(), name="api-topic-threads"),
+    path("topics/<slug:slug>/claims/", claim_views.TopicClaims.as_view(), name="api-topic-claims"),
+    path("topics/<slug:slug>/map/", map_views.TopicMap.as_view(), name="api-topic-map"),
+    path("claims/<int:pk>/", claim_views.ClaimDetail.as_view(), name="api-claim"),
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),

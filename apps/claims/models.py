@@ -1,0 +1,98 @@
+import re
+import unicodedata
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.forum.models import Post, Topic
+
+MAX_CLAIM_LENGTH = 200
+MAX_TAGS_PER_POST = 5
+
+
+def claim_key(text: str) -> str:
+    """What makes two claims the same: their words, whatever the case, spacing or punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+
+
+class ClaimQuerySet(models.QuerySet):
+    def active(self) -> "ClaimQuerySet":
+        return self.filter(status=Claim.Status.ACTIVE)
+
+    def in_topic(self, topic: Topic) -> "ClaimQuerySet":
+        return self.filter(topic=topic)
+
+
+class Claim(models.Model):
+    """A short proposition argued in a topic. A merged claim is an alias of `merged_into`."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active"
+        MERGED = "merged", "merged"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="claims")
+    text = models.CharField(max_length=MAX_CLAIM_LENGTH)
+    key = models.CharField(max_length=MAX_CLAIM_LENGTH)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="aliases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "key"],
+                condition=Q(status="active"),
+                name="claim_key_unique_among_active_claims_of_topic",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", merged_into__isnull=True)
+                | Q(status="merged", merged_into__isnull=False),
+                name="claim_merged_exactly_when_it_has_a_target",
+            ),
+        ]
+        indexes = [GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm")]
+        permissions = [("tag_any_post", "Can change the claim tags of any post")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:claim", kwargs={"pk": self.pk})
+
+    @property
+    def canonical(self) -> "Claim":
+        """The claim this one stands for: itself, or the target it was merged into."""
+        return self.merged_into if self.merged_into_id else self
+
+
+class ClaimTag(models.Model):
+    """A post makes (supports) or disputes (opposes) a claim."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "supports"
+        OPPOSES = "opposes", "opposes"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tags")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="tags")
+    stance = models.CharField(max_length=8, choices=Stance.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "claim"], name="one_tag_per_claim_per_post")
+        ]
+        indexes = [models.Index(fields=["claim", "stance"])]
+
+    def __str__(self) -> str:
+        return f"Post {self.post_id} {self.stance} «{self.claim}»"

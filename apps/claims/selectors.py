@@ -1,0 +1,44 @@
+"""Reads of claims: similar claims for autocomplete and search, a claim's posts."""
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Q
+
+from apps.claims.models import Claim, ClaimTag
+from apps.forum.models import Post, Topic
+
+SUGGESTIONS = 10
+
+
+def similar_claims(*, topic: Topic, query: str, limit: int = SUGGESTIONS) -> list[Claim]:
+    """The topic's claims most like `query`, best first; an alias stands for its target."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    matches = (
+        Claim.objects.in_topic(topic)
+        .filter(Q(text__trigram_word_similar=query) | Q(text__icontains=query))
+        .annotate(similarity=TrigramWordSimilarity(query, "text"))
+        .select_related("merged_into")
+        .order_by("-similarity", "pk")[: limit * 3]
+    )
+    ranked: dict[int, Claim] = {}
+    for match in matches:
+        claim = match.canonical
+        if claim.pk not in ranked:
+            claim.similarity = match.similarity
+            ranked[claim.pk] = claim
+    return list(ranked.values())[:limit]
+
+
+def claim_posts(*, claim: Claim) -> dict[str, list[Post]]:
+    """Visible posts tagging the claim or its aliases, by stance, oldest first."""
+    tags = (
+        ClaimTag.objects.filter(Q(claim=claim) | Q(claim__merged_into=claim))
+        .filter(post__state=Post.State.VISIBLE)
+        .select_related("post__author", "post__thread")
+        .order_by("post__created", "post_id")
+    )
+    by_stance: dict[str, list[Post]] = {stance: [] for stance in ClaimTag.Stance.values}
+    for tag in tags:
+        by_stance[tag.stance].append(tag.post)
+    return by_stance

@@ -1,0 +1,40 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.views import APIView
+
+from apps.forum.models import Topic
+from apps.maps import exports
+from apps.maps.selectors import latest_map
+from apps.maps.views import export_response
+
+
+class ExportNegotiation(DefaultContentNegotiation):
+    """Here `?format=` names a map export, not one of DRF's renderers."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class TopicMap(APIView):
+    content_negotiation_class = ExportNegotiation
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), default="json")
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="the map in that format")},
+    )
+    def get(self, request, slug):
+        """The topic's latest argument map, as json (default), aif, argdown, graphml or dot."""
+        topic = get_object_or_404(Topic, slug=slug)
+        format = request.query_params.get("format", "json")
+        if format not in exports.FORMATS:
+            raise ValidationError({"format": [f"Choose one of {', '.join(exports.FORMATS)}."]})
+        argument_map = latest_map(topic)
+        if argument_map is None:
+            raise Http404("This topic has no map yet.")
+        return export_response(argument_map, format)

@@ -1,0 +1,106 @@
+"""The map pipeline: mark a topic dirty with the change, build on commit, coalesce."""
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.forum.models import Topic
+from apps.maps.builder import build_graph
+from apps.maps.models import ArgumentMap, MapRequest
+
+log = logging.getLogger(__name__)
+# Namespace of the two-key advisory locks that let one build of a topic run at a time.
+MAP_BUILD_LOCK = 2
+QUEUED_FOR = 60  # seconds a queued build stands for later requests of the same topic
+
+
+@dataclass
+class BuildOutcome:
+    built: bool  # the lock was ours and the state was read
+    version: int | None  # the version now served (new or unchanged)
+    still_dirty: bool  # marks arrived while building
+
+
+def map_mark_dirty(*, topic: Topic) -> None:
+    """Record, in the caller's transaction, that the topic's map must be rebuilt; enqueue
+    the build once that transaction commits."""
+    MapRequest.objects.create(topic=topic)
+    transaction.on_commit(partial(enqueue_map_build, topic.pk))
+
+
+def enqueue_map_build(topic_id: int) -> None:
+    """Queue a build unless one is already queued. A broker that is down loses nothing:
+    the mark stays and the periodic sweep queues the build later."""
+    from apps.maps.tasks import build_map
+
+    try:
+        if cache.add(_queued_key(topic_id), True, timeout=QUEUED_FOR):
+            build_map.apply_async(args=[topic_id], retry=False)
+    except Exception as error:  # any broker or cache failure: the sweep covers it
+        cache_delete_quietly(_queued_key(topic_id))
+        log.warning(
+            "Map build for topic %s not queued (%s); the sweep will queue it.", topic_id, error
+        )
+
+
+def map_build(*, topic_id: int) -> BuildOutcome:
+    """Build the topic's map from one consistent snapshot and store it as a new version if
+    the graph changed; clear only the marks this build saw."""
+    cache_delete_quietly(_queued_key(topic_id))
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if own_transaction:  # one snapshot for every read of the build
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [MAP_BUILD_LOCK, topic_id])
+            if not cursor.fetchone()[0]:
+                return BuildOutcome(built=False, version=None, still_dirty=True)
+        topic = Topic.objects.get(pk=topic_id)
+        seen = list(MapRequest.objects.filter(topic=topic).values_list("pk", flat=True))
+        argument_map = _store(topic, build_graph(topic))
+        MapRequest.objects.filter(pk__in=seen).delete()
+    still_dirty = MapRequest.objects.filter(topic_id=topic_id).exists()
+    return BuildOutcome(built=True, version=argument_map.version, still_dirty=still_dirty)
+
+
+def _store(topic: Topic, graph: dict) -> ArgumentMap:
+    latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
+    if latest and latest.graph == graph:
+        return latest
+    return ArgumentMap.objects.create(
+        topic=topic,
+        version=(latest.version + 1) if latest else 1,
+        built_at=timezone.now(),
+        graph=graph,
+        stats=graph_stats(graph),
+    )
+
+
+def graph_stats(graph: dict) -> dict:
+    standings = [node["standing"] for node in graph["nodes"]]
+    kinds = [edge["kind"] for edge in graph["edges"]]
+    return {
+        "claims": len(standings),
+        "supports": kinds.count("support"),
+        "attacks": kinds.count("attack"),
+        **{standing: standings.count(standing) for standing in ("IN", "OUT", "UNDECIDED")},
+    }
+
+
+def dirty_topic_ids() -> list[int]:
+    return sorted(set(MapRequest.objects.values_list("topic_id", flat=True)))
+
+
+def cache_delete_quietly(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception as error:  # the flag only saves work; its expiry clears it anyway
+        log.warning("Could not clear %s (%s).", key, error)
+
+
+def _queued_key(topic_id: int) -> str:
+    return f"map-build-queued:{topic_id}"
