@@ -33,8 +33,8 @@ demo: migrate
 
 serve:
 	@echo "Agora on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --loglevel=warning --concurrency=1 & \
+	@mkdir -p var; export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A config worker --beat --schedule=var/celerybeat-schedule --loglevel=warning --concurrency=1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install services

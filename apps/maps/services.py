@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # Namespace of the two-key advisory locks that let one build of a topic run at a time.
 MAP_BUILD_LOCK = 2
 QUEUED_FOR = 60  # seconds a queued build stands for later requests of the same topic
+GATHER_FOR = 1  # seconds a build waits so that a burst of changes makes one build
 
 
 @dataclass
@@ -39,7 +40,7 @@ def enqueue_map_build(topic_id: int) -> None:
 
     try:
         if cache.add(_queued_key(topic_id), True, timeout=QUEUED_FOR):
-            build_map.apply_async(args=[topic_id], retry=False)
+            build_map.apply_async(args=[topic_id], countdown=GATHER_FOR, retry=False)
     except Exception as error:  # any broker or cache failure: the sweep covers it
         cache_delete_quietly(_queued_key(topic_id))
         log.warning(

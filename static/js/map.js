@@ -5,12 +5,16 @@
 
   const COLOURS = { IN: "#2e8b57", OUT: "#c0392b", UNDECIDED: "#c9a227" };
 
+  function shorten(text) {
+    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  }
+
   function elements(map) {
     const nodes = map.nodes.map((node) => ({
       data: {
         id: `claim-${node.id}`,
         claim: node.id,
-        label: `${node.text}\n${node.standing} · +${node.supports} / −${node.opposes}`,
+        label: `${shorten(node.text)}\n${node.standing} · +${node.supports} / −${node.opposes}`,
         standing: node.standing,
         size: 40 + 12 * Math.sqrt(node.supports),
       },
@@ -33,8 +37,8 @@
       style: {
         label: "data(label)",
         "text-wrap": "wrap",
-        "text-max-width": 180,
-        "font-size": 11,
+        "text-max-width": 120,
+        "font-size": 10,
         "text-valign": "bottom",
         "text-margin-y": 4,
         width: "data(size)",
@@ -68,7 +72,7 @@
           container: canvas,
           elements: elements(map),
           style: style,
-          layout: { name: "breadthfirst", directed: true, spacingFactor: 1.2, padding: 20 },
+          layout: { name: "breadthfirst", directed: true, spacingFactor: 1.6, avoidOverlap: true, padding: 30, maximal: true },
           wheelSensitivity: 0.3,
         });
         graph.on("tap", "node", (event) => {
