@@ -6,12 +6,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from apps.claims.models import Claim
 from apps.forum.demo.loader import DEBATE, DEMO_PASSWORD
 from apps.forum.models import Post, Thread
 from apps.forum.trees import check_trees
+from apps.maps.models import ArgumentMap
 
 pytestmark = pytest.mark.django_db
-SEED_ENTRIES = json.loads(DEBATE.read_text(encoding="utf-8"))["posts"]
+SEED = json.loads(DEBATE.read_text(encoding="utf-8"))
+SEED_ENTRIES = SEED["posts"]
 
 
 @pytest.fixture
@@ -83,3 +86,17 @@ def test_a_new_member_can_reply_anywhere_in_the_demo(demo):
     )
     assert response.status_code == 302
     assert deepest.replies.get().author.username == "newcomer"
+
+
+def test_the_demo_is_tagged_into_a_map_with_a_duplicate_pair_to_merge(demo):
+    stats = ArgumentMap.objects.get(topic=demo.topic).stats
+    assert stats["claims"] >= 12 and stats["supports"] >= 1 and stats["attacks"] >= 1
+    assert stats["OUT"] >= 1
+    first, second = json.loads(DEBATE.read_text(encoding="utf-8"))["duplicate_pair"]
+    texts = {
+        claim["key"]: claim["text"]
+        for claim in json.loads(DEBATE.read_text(encoding="utf-8"))["claims"]
+    }
+    assert (
+        Claim.objects.filter(topic=demo.topic, text__in=[texts[first], texts[second]]).count() == 2
+    )
