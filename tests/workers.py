@@ -33,36 +33,23 @@ def celery_worker(redis_url: str):
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "REDIS_URL": redis_url,
     }
-    log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=info",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(lambda: worker.poll() is not None or " ready." in Path(log.name).read_text(),
-                 message="the Celery worker to start")  # fmt: skip
-        assert worker.poll() is None, Path(log.name).read_text()
-        yield worker
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-        log.close()
-        os.unlink(log.name)
+    with tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+             "--loglevel=info", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for(lambda: worker.poll() is not None or " ready." in Path(log.name).read_text(),
+                     message="the Celery worker to start")  # fmt: skip
+            assert worker.poll() is None, Path(log.name).read_text()
+            yield worker
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 @contextmanager
