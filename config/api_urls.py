@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
+from apps.moderation.api import views as moderation_views
 
 urlpatterns = [
     path("topics/", views.TopicList.as_view(), name="api-topics"),
@@ -12,6 +13,18 @@ urlpatterns = [
     path("topics/<slug:slug>/threads/", views.TopicThreads.as_view(), name="api-topic-threads"),
     path("topics/<slug:slug>/claims/", claim_views.TopicClaims.as_view(), name="api-topic-claims"),
     path("topics/<slug:slug>/map/", map_views.TopicMap.as_view(), name="api-topic-map"),
+    path(
+        "topics/<slug:slug>/duplicates/",
+        moderation_views.TopicDuplicates.as_view(),
+        name="api-duplicates",
+    ),
+    path("topics/<slug:slug>/merges/", moderation_views.TopicMerges.as_view(), name="api-merges"),
+    path(
+        "topics/<slug:slug>/modlog/",
+        moderation_views.TopicModerationLog.as_view(),
+        name="api-modlog",
+    ),
+    path("merges/<int:pk>/undo/", moderation_views.MergeUndo.as_view(), name="api-merge-undo"),
     path("claims/<int:pk>/", claim_views.ClaimDetail.as_view(), name="api-claim"),
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),

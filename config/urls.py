@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.claims.urls")),
     path("", include("apps.maps.urls")),
+    path("", include("apps.moderation.urls")),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api_urls")),

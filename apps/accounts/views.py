@@ -1,10 +1,11 @@
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.forms import SignupForm
-from apps.accounts.models import User
+from apps.accounts.models import Notification, User
 from apps.forum.models import Post
 
 POSTS_PER_PAGE = 20
@@ -32,3 +33,14 @@ def profile(request, username):
     )
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/profile.html", {"member": member, "page": page})
+
+
+@login_required
+def notifications(request):
+    """The member's notifications, newest first; seeing them marks them read."""
+    page = Paginator(request.user.notifications.all(), POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = [note.pk for note in page if not note.read]
+    Notification.objects.filter(pk__in=unread).update(read=True)
+    return render(request, "accounts/notifications.html", {"page": page, "unread": set(unread)})

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apps.forum",
     "apps.claims",
     "apps.maps",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.accounts.context_processors.unread_notifications",
             ],
         },
     },

@@ -1,0 +1,71 @@
+from rest_framework import serializers
+
+from apps.claims.models import ClaimTag
+from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge, ModerationAction
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    first = serializers.IntegerField(source="first.pk")
+    first_text = serializers.CharField(source="first.text")
+    second = serializers.IntegerField(source="second.pk")
+    second_text = serializers.CharField(source="second.text")
+    similarity = serializers.FloatField()
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    sources = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
+    reason = serializers.CharField(max_length=MAX_REASON_LENGTH)
+    resolutions = serializers.DictField(
+        child=serializers.ChoiceField(choices=ClaimTag.Stance.choices),
+        required=False,
+        default=dict,
+        help_text="Post id -> the stance kept, for each post with opposite stances on the claims.",
+    )
+    fingerprint = serializers.CharField(
+        required=False,
+        help_text="From a preview; the merge is refused if the claims' tags changed since.",
+    )
+
+    def validate_resolutions(self, value):
+        try:
+            return {int(post_id): stance for post_id, stance in value.items()}
+        except ValueError:
+            raise serializers.ValidationError("Keys are post ids.") from None
+
+
+class ClaimMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimMerge
+        fields = ["id", "topic", "target", "sources", "reason", "created", "undone_at"]
+
+
+class UndoSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_REASON_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class ModerationActionSerializer(serializers.ModelSerializer):
+    moderator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModerationAction
+        fields = [
+            "id",
+            "topic",
+            "kind",
+            "summary",
+            "reason",
+            "post",
+            "thread",
+            "merge",
+            "moderator",
+            "created",
+        ]
+
+    def get_moderator(self, action) -> str | None:
+        """Moderators' names are shown to moderators only."""
+        if not self.context["show_moderators"] or action.moderator is None:
+            return None
+        return action.moderator.username

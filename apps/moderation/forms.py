@@ -1,0 +1,60 @@
+from django import forms
+
+from apps.claims.models import Claim, ClaimTag
+from apps.moderation.models import MAX_REASON_LENGTH
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in the public moderation log.",
+    )
+
+
+class MergeChoiceForm(forms.Form):
+    """Which claims to merge: read from the query string, so a preview has a URL."""
+
+    target = forms.ModelChoiceField(
+        queryset=Claim.objects.none(), label="Keep this claim (the target)"
+    )
+    sources = forms.ModelMultipleChoiceField(
+        queryset=Claim.objects.none(),
+        label="Merge these claims into it",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Claim.objects.active().in_topic(topic).order_by("text")
+        self.fields["target"].queryset = active
+        self.fields["sources"].queryset = active
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") and data.get("target") in data.get("sources", []):
+            raise forms.ValidationError("A claim cannot be merged into itself.")
+        return data
+
+
+class MergeConfirmForm(ReasonForm):
+    """The reason, the fingerprint of the state previewed, and a stance per conflict."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, conflicts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for affected in conflicts:
+            if affected.needs_choice:
+                self.fields[f"resolve_{affected.post.pk}"] = forms.ChoiceField(
+                    label=f"Stance the merged tag of post {affected.post.pk} keeps",
+                    choices=ClaimTag.Stance.choices,
+                    widget=forms.RadioSelect,
+                )
+
+    def resolutions(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("resolve_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("resolve_")
+        }

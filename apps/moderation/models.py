@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.claims.models import Claim
+from apps.forum.models import Post, Thread, Topic
+
+MAX_REASON_LENGTH = 1000
+
+
+class ClaimMerge(models.Model):
+    """A moderator's merge of source claims into a target, with what undoing it needs:
+    the tags and claims as they were before, and the tags as the merge left them."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="claim_merges")
+    target = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="merges_into")
+    sources = models.ManyToManyField(Claim, related_name="merged_away_in")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(max_length=MAX_REASON_LENGTH)
+    created = models.DateTimeField(default=timezone.now)
+    before = (
+        models.JSONField()
+    )  # {"tags": [[id, post, claim, stance]], "claims": [[id, status, merged_into]]}
+    after = models.JSONField()  # {"tags": [[id, post, claim, stance]]} of the same posts
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        permissions = [("merge_claims", "Can merge claims and undo merges")]
+
+    def __str__(self) -> str:
+        return f"Merge {self.pk} into «{self.target}»"
+
+
+class DuplicateDismissal(models.Model):
+    """A pair of claims a moderator judged not to be duplicates; the queue skips it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dismiss_a_pair_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="dismissed_pair_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claims {self.first_id} and {self.second_id} are not duplicates"
+
+
+class ModerationAction(models.Model):
+    """One line of the public moderation log."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "merged claims"
+        UNDO_MERGE = "undo_merge", "undid a merge"
+        REMOVE_POST = "remove_post", "removed a post"
+        RESTORE_POST = "restore_post", "restored a post"
+        LOCK_THREAD = "lock_thread", "locked a thread"
+        UNLOCK_THREAD = "unlock_thread", "unlocked a thread"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="moderation_actions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(max_length=MAX_REASON_LENGTH, blank=True)
+    summary = models.CharField(max_length=500)
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merge = models.ForeignKey(
+        ClaimMerge, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["topic", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"

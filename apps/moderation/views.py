@@ -1,0 +1,155 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.claims.models import Claim
+from apps.forum.models import Post, Thread, Topic
+from apps.moderation import selectors, services
+from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
+from apps.moderation.models import ClaimMerge, ModerationAction
+
+LOG_PER_PAGE = 50
+
+
+def _moderator(request, permission: str, action: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"Only moderators can {action}.")
+
+
+@login_required
+def duplicates(request, slug):
+    _moderator(request, "moderation.merge_claims", "see the duplicate queue")
+    topic = get_object_or_404(Topic, slug=slug)
+    pairs = selectors.likely_duplicates(topic=topic)
+    return render(request, "moderation/duplicates.html", {"topic": topic, "pairs": pairs})
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request, slug):
+    _moderator(request, "moderation.merge_claims", "dismiss duplicate suggestions")
+    topic = get_object_or_404(Topic, slug=slug)
+    first = get_object_or_404(Claim, pk=request.POST.get("first"), topic=topic)
+    second = get_object_or_404(Claim, pk=request.POST.get("second"), topic=topic)
+    services.duplicate_dismiss(first=first, second=second, moderator=request.user)
+    messages.success(request, "Dismissed: that pair will not be suggested again.")
+    return redirect("moderation:duplicates", slug=topic.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request, slug):
+    """GET with target and sources: the preview and the confirm form; POST: the merge."""
+    _moderator(request, "moderation.merge_claims", "merge claims")
+    topic = get_object_or_404(Topic, slug=slug)
+    choice = MergeChoiceForm(request.GET or None, topic=topic)
+    if not choice.is_valid():
+        return render(request, "moderation/merge.html", {"topic": topic, "choice": choice})
+    preview = selectors.merge_preview(
+        target=choice.cleaned_data["target"], sources=list(choice.cleaned_data["sources"])
+    )
+    confirm = MergeConfirmForm(
+        request.POST or None,
+        conflicts=preview.conflicts,
+        initial={"fingerprint": preview.fingerprint},
+    )
+    if request.method == "POST" and confirm.is_valid():
+        try:
+            done = services.claim_merge(
+                target=preview.target, sources=preview.sources, moderator=request.user,
+                reason=confirm.cleaned_data["reason"], resolutions=confirm.resolutions(),
+                fingerprint=confirm.cleaned_data["fingerprint"],
+            )  # fmt: skip
+        except ValidationError as error:
+            confirm.add_error(None, error)
+        else:
+            messages.success(request, f"Merged into «{done.target.text}». The map is rebuilding.")
+            return redirect(reverse("moderation:log", args=[topic.slug]))
+    context = {"topic": topic, "choice": choice, "preview": preview, "confirm": confirm}
+    return render(request, "moderation/merge.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_undo(request, pk):
+    _moderator(request, "moderation.merge_claims", "undo merges")
+    merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].required = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_merge_undo(
+                merge=merge, moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The merge is undone: the claims and tags are as they were.")
+            return redirect(reverse("moderation:log", args=[merge.topic.slug]))
+    return render(
+        request, "moderation/merge_undo.html", {"merge": merge, "topic": merge.topic, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_moderate(request, pk, action):
+    """Remove a visible post, or restore a removed one, with a reason."""
+    _moderator(request, "forum.remove_post", f"{action} posts")
+    post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        change = services.post_remove if action == "remove" else services.post_restore
+        try:
+            change(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(post)
+    context = {"post": post, "thread": post.thread, "form": form, "action": action}
+    return render(request, "moderation/post_moderate.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_lock(request, pk):
+    """Lock an unlocked thread, or unlock a locked one, with a reason."""
+    _moderator(request, "forum.lock_thread", "lock or unlock threads")
+    thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thread_set_locked(
+                thread=thread,
+                moderator=request.user,
+                locked=not thread.locked,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(thread)
+    return render(request, "moderation/thread_lock.html", {"thread": thread, "form": form})
+
+
+def log(request, slug=None):
+    """The public moderation log, of one topic or of all; moderator names for moderators only."""
+    topic = get_object_or_404(Topic, slug=slug) if slug else None
+    actions = ModerationAction.objects.select_related(
+        "topic", "moderator", "post", "thread", "merge"
+    )
+    if topic:
+        actions = actions.filter(topic=topic)
+    page = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "topic": topic,
+        "page": page,
+        "topics": Topic.objects.order_by("title"),
+        "show_moderators": request.user.has_perm("moderation.view_moderationaction"),
+        "can_undo": request.user.has_perm("moderation.merge_claims"),
+    }
+    return render(request, "moderation/log.html", context)
