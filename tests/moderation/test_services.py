@@ -1,0 +1,335 @@
+import threading
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from apps.accounts.models import Notification
+from apps.claims.models import Claim, ClaimTag
+from apps.claims.services import TagInput, claim_create
+from apps.forum import services as forum
+from apps.maps.builder import build_graph
+from apps.moderation import services
+from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.moderation.selectors import likely_duplicates, merge_preview
+from tests.factories import TopicFactory, UserFactory, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod")
+    user.groups.add(Group.objects.get(name="moderators"))
+    return user
+
+
+def tagged(parent, author, *tags, response="neutral"):
+    return forum.reply_create(
+        parent=parent,
+        author=author,
+        body="…",
+        response=response,
+        tags=[TagInput(*tag) for tag in tags],
+    )
+
+
+@pytest.fixture
+def claims(thread, member, other_member):
+    """Target «Models store copies», source «The AI keeps a copy», a post on each, and
+    one post tagging both with the same stance."""
+    target_post = tagged(thread.opening_post, member, ("Models store copies", "supports"))
+    source_post = tagged(
+        target_post, other_member, ("The AI keeps a copy", "supports"), response="agree"
+    )
+    both = tagged(
+        thread.opening_post,
+        other_member,
+        ("Models store copies", "opposes"),
+        ("The AI keeps a copy", "opposes"),
+    )
+    target = Claim.objects.get(text="Models store copies")
+    source = Claim.objects.get(text="The AI keeps a copy")
+    return target, source, target_post, source_post, both
+
+
+def table_rows():
+    """Every row of the tables a merge changes and its undo restores."""
+    return {
+        "claims": list(
+            Claim.objects.order_by("pk").values_list(
+                "pk", "topic", "text", "key", "status", "merged_into"
+            )
+        ),
+        "tags": list(ClaimTag.objects.order_by("pk").values_list("pk", "post", "claim", "stance")),
+    }
+
+
+def test_a_merge_moves_tags_aliases_the_source_and_records_itself(claims, moderator):
+    target, source, target_post, source_post, both = claims
+    merge = services.claim_merge(
+        target=target, sources=[source], moderator=moderator, reason="Same claim"
+    )
+    source.refresh_from_db()
+    assert (source.status, source.merged_into) == ("merged", target)
+    assert source_post.tags.get().claim == target
+    assert list(both.tags.values_list("claim", "stance")) == [
+        (target.pk, "opposes")
+    ]  # same stance collapses
+    assert list(merge.sources.all()) == [source] and merge.reason == "Same claim"
+    assert ModerationAction.objects.get().kind == "merge"
+    assert Notification.objects.filter(user=source_post.author).exists()
+
+
+def test_opposite_stances_on_one_post_need_the_moderators_choice(thread, member, moderator):
+    post = tagged(
+        thread.opening_post, member, ("Fair use", "supports"), ("Not fair use at all", "opposes")
+    )
+    target, source = (
+        Claim.objects.get(text="Fair use"),
+        Claim.objects.get(text="Not fair use at all"),
+    )
+    assert [
+        affected.needs_choice for affected in merge_preview(target=target, sources=[source]).posts
+    ] == [True]
+    with pytest.raises(ValidationError, match="choose the stance"):
+        services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    assert Claim.objects.get(pk=source.pk).status == "active" and post.tags.count() == 2
+    services.claim_merge(
+        target=target,
+        sources=[source],
+        moderator=moderator,
+        reason="dup",
+        resolutions={post.pk: "opposes"},
+    )
+    assert list(post.tags.values_list("claim", "stance")) == [(target.pk, "opposes")]
+
+
+def test_a_post_tagged_only_with_two_sources_keeps_one_tag_on_the_target(thread, member, moderator):
+    post = tagged(thread.opening_post, member, ("A copy", "supports"), ("Copies kept", "supports"))
+    target = claim_create(topic=thread.topic, author=member, text="Models store copies")
+    sources = list(Claim.objects.filter(text__in=["A copy", "Copies kept"]))
+    services.claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
+    assert list(post.tags.values_list("claim", "stance")) == [(target.pk, "supports")]
+
+
+@pytest.mark.parametrize("who", ["member", "anonymous", "inactive moderator"])
+def test_only_active_moderators_merge(claims, member, who):
+    from django.contrib.auth.models import AnonymousUser
+
+    target, source, *_ = claims
+    actor = {"member": member, "anonymous": AnonymousUser()}.get(who)
+    if actor is None:
+        actor = UserFactory(is_active=False)
+        actor.groups.add(Group.objects.get(name="moderators"))
+    before = table_rows()
+    with pytest.raises(PermissionDenied, match="Only moderators"):
+        services.claim_merge(target=target, sources=[source], moderator=actor, reason="dup")
+    assert table_rows() == before and not ClaimMerge.objects.exists()
+
+
+def test_merge_refusals_say_why_and_change_nothing(claims, moderator, member):
+    target, source, *_ = claims
+    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    before = table_rows()
+    cases = [
+        (dict(target=target, sources=[target]), "into itself"),
+        (dict(target=target, sources=[]), "at least one"),
+        (dict(target=target, sources=[foreign]), "same topic"),
+        (dict(target=target, sources=[source], reason="  "), "Give a reason"),
+        (dict(target=target, sources=[source], reason="x" * 1001), "at most 1000"),
+        (dict(target=target, sources=[source], fingerprint="stale"), "changed since the preview"),
+    ]
+    for arguments, message in cases:
+        with pytest.raises(ValidationError, match=message):
+            services.claim_merge(**{"reason": "dup", "moderator": moderator, **arguments})
+    assert table_rows() == before
+
+
+def test_a_merged_target_or_source_is_refused_naming_where_it_went(
+    claims, moderator, member, thread
+):
+    target, source, *_ = claims
+    third = claim_create(topic=thread.topic, author=member, text="Copies again")
+    services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    with pytest.raises(ValidationError, match="already merged into «Models store copies»"):
+        services.claim_merge(target=source, sources=[third], moderator=moderator, reason="dup")
+    with pytest.raises(ValidationError, match="already merged"):
+        services.claim_merge(target=third, sources=[source], moderator=moderator, reason="dup")
+
+
+def test_the_preview_fingerprint_catches_a_tag_changed_after_it(claims, moderator, other_member):
+    target, source, target_post, source_post, both = claims
+    preview = merge_preview(target=target, sources=[source])
+    forum.post_edit(
+        post=source_post, editor=other_member, body="…", tags=[TagInput(source.pk, "opposes")]
+    )
+    with pytest.raises(ValidationError, match="changed since the preview"):
+        services.claim_merge(
+            target=target,
+            sources=[source],
+            moderator=moderator,
+            reason="dup",
+            fingerprint=preview.fingerprint,
+        )
+    fresh = merge_preview(target=target, sources=[source])
+    services.claim_merge(
+        target=target,
+        sources=[source],
+        moderator=moderator,
+        reason="dup",
+        fingerprint=fresh.fingerprint,
+    )
+
+
+def test_undo_restores_every_row_exactly_and_the_map_with_it(claims, moderator, thread, member):
+    target, source, *_ = claims
+    alias = claim_create(topic=thread.topic, author=member, text="Earlier alias")
+    tagged(thread.opening_post, member, (alias.pk, "supports"))
+    services.claim_merge(
+        target=source, sources=[alias], moderator=moderator, reason="first"
+    )  # a chain
+    before, graph_before = table_rows(), build_graph(thread.topic)
+    merge = services.claim_merge(
+        target=target, sources=[source], moderator=moderator, reason="second"
+    )
+    assert Claim.objects.get(pk=alias.pk).merged_into_id == target.pk  # the chain is one hop
+    assert build_graph(thread.topic) != graph_before
+    services.claim_merge_undo(merge=merge, moderator=moderator, reason="too hasty")
+    assert table_rows() == before
+    assert build_graph(thread.topic) == graph_before
+    assert ModerationAction.objects.filter(kind="undo_merge", reason="too hasty").exists()
+
+
+def test_undo_is_refused_once_done_after_a_later_merge_or_after_tag_edits(
+    claims, moderator, thread, member, other_member
+):
+    target, source, target_post, source_post, both = claims
+    first = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    third = claim_create(topic=thread.topic, author=member, text="Copies, a third way")
+    later = services.claim_merge(target=target, sources=[third], moderator=moderator, reason="dup")
+    with pytest.raises(ValidationError, match=f"later merge \\(#{later.pk}"):
+        services.claim_merge_undo(merge=first, moderator=moderator)
+    services.claim_merge_undo(merge=later, moderator=moderator)
+    with pytest.raises(ValidationError, match="already undone"):
+        services.claim_merge_undo(merge=later, moderator=moderator)
+    forum.post_edit(post=source_post, editor=other_member, body="…", tags=[])
+    before = table_rows()
+    with pytest.raises(ValidationError, match="would overwrite"):
+        services.claim_merge_undo(merge=first, moderator=moderator)
+    assert table_rows() == before
+
+
+def test_members_cannot_undo(claims, moderator, member):
+    target, source, *_ = claims
+    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    with pytest.raises(PermissionDenied):
+        services.claim_merge_undo(merge=merge, moderator=member)
+    assert Claim.objects.get(pk=source.pk).status == "merged"
+
+
+def test_the_duplicate_queue_ranks_similar_pairs_and_forgets_dismissed_ones(
+    topic, member, moderator
+):
+    copies = claim_create(
+        topic=topic, author=member, text="Models store copies of their training images"
+    )
+    again = claim_create(
+        topic=topic, author=member, text="The models store copies of the training images"
+    )
+    claim_create(topic=topic, author=member, text="Fair use protects transformative work")
+    assert [(pair.first, pair.second) for pair in likely_duplicates(topic=topic)] == [
+        (copies, again)
+    ]
+    services.duplicate_dismiss(first=again, second=copies, moderator=moderator)
+    assert likely_duplicates(topic=topic) == []
+    with pytest.raises(PermissionDenied):
+        services.duplicate_dismiss(first=copies, second=again, moderator=member)
+
+
+def test_removing_and_restoring_a_post(thread, member, moderator):
+    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    reply = forum.reply_create(parent=post, author=member, body="still here")
+    services.post_remove(post=post, moderator=moderator, reason="Off topic")
+    post.refresh_from_db()
+    assert (post.state, post.removal_reason) == ("removed", "Off topic")
+    assert reply.parent_id == post.pk and build_graph(thread.topic)["nodes"] == []
+    with pytest.raises(ValidationError, match="Only a visible post"):
+        services.post_remove(post=post, moderator=moderator, reason="again")
+    services.post_restore(post=post, moderator=moderator, reason="On reflection, fine")
+    post.refresh_from_db()
+    assert (post.state, post.removal_reason) == ("visible", "")
+    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
+        "remove_post",
+        "restore_post",
+    ]
+
+
+def test_post_moderation_refusals(thread, member, moderator):
+    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    with pytest.raises(PermissionDenied):
+        services.post_remove(post=post, moderator=member, reason="mine")
+    with pytest.raises(ValidationError, match="reason"):
+        services.post_remove(post=post, moderator=moderator, reason="")
+    with pytest.raises(ValidationError, match="opening post"):
+        services.post_remove(post=thread.opening_post, moderator=moderator, reason="x")
+    forum.post_delete(post=post, actor=member)
+    with pytest.raises(ValidationError, match="removed by a moderator"):
+        services.post_restore(post=post, moderator=moderator, reason="x")
+    post.refresh_from_db()
+    assert post.state == "deleted" and not ModerationAction.objects.exists()
+
+
+def test_locking_and_unlocking_a_thread(thread, member, moderator):
+    services.thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="Heated")
+    with pytest.raises(PermissionDenied, match="locked"):
+        forum.reply_create(parent=thread.opening_post, author=member, body="hi")
+    with pytest.raises(ValidationError, match="already locked"):
+        services.thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.thread_set_locked(thread=thread, moderator=member, locked=False, reason="x")
+    services.thread_set_locked(thread=thread, moderator=moderator, locked=False, reason="Calmer")
+    forum.reply_create(parent=thread.opening_post, author=member, body="hi")
+    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
+        "lock_thread",
+        "unlock_thread",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_merging_overlapping_claims_at_once_one_wins_no_tag_is_lost():
+    thread, first_mod, second_mod = make_thread(), UserFactory(), UserFactory()
+    for moderator in (first_mod, second_mod):
+        moderator.groups.add(Group.objects.get(name="moderators"))
+    author = UserFactory()
+    for text in ["Copies A", "Copies B", "Copies C"]:
+        tagged(thread.opening_post, author, (text, "supports"))
+    a, b, c = (Claim.objects.get(text=text) for text in ["Copies A", "Copies B", "Copies C"])
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def merge(name, moderator, target, source):
+        try:
+            barrier.wait()
+            services.claim_merge(target=target, sources=[source], moderator=moderator, reason=name)
+            outcomes[name] = "merged"
+        except ValidationError as error:
+            outcomes[name] = error.messages[0]
+        finally:
+            connection.close()
+
+    runs = [threading.Thread(target=merge, args=("ab", first_mod, a, b)),
+            threading.Thread(target=merge, args=("cb", second_mod, c, b))]  # fmt: skip
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert sorted(outcomes.values())[1] == "merged"
+    assert "already merged" in sorted(outcomes.values())[0]
+    assert ClaimMerge.objects.count() == 1
+    assert ClaimTag.objects.count() == 3  # every post still carries its tag
+    winner = ClaimMerge.objects.get().target
+    assert set(ClaimTag.objects.values_list("claim", flat=True)) == {
+        winner.pk,
+        ({a.pk, c.pk} - {winner.pk}).pop(),
+    }
