@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
+from tests.factories import TopicFactory, UserFactory, make_thread
 
 
 @pytest.fixture
@@ -28,5 +28,5 @@ def thread(topic, member):
 def logged_in(member) -> Client:
     """A browser session of `member`."""
     client = Client()
-    assert client.login(username=member.username, password=PASSWORD)
+    client.force_login(member)
     return client

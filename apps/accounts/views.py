@@ -7,11 +7,13 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.forms import SignupForm
 from apps.accounts.models import Notification, User
 from apps.forum.models import Post
+from config.limits import limited
 
 POSTS_PER_PAGE = 20
 
 
 @require_http_methods(["GET", "POST"])
+@limited("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("forum:home")

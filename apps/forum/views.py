@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from apps.forum import selectors, services
 from apps.forum.forms import EditForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
+from config.limits import limited
 
 THREADS_PER_PAGE = 30
 MAX_PAGE = 100_000
@@ -28,6 +29,7 @@ def topic_detail(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limited("post")
 def thread_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ThreadForm(request.POST or None)
@@ -69,6 +71,7 @@ def post_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limited("post")
 def reply_create(request, pk):
     parent = _get_post(pk)
     form = reply_form(parent, request.POST or None)

@@ -123,7 +123,7 @@ def run_concurrently(workers: int, work) -> list[BaseException]:
     return errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_into_one_subtree_lose_nothing_and_corrupt_nothing():
     thread = make_thread()
     hot = make_reply(thread.opening_post)
@@ -141,7 +141,7 @@ def test_concurrent_writers_into_one_subtree_lose_nothing_and_corrupt_nothing():
     assert check_trees().clean
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_new_top_level_replies_get_distinct_tree_ids():
     thread = make_thread()
     authors = [UserFactory() for _ in range(8)]

@@ -14,7 +14,7 @@ from config.celery import app as celery_app
 from tests.factories import UserFactory, make_thread
 from tests.workers import celery_worker, redis_server, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SPARE_REDIS_PORT = 6391
 
 

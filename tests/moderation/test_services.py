@@ -297,7 +297,7 @@ def test_locking_and_unlocking_a_thread(thread, member, moderator):
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderators_merging_overlapping_claims_at_once_one_wins_no_tag_is_lost():
     thread, first_mod, second_mod = make_thread(), UserFactory(), UserFactory()
     for moderator in (first_mod, second_mod):

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -13,6 +14,7 @@ from apps.claims.api.serializers import (
 from apps.claims.models import Claim
 from apps.forum.models import Topic
 from apps.maps.selectors import claim_relations, latest_map
+from config.limits import limited
 
 
 class TopicClaims(generics.ListAPIView):
@@ -43,6 +45,7 @@ class TopicClaims(generics.ListAPIView):
     @extend_schema(
         request=ClaimCreateSerializer, responses={201: ClaimSerializer, 200: ClaimSerializer}
     )
+    @method_decorator(limited("claim"))
     def post(self, request, slug):
         data = ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.pagination import PageNumberPagination
@@ -16,10 +18,14 @@ from apps.forum.api.serializers import (
     TopicSerializer,
 )
 from apps.forum.models import Post, Thread, Topic
+from config.limits import limited
 
 
 def agora_exception_handler(exc, context):
-    """A service's ValidationError is the client's mistake: 400 with its messages."""
+    """A service's ValidationError is the client's mistake: 400 with its messages; a rate
+    limit is 429."""
+    if isinstance(exc, Ratelimited):
+        exc = exceptions.Throttled(detail="Too many requests: wait a minute, then try again.")
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError({"detail": exc.messages})
     return exception_handler(exc, context)
@@ -73,6 +79,7 @@ class ThreadPosts(generics.GenericAPIView):
         return self.get_paginated_response(PostSerializer(page, many=True).data)
 
     @extend_schema(request=ReplyCreateSerializer, responses={201: PostSerializer})
+    @method_decorator(limited("post"))
     def post(self, request, pk):
         thread = self.get_thread()
         data = ReplyCreateSerializer(data=request.data)

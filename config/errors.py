@@ -1,0 +1,20 @@
+from django.shortcuts import render
+
+TOO_MANY = 429
+
+
+def rate_limited(request, exception):
+    """django-ratelimit's refusal: a clear page, not a 403."""
+    context = {
+        "message": "You are posting faster than this forum allows. Wait a minute, then try again."
+    }
+    return render(request, "429.html", context, status=TOO_MANY)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' refusal after too many failed logins."""
+    context = {
+        "message": "Too many failed logins for this account from your address. "
+        "Wait 15 minutes, or reset your password, then try again."
+    }
+    return render(request, "429.html", context, status=TOO_MANY)
