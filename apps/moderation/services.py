@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag
-from apps.forum.models import Post, Thread
+from apps.forum.models import Post, Thread, Topic
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import (
     MAX_REASON_LENGTH,
@@ -313,3 +313,45 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
             summary=f"“{thread.title}”"[:500],
         )  # fmt: skip
     return thread
+
+
+def thread_delete(*, thread: Thread, moderator, reason: str) -> None:
+    """Delete a thread with every post in it; the log keeps what was deleted and why."""
+    require_permission(moderator, "forum.delete_thread", "delete threads")
+    reason = clean_reason(reason)
+    with transaction.atomic():
+        posts = thread.posts.count()
+        tagged = ClaimTag.objects.filter(post__thread=thread).exists()
+        ModerationAction.objects.create(
+            topic=thread.topic, kind=ModerationAction.Kind.DELETE_THREAD, moderator=moderator,
+            reason=reason, summary=f"“{thread.title}” with its {posts} posts"[:500],
+        )  # fmt: skip
+        _delete_posts(thread)
+        thread.delete()
+        if tagged:
+            map_mark_dirty(topic=thread.topic)
+
+
+def _delete_posts(thread: Thread) -> None:
+    """Replies protect their parents from deletion; when a whole thread goes, unlink first."""
+    Thread.objects.filter(pk=thread.pk).update(opening_post=None)
+    thread.posts.update(parent=None, tree_parent=None)
+    thread.posts.all().delete()
+
+
+def topic_delete(*, topic: Topic, moderator, reason: str) -> None:
+    """Delete an empty topic with its claims and maps; a topic with threads is refused."""
+    require_permission(moderator, "forum.delete_topic", "delete topics")
+    reason = clean_reason(reason)
+    with transaction.atomic():
+        threads = topic.threads.count()
+        if threads:
+            raise ValidationError(
+                f"The topic still has {threads} thread(s): delete them first.",
+                code="not_empty",
+            )
+        ModerationAction.objects.create(
+            topic=topic, kind=ModerationAction.Kind.DELETE_TOPIC, moderator=moderator,
+            reason=reason, summary=f"“{topic.title}”"[:500],
+        )  # fmt: skip
+        topic.delete()

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.claims.models import Claim
+from apps.claims.models import Claim, ClaimTag
 from apps.forum.models import Post, Thread, Topic
 from apps.moderation import selectors, services
 from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
@@ -66,6 +66,9 @@ def merge(request, slug):
             )  # fmt: skip
         except ValidationError as error:
             confirm.add_error(None, error)
+            if error.code == "stale_preview":  # the page shows the new preview: vouch for it
+                confirm.data = confirm.data.copy()
+                confirm.data["fingerprint"] = preview.fingerprint
         else:
             messages.success(request, f"Merged into «{done.target.text}». The map is rebuilding.")
             return redirect(reverse("moderation:log", args=[topic.slug]))
@@ -153,3 +156,50 @@ def log(request, slug=None):
         "can_undo": request.user.has_perm("moderation.merge_claims"),
     }
     return render(request, "moderation/log.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_delete(request, pk):
+    """Ask first, saying what goes with the thread; then delete it."""
+    _moderator(request, "forum.delete_thread", "delete threads")
+    thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.thread_delete(
+            thread=thread, moderator=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Deleted “{thread.title}”.")
+        return redirect(thread.topic)
+    context = {
+        "thread": thread,
+        "form": form,
+        "posts": thread.posts.count(),
+        "tags": ClaimTag.objects.filter(post__thread=thread).count(),
+    }
+    return render(request, "moderation/thread_delete.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_delete(request, slug):
+    _moderator(request, "forum.delete_topic", "delete topics")
+    topic = get_object_or_404(Topic, slug=slug)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.topic_delete(
+                topic=topic, moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Deleted the topic “{topic.title}”.")
+            return redirect("forum:home")
+    context = {
+        "topic": topic,
+        "form": form,
+        "threads": topic.threads.count(),
+        "claims": topic.claims.count(),
+    }
+    return render(request, "moderation/topic_delete.html", context)
