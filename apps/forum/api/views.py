@@ -19,11 +19,14 @@ from apps.forum.api.serializers import (
 )
 from apps.forum.models import Post, Thread, Topic
 from config.limits import limited
+from config.middleware import CONFLICT_MESSAGE, is_retryable
 
 
 def agora_exception_handler(exc, context):
     """A service's ValidationError is the client's mistake: 400 with its messages; a rate
     limit is 429."""
+    if is_retryable(exc):
+        return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, Ratelimited):
         exc = exceptions.Throttled(detail="Too many requests: wait a minute, then try again.")
     if isinstance(exc, ValidationError):
