@@ -20,6 +20,18 @@ def _moderator(request, permission: str, action: str) -> None:
         raise PermissionDenied(f"Only moderators can {action}.")
 
 
+def _done_with_reason(request, form: ReasonForm, act) -> bool:
+    """Run `act(reason)` for a valid POSTed reason form; a refusal lands on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        act(form.cleaned_data["reason"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @login_required
 def duplicates(request, slug):
     _moderator(request, "moderation.merge_claims", "see the duplicate queue")
@@ -83,19 +95,15 @@ def merge_undo(request, pk):
     merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.claim_merge_undo(
-                merge=merge, moderator=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "The merge is undone: the claims and tags are as they were.")
-            return redirect(reverse("moderation:log", args=[merge.topic.slug]))
-    return render(
-        request, "moderation/merge_undo.html", {"merge": merge, "topic": merge.topic, "form": form}
-    )
+
+    def undo(reason):
+        services.claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
+
+    if _done_with_reason(request, form, undo):
+        messages.success(request, "The merge is undone: the claims and tags are as they were.")
+        return redirect(reverse("moderation:log", args=[merge.topic.slug]))
+    context = {"merge": merge, "topic": merge.topic, "form": form}
+    return render(request, "moderation/merge_undo.html", context)
 
 
 @login_required
@@ -105,14 +113,11 @@ def post_moderate(request, pk, action):
     _moderator(request, "forum.remove_post", f"{action} posts")
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        change = services.post_remove if action == "remove" else services.post_restore
-        try:
-            change(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect(post)
+    change = services.post_remove if action == "remove" else services.post_restore
+    if _done_with_reason(
+        request, form, lambda reason: change(post=post, moderator=request.user, reason=reason)
+    ):
+        return redirect(post)
     context = {"post": post, "thread": post.thread, "form": form, "action": action}
     return render(request, "moderation/post_moderate.html", context)
 
@@ -124,18 +129,14 @@ def thread_lock(request, pk):
     _moderator(request, "forum.lock_thread", "lock or unlock threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.thread_set_locked(
-                thread=thread,
-                moderator=request.user,
-                locked=not thread.locked,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect(thread)
+
+    def toggle(reason):
+        services.thread_set_locked(
+            thread=thread, moderator=request.user, locked=not thread.locked, reason=reason
+        )
+
+    if _done_with_reason(request, form, toggle):
+        return redirect(thread)
     return render(request, "moderation/thread_lock.html", {"thread": thread, "form": form})
 
 
@@ -165,10 +166,11 @@ def thread_delete(request, pk):
     _moderator(request, "forum.delete_thread", "delete threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.thread_delete(
-            thread=thread, moderator=request.user, reason=form.cleaned_data["reason"]
-        )
+    if _done_with_reason(
+        request,
+        form,
+        lambda reason: services.thread_delete(thread=thread, moderator=request.user, reason=reason),
+    ):
         messages.success(request, f"Deleted “{thread.title}”.")
         return redirect(thread.topic)
     context = {
@@ -186,16 +188,13 @@ def topic_delete(request, slug):
     _moderator(request, "forum.delete_topic", "delete topics")
     topic = get_object_or_404(Topic, slug=slug)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.topic_delete(
-                topic=topic, moderator=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Deleted the topic “{topic.title}”.")
-            return redirect("forum:home")
+    if _done_with_reason(
+        request,
+        form,
+        lambda reason: services.topic_delete(topic=topic, moderator=request.user, reason=reason),
+    ):
+        messages.success(request, f"Deleted the topic “{topic.title}”.")
+        return redirect("forum:home")
     context = {
         "topic": topic,
         "form": form,
