@@ -5,14 +5,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
 
 from apps.claims.models import ClaimTag
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread
 
 TOP_LEVEL_PER_PAGE = 20
-POSTS_PER_BRANCH = 60
+PAGE_POST_BUDGET = 80  # posts on a thread page, whatever the thread's size
+POSTS_PER_BRANCH = 40
 POSTS_PER_SUBTREE = 200
 SORTS = {
     "oldest": (F("created").asc(), F("id").asc()),
@@ -51,28 +50,57 @@ class PostContext:
 
 
 def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> ThreadPage:
-    """One page of top-level replies, each with the first POSTS_PER_BRANCH posts of its tree."""
+    """One page of top-level replies with as much of each branch, in tree order, as the page's
+    post budget allows: a small thread shows whole, a huge one costs the same as a small one."""
     offset = (page - 1) * TOP_LEVEL_PER_PAGE
-    tree_ids = list(
+    roots = list(
         Post.objects.in_thread(thread)
         .top_level()
         .order_by(*SORTS[sort])
-        .values_list("tree_id", flat=True)[offset : offset + TOP_LEVEL_PER_PAGE + 1]
+        .values_list("tree_id", "lft", "rght")[offset : offset + TOP_LEVEL_PER_PAGE + 1]
     )
-    has_next = len(tree_ids) > TOP_LEVEL_PER_PAGE
-    tree_ids = tree_ids[:TOP_LEVEL_PER_PAGE]
+    has_next = len(roots) > TOP_LEVEL_PER_PAGE
+    quotas = branch_quotas(
+        [(tree_id, (rght - lft + 1) // 2) for tree_id, lft, rght in roots[:TOP_LEVEL_PER_PAGE]]
+    )
     posts = (
-        Post.objects.in_thread(thread)
-        .filter(tree_id__in=tree_ids)
-        .annotate(place=Window(RowNumber(), partition_by=F("tree_id"), order_by=F("lft").asc()))
-        .filter(place__lte=POSTS_PER_BRANCH)
+        Post.objects.filter(pk__in=_first_posts_of_trees(quotas))
         .select_related("author")
         .prefetch_related(WITH_TAGS)
         .order_by("tree_id", "lft")
     )
     forest = {node.post.tree_id: node for node in nest(posts)}
-    branches = [forest[tree_id] for tree_id in tree_ids]
+    branches = [forest[tree_id] for tree_id in quotas]
     return ThreadPage(branches=branches, sort=sort, page=page, has_next=has_next)
+
+
+def branch_quotas(sizes: list[tuple[int, int]]) -> dict[int, int]:
+    """tree id -> how many of its posts the page shows: every root, then the rest of the
+    page's budget to the branches in order, at most POSTS_PER_BRANCH each."""
+    spare = PAGE_POST_BUDGET - len(sizes)
+    quotas = {}
+    for tree_id, size in sizes:
+        extra = min(min(size, POSTS_PER_BRANCH) - 1, spare)
+        quotas[tree_id] = 1 + extra
+        spare -= extra
+    return quotas
+
+
+def _first_posts_of_trees(quotas: dict[int, int]) -> list[int]:
+    """Ids of the first posts, in tree order, of each tree: one index range scan a tree."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT first.id
+            FROM unnest(%s::int[], %s::int[]) AS branch(tree_id, quota)
+            CROSS JOIN LATERAL (
+                SELECT id FROM forum_post
+                WHERE tree_id = branch.tree_id ORDER BY lft LIMIT branch.quota
+            ) AS first
+            """,
+            [list(quotas), list(quotas.values())],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostContext:

@@ -134,6 +134,23 @@ def test_a_long_branch_is_cut_with_a_link_to_the_rest(thread):
     )
 
 
+def test_a_page_shows_at_most_its_post_budget_however_big_the_branches(thread):
+    for _ in range(5):
+        top = make_reply(thread.opening_post)
+        for _ in range(selectors.POSTS_PER_BRANCH):
+            make_reply(top, author=top.author)
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert len(post_ids(html)) == selectors.PAGE_POST_BUDGET
+    assert html.count("Continue this thread") == 5  # every branch links to the rest of it
+
+
+def test_branch_quotas_give_every_root_a_place_then_fill_in_order():
+    sizes = [(1, 50), (2, 3), (3, 60), (4, 1)]
+    quotas = selectors.branch_quotas(sizes)
+    assert quotas == {1: selectors.POSTS_PER_BRANCH, 2: 3, 3: selectors.PAGE_POST_BUDGET - 4 - 39 - 2 + 1, 4: 1}
+    assert sum(quotas.values()) == selectors.PAGE_POST_BUDGET
+
+
 def test_permalink_pages_a_huge_subtree(thread, monkeypatch):
     monkeypatch.setattr(selectors, "POSTS_PER_SUBTREE", 5)
     top = make_reply(thread.opening_post)
@@ -173,7 +190,7 @@ def test_thread_page_query_count_does_not_grow_with_the_thread(
         assert client.get(thread.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as permalink_queries:
         assert client.get(posts[2].get_absolute_url()).status_code == 200
-    assert (len(queries), len(permalink_queries)) == (5, 5)
+    assert (len(queries), len(permalink_queries)) == (6, 5)
 
 
 def test_replying_redirects_to_the_new_post_in_context(thread, logged_in):
