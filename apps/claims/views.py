@@ -8,8 +8,10 @@ from apps.claims.forms import TagRowsForm
 from apps.claims.models import Claim
 from apps.forum.models import Post, Topic
 from apps.maps.selectors import claim_relations, latest_map
+from config.caching import cache_for_visitors
 
 
+@cache_for_visitors
 def claim_detail(request, pk):
     claim = get_object_or_404(Claim.objects.select_related("topic", "merged_into"), pk=pk)
     if claim.merged_into_id:

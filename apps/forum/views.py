@@ -9,17 +9,20 @@ from django.views.decorators.http import require_http_methods
 from apps.forum import selectors, services
 from apps.forum.forms import EditForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
+from config.caching import cache_for_visitors
 from config.limits import limited
 
 THREADS_PER_PAGE = 30
 MAX_PAGE = 100_000
 
 
+@cache_for_visitors
 def home(request):
     topics = Topic.objects.annotate(thread_count=Count("threads"))
     return render(request, "forum/home.html", {"topics": topics})
 
 
+@cache_for_visitors
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     threads = topic.threads.select_related("author").order_by("-last_activity", "-pk")
@@ -43,6 +46,7 @@ def thread_create(request, slug):
     return render(request, "forum/thread_form.html", {"topic": topic, "form": form})
 
 
+@cache_for_visitors
 def thread_detail(request, pk):
     thread = get_object_or_404(
         Thread.objects.select_related("topic", "opening_post__author"), pk=pk
@@ -59,6 +63,7 @@ def thread_detail(request, pk):
     return render(request, "forum/thread.html", context)
 
 
+@cache_for_visitors
 def post_detail(request, pk):
     post = _get_post(pk)
     if post.depth == 0:

@@ -3,8 +3,10 @@ from django.shortcuts import get_object_or_404, render
 
 from apps.forum.models import Topic
 from apps.maps import exports, selectors
+from config.caching import cache_for_visitors
 
 
+@cache_for_visitors
 def map_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     argument_map = selectors.latest_map(topic)

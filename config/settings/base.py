@@ -150,6 +150,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
+# Pages of visitors who are not logged in may be this many seconds stale (0: no cache).
+VISITOR_PAGE_SECONDS = 10
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True

@@ -13,6 +13,7 @@ CACHES["default"]["KEY_PREFIX"] = "agora-test"  # noqa: F405
 # Limits and lockouts are tested on their own (tests/security/test_limits.py), not in every test.
 RATELIMIT_ENABLE = False
 AXES_ENABLED = False
+VISITOR_PAGE_SECONDS = 0  # tests see every change at once; tests/test_caching.py turns it on
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
