@@ -41,9 +41,9 @@ def make_thread(
     )
 
 
-def make_reply(parent: Post, *, author=None, body="A reply", response="neutral") -> Post:
+def make_reply(parent: Post, *, author=None, body="A reply", response="neutral", tags=()) -> Post:
     return services.reply_create(
-        parent=parent, author=author or UserFactory(), body=body, response=response
+        parent=parent, author=author or UserFactory(), body=body, response=response, tags=tags
     )
 
 

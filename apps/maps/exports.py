@@ -1,6 +1,7 @@
 """Every export of a map is drawn from one stored ArgumentMap."""
 
 import json
+import re
 from xml.etree import ElementTree
 
 from apps.maps.models import ArgumentMap
@@ -75,7 +76,10 @@ def to_aif(argument_map: ArgumentMap) -> str:
         scheme = node(f"{kind}{index}", text, kind)
         link(f"I{edge['source']}", scheme)
         link(scheme, f"I{edge['target']}")
+    on_map = {claim["id"] for claim in graph["nodes"]}
     for alias in graph["aliases"]:
+        if alias["canonical"] not in on_map:
+            continue  # its claim is not on the map: the MA edge would point at no node
         node(f"I{alias['id']}", alias["text"], "I")
         scheme = node(f"MA{alias['id']}", "Default Rephrase", "MA")
         link(f"I{alias['id']}", scheme)
@@ -123,9 +127,10 @@ def to_argdown(argument_map: ArgumentMap) -> str:
     """Statements with their incoming + (support) and - (attack) relations; an alias shares
     its claim's title, so Argdown reads both as one equivalence class."""
     graph = argument_map.graph
+    title = f"{argument_map.topic.title} — map version {argument_map.version}"
     lines = [
         "===",
-        f"title: {_argdown_text(argument_map.topic.title)} — map version {argument_map.version}",
+        f"title: {_yaml_string(title)}",
         "===",
         "",
     ]
@@ -139,14 +144,29 @@ def to_argdown(argument_map: ArgumentMap) -> str:
         for edge in incoming.get(claim["id"], []):
             lines.append(f"  {'+' if edge['kind'] == 'support' else '-'} [claim-{edge['source']}]")
         lines.append("")
+    on_map = {claim["id"] for claim in graph["nodes"]}
     for alias in graph["aliases"]:
+        if alias["canonical"] not in on_map:
+            continue  # no statement for a claim that is not on the map
         lines += [f"[claim-{alias['canonical']}]: {_argdown_text(alias['text'])} #merged", ""]
     return "\n".join(lines)
 
 
+# Argdown reads // and /* as comments, {…} as data, === as front matter and * _ as emphasis;
+# a backslash makes each of these characters (and itself) plain text.
+ARGDOWN_ESCAPED = re.compile(r"[\\/{}=*_]")
+
+
 def _argdown_text(text: str) -> str:
     # Argdown gives [ ] < > # and line breaks meaning; a claim's words must stay words.
-    return " ".join(text.translate(str.maketrans("[]<>#", "()‹›♯")).split())
+    words = " ".join(text.translate(str.maketrans("[]<>#", "()‹›♯")).split())
+    return ARGDOWN_ESCAPED.sub(lambda match: "\\" + match[0], words)
+
+
+def _yaml_string(text: str) -> str:
+    # The front matter is YAML (a title like "Styles: who owns them?" needs quotes) and
+    # Argdown ends it at the first "=": a double-quoted scalar, with "=" as its \x3d escape.
+    return json.dumps(" ".join(text.split()), ensure_ascii=False).replace("=", "\\x3d")
 
 
 def to_graphml(argument_map: ArgumentMap) -> str:
@@ -168,7 +188,7 @@ def to_graphml(argument_map: ArgumentMap) -> str:
     for claim in graph["nodes"]:
         element = ElementTree.SubElement(body, "node", id=f"claim-{claim['id']}")
         for name, _ in node_keys:
-            ElementTree.SubElement(element, "data", key=name).text = str(claim[name])
+            ElementTree.SubElement(element, "data", key=name).text = _xml_text(claim[name])
     for index, edge in enumerate(graph["edges"], start=1):
         element = ElementTree.SubElement(
             body,
@@ -186,6 +206,14 @@ def to_graphml(argument_map: ArgumentMap) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(
         root, encoding="unicode"
     )
+
+
+# XML 1.0 cannot carry most control characters, and a claim's text may hold them: drop them.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value) -> str:
+    return XML_ILLEGAL.sub("", str(value))
 
 
 DOT_COLOURS = {"IN": "#c8ecd0", "OUT": "#f6c9c9", "UNDECIDED": "#f3e6b5"}

@@ -6,7 +6,7 @@ from apps.claims.models import Claim, ClaimTag, claim_key
 from apps.claims.services import TagInput, claim_create, post_tags_set
 from apps.forum import services as forum
 from apps.maps.models import MapRequest
-from tests.factories import TopicFactory, UserFactory, make_reply, make_thread
+from tests.factories import TopicFactory, UserFactory, make_reply
 
 pytestmark = pytest.mark.django_db
 
