@@ -1,5 +1,6 @@
 """Writes to claims and claim tags."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -121,8 +122,10 @@ def _claim_for_text(topic: Topic, text: str, creator) -> Claim:
             f"A claim can be at most {MAX_CLAIM_LENGTH} characters; this one has {len(text)}.",
             code="too_long",
         )
-    if "\x00" in text:
-        raise ValidationError("The claim contains a NUL character.", code="null_character")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ValidationError(
+            "The claim contains control characters: write it as plain text.", code="control"
+        )
     key = claim_key(text)
     if not key:
         raise ValidationError("A claim needs words: write the proposition.", code="empty")

@@ -65,7 +65,8 @@ def test_tagging_a_merged_claim_tags_its_target(thread, member):
         ([TagInput("", "supports")], "needs words"),
         ([TagInput("!!! ...", "supports")], "needs words"),
         ([TagInput("x" * 201, "supports")], "at most 200 characters"),
-        ([TagInput("nul\x00", "supports")], "NUL"),
+        ([TagInput("nul\x00", "supports")], "control characters"),
+        ([TagInput("bell\x07 rings", "supports")], "control characters"),
     ],
 )
 def test_bad_tags_are_refused_and_nothing_is_saved(thread, member, tags, message):
