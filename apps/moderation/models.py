@@ -71,8 +71,13 @@ class ModerationAction(models.Model):
         RESTORE_POST = "restore_post", "restored a post"
         LOCK_THREAD = "lock_thread", "locked a thread"
         UNLOCK_THREAD = "unlock_thread", "unlocked a thread"
+        DELETE_THREAD = "delete_thread", "deleted a thread"
+        DELETE_TOPIC = "delete_topic", "deleted a topic"
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="moderation_actions")
+    # The log outlives what it records: a deleted topic leaves its entries, without a link.
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_actions"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

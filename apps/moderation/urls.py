@@ -23,6 +23,8 @@ urlpatterns = [
         name="restore",
     ),
     path("moderation/threads/<int:pk>/lock/", views.thread_lock, name="lock"),
+    path("moderation/threads/<int:pk>/delete/", views.thread_delete, name="delete_thread"),
+    path("moderation/topics/<slug:slug>/delete/", views.topic_delete, name="delete_topic"),
     path("modlog/", views.log, name="log_all"),
     path("topics/<slug:slug>/modlog/", views.log, name="log"),
 ]
