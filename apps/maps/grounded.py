@@ -1,29 +1,32 @@
 """Grounded labelling of an abstract argumentation framework (Dung), in linear time."""
 
-from collections import defaultdict, deque
+from collections import deque
 
 IN, OUT, UNDECIDED = "IN", "OUT", "UNDECIDED"
+_LABELS = (UNDECIDED, IN, OUT)  # indexed by the state kept per node below
 
 
 def grounded_labelling(nodes: list[int], attacks: list[tuple[int, int]]) -> dict[int, str]:
     """IN: every attacker is OUT (so unattacked nodes are IN); OUT: some attacker is IN;
-    UNDECIDED: the rest. Each node and attack is handled a bounded number of times."""
-    attacked_by_count = dict.fromkeys(nodes, 0)
-    targets = defaultdict(list)
-    for attacker, target in set(attacks):
-        attacked_by_count[target] += 1
-        targets[attacker].append(target)
-    labels: dict[int, str] = {}
-    ready = deque(node for node in sorted(nodes) if attacked_by_count[node] == 0)
+    UNDECIDED: the rest. Each node and each attack is handled a bounded number of times."""
+    place = {node: index for index, node in enumerate(nodes)}
+    targets: list[list[int]] = [[] for _ in nodes]
+    attackers_left = [0] * len(nodes)  # attackers not yet OUT (a repeated attack counts twice)
+    for attacker, target in attacks:
+        target_place = place[target]
+        targets[place[attacker]].append(target_place)
+        attackers_left[target_place] += 1
+    state = [0] * len(nodes)  # 0 unlabelled, 1 IN, 2 OUT
+    ready = deque(index for index, left in enumerate(attackers_left) if left == 0)
     while ready:
         node = ready.popleft()
-        labels[node] = IN
+        state[node] = 1
         for target in targets[node]:
-            if target in labels:
+            if state[target]:
                 continue
-            labels[target] = OUT
+            state[target] = 2
             for next_target in targets[target]:
-                attacked_by_count[next_target] -= 1
-                if attacked_by_count[next_target] == 0 and next_target not in labels:
+                attackers_left[next_target] -= 1
+                if attackers_left[next_target] == 0 and not state[next_target]:
                     ready.append(next_target)
-    return {node: labels.get(node, UNDECIDED) for node in nodes}
+    return {node: _LABELS[state[index]] for index, node in enumerate(nodes)}
