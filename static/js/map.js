@@ -72,9 +72,10 @@
           container: canvas,
           elements: elements(map),
           style: style,
-          layout: { name: "breadthfirst", directed: true, spacingFactor: 1.6, avoidOverlap: true, padding: 30, maximal: true },
+          layout: { name: "breadthfirst", directed: true, spacingFactor: 1.6, avoidOverlap: true, padding: 30 },
           wheelSensitivity: 0.3,
         });
+        canvas.cy = graph; // for the browser tests, which tap a node where it is drawn
         graph.on("tap", "node", (event) => {
           window.location.href = `/claims/${event.target.data("claim")}/`;
         });

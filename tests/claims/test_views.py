@@ -100,7 +100,7 @@ def test_the_claim_page_shows_standing_reason_posts_and_relations(thread, member
     map_build(topic_id=thread.topic_id)
     fair_use = Claim.objects.get(text="Fair use")
     html = Client().get(fair_use.get_absolute_url()).content.decode()
-    assert "<strong>OUT</strong>" in html and "attacked by «Copies», which stands" in html
+    assert "<strong>OUT: attacked by «Copies», which stands</strong>" in html
     assert f'href="/posts/{claim_post.pk}/#post-{claim_post.pk}"' in html
     assert "Attacked by" in html and ">Copies</a>" in html
 

@@ -35,7 +35,7 @@ AWKWARD = (
     'Art [sic] <b>is</b> #1 & "free" \\ see https://example.org/a /* {key: value} */'
     " a === b, 5*3 and snake_case"
 )
-CONTROL = "bell\x07 and\x01 escape\x1b"  # claim text may hold control characters
+CONTROL = "bell\x07 and\x01 escape\x1b"  # claims stored before control characters were refused
 
 
 @pytest.fixture
@@ -55,11 +55,13 @@ def awkward_map(thread, topic, member, other_member) -> ArgumentMap:
     question = say(thread.opening_post, member, supports=[AWKWARD])
     plain = say(question, other_member, supports=["Plain words"], opposes=[AWKWARD])
     say(question, other_member, supports=["two lines"], response="agree")
-    say(plain, member, supports=[CONTROL], response="disagree")
-    # Written before claims were normalized: a line break, a tab and a backslash at the end.
+    say(plain, member, supports=["control"], response="disagree")
+    # Written before claims were normalized: a line break, a tab and a backslash at the end;
+    # and before control characters were refused.
     Claim.objects.filter(pk=claim_id(topic, "two lines")).update(
         text='first line\nsecond\tline "quoted" \\'
     )
+    Claim.objects.filter(pk=claim_id(topic, "control")).update(text=CONTROL)
     map_build(topic_id=topic.pk)
     return ArgumentMap.objects.get(topic=topic)
 

@@ -1,0 +1,224 @@
+"""Accessibility in the browser: axe-core on every main page, the keyboard alone through
+the reply form, collapse and the map outline, visible focus, a label for every control."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from apps.claims.models import Claim
+from apps.forum import services as forum
+from apps.forum.models import SEGMENT_DEPTH, Post
+from apps.moderation.selectors import likely_duplicates
+from apps.moderation.services import claim_merge
+from tests.browser.helpers import DEMO_TOPIC, blocking, focused, path_of, unlabelled_controls
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary"
+
+
+def _member(username="demo_member"):
+    return get_user_model().objects.get(username=username)
+
+
+def _claim(start: str) -> Claim:
+    return Claim.objects.get(text__startswith=start)
+
+
+def _deep_post(thread) -> Post:
+    return Post.objects.filter(thread=thread, depth=SEGMENT_DEPTH, replies__isnull=False).first()
+
+
+def _own_edited_post(thread) -> Post:
+    post = forum.reply_create(
+        parent=thread.opening_post, author=_member(), body="First words.", response="neutral"
+    )
+    forum.post_edit(post=post, editor=_member(), body="Second thoughts.", tags=[])
+    return post
+
+
+def _merged_pair(thread) -> int:
+    (pair,) = likely_duplicates(topic=thread.topic)
+    merge = claim_merge(
+        target=pair.first, sources=[pair.second], moderator=_member("demo_moderator"),
+        reason="Same claim in other words.",
+    )  # fmt: skip
+    return merge.pk
+
+
+def _preview_query(thread) -> str:
+    (pair,) = likely_duplicates(topic=thread.topic)
+    return f"?target={pair.first.pk}&sources={pair.second.pk}"
+
+
+# page name -> (who is logged in, how to reach it given the demo thread)
+PAGES: dict[str, tuple[str | None, Callable]] = {
+    "home": (None, lambda thread: "/"),
+    "topic": (None, lambda thread: thread.topic.get_absolute_url()),
+    "thread": (None, lambda thread: thread.get_absolute_url()),
+    "thread-as-member": ("demo_member", lambda thread: thread.get_absolute_url()),
+    "post": (None, lambda thread: _deep_post(thread).get_absolute_url()),
+    "claim": (None, lambda thread: _claim("AI is basically").get_absolute_url()),
+    "map": (None, lambda thread: f"/topics/{DEMO_TOPIC}/map/"),
+    "login": (None, lambda thread: "/accounts/login/"),
+    "signup": (None, lambda thread: "/accounts/signup/"),
+    "reply": ("demo_member", lambda thread: f"/posts/{_deep_post(thread).pk}/reply/"),
+    "post-edit": ("demo_member", lambda thread: f"/posts/{_own_edited_post(thread).pk}/edit/"),
+    "post-history": (None, lambda thread: f"/posts/{_own_edited_post(thread).pk}/revisions/"),
+    "profile": (None, lambda thread: "/u/selzero/"),
+    "notifications": ("demo_member", lambda thread: "/notifications/"),
+    "moderation-log": (
+        "demo_moderator",
+        lambda thread: _merged_pair(thread) and f"/topics/{DEMO_TOPIC}/modlog/",
+    ),
+    "duplicates": ("demo_moderator", lambda thread: f"/moderation/topics/{DEMO_TOPIC}/duplicates/"),
+    "merge-choice": ("demo_moderator", lambda thread: f"/moderation/topics/{DEMO_TOPIC}/merge/"),
+    "merge-preview": (
+        "demo_moderator",
+        lambda thread: f"/moderation/topics/{DEMO_TOPIC}/merge/{_preview_query(thread)}",
+    ),
+    "merge-undo": (
+        "demo_moderator",
+        lambda thread: f"/moderation/merges/{_merged_pair(thread)}/undo/",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_nothing_serious_and_every_control_is_labelled(name, demo, new_session):
+    who, where = PAGES[name]
+    session = new_session(axe=True)
+    if who:
+        session.log_in(who)
+    page = session.goto(where(demo))
+    expect(page.locator("main h1")).to_be_visible()
+    violations = session.axe(name)
+    session.screenshot(f"page-{name}")
+    assert blocking(violations) == []
+    assert unlabelled_controls(page) == []
+
+
+def test_collapse_by_keyboard(demo, session):
+    page = session.goto(demo.get_absolute_url())
+    summary = session.tab_until("(el) => el.tagName === 'SUMMARY'")
+    assert summary["focusVisible"] and summary["outlineStyle"] != "none", summary
+    details = page.locator("details.post:has(> summary:focus)")
+    expect(details).to_have_js_property("open", True)
+    page.keyboard.press("Enter")
+    expect(details).to_have_js_property("open", False)
+    page.keyboard.press("Space")
+    expect(details).to_have_js_property("open", True)
+    page.keyboard.press("Space")
+    expect(details).to_have_js_property("open", False)
+    expect(page.locator("summary:focus")).to_have_count(1)  # focus stays on the summary
+
+
+def test_reply_with_a_suggested_claim_by_keyboard(demo, session):
+    claim = _claim("Training AI on public images is fair use")
+    parent = demo.posts.filter(depth=1).order_by("created", "pk").first()
+    session.log_in("demo_member")
+    page = session.goto(demo.get_absolute_url())
+
+    reply_link = f"#post-{parent.pk} > .actions a"
+    session.tab_until(f"(el) => el.matches('{reply_link}') && el.textContent.trim() === 'reply'")
+    session.after_htmx_settles(lambda: page.keyboard.press("Enter"))
+    slot = page.locator(f"#reply-slot-{parent.pk}")
+    body = slot.get_by_label("Your reply")
+    expect(body).to_be_focused()
+    page.keyboard.type("Typed, tabbed and sent from the keyboard alone.")
+
+    session.tab_until("(el) => el.name === 'claim_1'")
+    page.keyboard.type("fair use transformative")
+    suggestion = slot.get_by_role("button", name=f"Use «{claim.text}»")
+    expect(suggestion).to_be_visible()
+    session.tab_until("(el) => el.classList.contains('suggestion')", limit=10)
+    while page.evaluate("document.activeElement.dataset.claim") != claim.text:
+        page.keyboard.press("Tab")  # bounded: the suggestions are few and end at the next row
+        assert page.evaluate("document.activeElement.classList.contains('suggestion')")
+    page.keyboard.press("Enter")
+    expect(slot.get_by_label("Claim 1", exact=True)).to_have_value(claim.text)
+    expect(slot.get_by_label("Stance on claim 1", exact=True)).to_be_focused()
+
+    button = session.tab_until("(el) => el.tagName === 'BUTTON'")
+    assert button["text"] == "Post reply" and button["focusVisible"], button
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
+    assert reply.parent_id == parent.pk
+    assert reply.body == "Typed, tabbed and sent from the keyboard alone."
+    assert [tag.claim_id for tag in reply.tags.all()] == [claim.pk]
+    assert not session.errors
+
+
+def test_map_outline_by_keyboard(demo, session):
+    page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
+    links = page.locator(".outline a").evaluate_all("(links) => links.map((a) => a.href)")
+    assert len(links) > demo.topic.claims.count()  # each claim, and its supporters and attackers
+    first = session.tab_until("(el) => !!el.closest('.outline')")
+    reached = [page.evaluate("document.activeElement.href")]
+    assert first["focusVisible"] and first["outlineStyle"] != "none"
+    while len(reached) < len(links):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.href"))
+    assert reached == links
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    target = page.evaluate("document.activeElement.href")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(target)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize("name", ["thread-as-member", "map", "signup", "merge-preview"])
+def test_every_focusable_element_shows_its_focus(name, demo, session):
+    """Tab through the whole page: each element that takes focus draws a visible outline."""
+    who, where = PAGES[name]
+    if who:
+        session.log_in(who)
+    page = session.goto(where(demo))
+    expected = page.locator(FOCUSABLE).evaluate_all(
+        "(els) => els.filter((el) => el.checkVisibility() && !el.disabled).length"
+    )
+    seen, invisible = 0, []
+    if page.evaluate("document.activeElement === document.body"):
+        skip = session.tab_until("() => true")
+    else:  # a form that puts the cursor in its first field: back up to the top
+        skip = session.tab_until("(el) => el.matches('.skip-link')", shift=True, limit=5)
+    assert skip["text"] == "Skip to content", skip
+    assert page.locator(".skip-link").bounding_box()["x"] >= 0  # it shows when focused
+    while True:
+        now = focused(page)
+        if now["tag"] == "body":
+            break
+        seen += 1
+        if not (now["focusVisible"] and now["outlineStyle"] != "none" and now["outlineWidth"] > 0):
+            invisible.append(now)
+        assert seen <= expected + 1, "Tab never left the page"
+        page.keyboard.press("Tab")
+    assert invisible == []
+    # Radio buttons take one Tab for their group; everything else one each.
+    radios = page.locator("input[type=radio]").evaluate_all(
+        "(els) => els.length - new Set(els.map((el) => el.name)).size"
+    )
+    assert seen >= expected - radios - 1  # the skip link is one of them
+
+
+def test_axe_on_the_thread_with_an_inline_reply_form_and_suggestions_open(demo, new_session):
+    session = new_session(axe=True)
+    session.log_in("demo_member")
+    parent = demo.posts.filter(depth=1).order_by("created", "pk").first()
+    page = session.goto(demo.get_absolute_url())
+    reply_link = page.locator(f"details#post-{parent.pk} > .actions").get_by_role(
+        "link", name="reply"
+    )
+    session.after_htmx_settles(reply_link.click)
+    slot = page.locator(f"#reply-slot-{parent.pk}")
+    slot.get_by_label("Claim 1", exact=True).fill("fair use")
+    expect(slot.locator(".suggestion").first).to_be_visible()
+    page.locator(f"details#post-{demo.posts.filter(depth=1).last().pk} > summary").click()
+    violations = session.axe("thread-inline-reply")
+    assert blocking(violations) == []
+    assert unlabelled_controls(page) == []

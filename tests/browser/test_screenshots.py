@@ -1,0 +1,78 @@
+"""The README's screenshots: the thread, the map and a claim page of the demo, 1000 px wide.
+
+Every run saves them to test-artifacts/screenshots/docs/. To refresh the committed copies in
+docs/screenshots/, run this file with AGORA_DOCS_SCREENSHOTS=1; pngquant, when installed
+(apt-get install pngquant), shrinks them to a few hundred kilobytes at most.
+"""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.claims.models import Claim
+from tests.browser.conftest import ROOT
+from tests.browser.helpers import DEMO_TOPIC
+from tests.browser.test_journeys import _wait_for_drawn_map
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DOCS = ROOT / "docs" / "screenshots"
+WIDTH, HEIGHT = 1000, 1250
+MAX_BYTES = 250_000
+
+
+def _thread(session, thread):
+    page = session.goto(thread.get_absolute_url())
+    # From the replies' heading down: the nesting, the responses and the claim chips.
+    page.evaluate("window.scrollTo(0, document.getElementById('replies-heading').offsetTop - 16)")
+
+
+def _map(session, thread):
+    page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
+    _wait_for_drawn_map(session)
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def _claim(session, thread):
+    claim = Claim.objects.get(text="AI art is not art theft")
+    page = session.goto(claim.get_absolute_url())
+    expect(page.get_by_role("heading", name="Related claims")).to_be_visible()
+
+
+# name -> (how to get there, the viewport's height, whether to take the whole page)
+SHOTS = {
+    "thread": (_thread, HEIGHT, False),
+    "map": (_map, HEIGHT, False),
+    "claim": (_claim, 700, True),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "thread",
+        "map",
+        "claim",
+    ],
+)
+def test_readme_screenshot(name, demo, new_session):
+    show, height, full_page = SHOTS[name]
+    session = new_session(viewport={"width": WIDTH, "height": height})
+    show(session, demo)
+    path = session.screenshot(f"docs/{name}", full_page=full_page)
+    assert not session.errors
+    if os.environ.get("AGORA_DOCS_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        target = DOCS / f"{name}.png"
+        if shutil.which("pngquant"):
+            subprocess.run(
+                ["pngquant", "--force", "--skip-if-larger", "--strip", "--quality=70-95",
+                 "--output", str(target), str(path)],
+                check=False,
+            )  # fmt: skip
+        if not target.exists() or target.stat().st_mtime < path.stat().st_mtime:
+            shutil.copyfile(path, target)
+        assert target.stat().st_size <= MAX_BYTES, f"{target} is too large for the README"

@@ -1,0 +1,85 @@
+"""With JavaScript off the forum still works: reading, collapsing (<details> is native),
+replying through plain forms, and the map's outline in place of the drawing."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.forum.models import Post
+from tests.browser.helpers import DEMO_PASSWORD, DEMO_TOPIC, path_of
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def no_js(new_session):
+    return new_session(javascript=False)
+
+
+def test_thread_page_reads_and_collapses(demo, no_js):
+    first = demo.posts.filter(depth=1).order_by("created", "pk").first()
+    child = first.replies.order_by("created", "pk").first()
+    page = no_js.goto(demo.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.title)
+    expect(page.locator(f"#post-{demo.opening_post.pk} .body")).to_contain_text("Greg Rutkowski")
+    details = page.locator(f"details#post-{first.pk}")
+    expect(page.locator(f"#post-{child.pk}")).to_be_visible()
+
+    details.locator("> summary").click()
+    expect(details).to_have_js_property("open", False)
+    expect(page.locator(f"#post-{child.pk}")).to_be_hidden()
+    details.locator("> summary").click()
+    expect(details).to_have_js_property("open", True)
+    expect(page.locator(f"#post-{child.pk}")).to_be_visible()
+    no_js.screenshot("thread-without-javascript")
+
+
+def test_replying_with_the_forms(demo, no_js):
+    page = no_js.goto(demo.get_absolute_url())
+    # Logging in and back: the login link brings the reader back to the thread.
+    page.get_by_role("link", name="Log in", exact=True).first.click()
+    page.get_by_label("Username").fill("demo_member")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(rf"/threads/{demo.pk}/$"))
+
+    # The form at the foot of the thread answers the opening post.
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    form.get_by_label("Your reply").fill("Posted without any JavaScript.")
+    form.get_by_label("Claim 1", exact=True).fill("Forms work without scripts")
+    form.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
+    assert reply.parent_id == demo.opening_post.pk and reply.depth == 1
+    expect(page.locator(f"details#post-{reply.pk} > .body")).to_have_text(
+        "Posted without any JavaScript."
+    )
+    expect(page.locator(f"details#post-{reply.pk}").get_by_role("link", name=re.compile(
+        "Forms work without scripts"))).to_be_visible()  # fmt: skip
+
+    # A post's "reply" link leads to a page of its own with the form.
+    page.locator(f"details#post-{reply.pk} > .actions").get_by_role("link", name="reply").click()
+    expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/reply/$"))
+    expect(page.get_by_role("heading", name="Replying to")).to_be_visible()
+    page.get_by_label("Your reply").fill("And a nested answer, also without scripts.")
+    page.get_by_role("radio", name="disagree").check()
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    nested = Post.objects.get(pk=int(path_of(page).split("/")[2]))
+    assert nested.parent_id == reply.pk and nested.response == "disagree"
+    expect(page.locator(f"details#post-{nested.pk} > .body")).to_contain_text("nested answer")
+    assert not no_js.errors
+
+
+def test_map_outline_stands_in_for_the_drawing(demo, no_js):
+    page = no_js.goto(f"/topics/{DEMO_TOPIC}/map/")
+    expect(page.locator("#map-canvas")).to_be_hidden()  # drawn only by the script
+    entries = page.locator(".outline > ol > li")
+    expect(entries).to_have_count(demo.topic.claims.count())
+    link = entries.nth(2).get_by_role("link").first
+    text = link.inner_text()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/claims/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    no_js.screenshot("claim-without-javascript")
