@@ -46,3 +46,16 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Benchmarks in their own database (agora_bench); results in bench/RESULTS.md.
+# wrk loads the server for the read-throughput figure; the bench skips it if wrk is missing.
+.PHONY: bench bench-quick
+INSTALL_WRK := command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+bench: install services
+	-@$(INSTALL_WRK)
+	$(PY) bench/run.py
+
+bench-quick: install services
+	-@$(INSTALL_WRK)
+	$(PY) bench/run.py --quick

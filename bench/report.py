@@ -1,0 +1,325 @@
+"""The results: the machine, the data's shape, the table against the targets, the whys."""
+
+import hashlib
+import os
+import platform
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import django
+from django.db import connection
+from django.db.models import Count
+
+from apps.forum.models import Post, Thread
+from bench.stats import percentile
+from bench.throughput import THREAD_SIZE
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_TIME_RATIO = 1.5
+INSERT_P95_RATIO = 2.0
+REPLIES_PER_S = 150
+READ_RATIO = 0.3
+CACHED_READ_RATIO = 0.7
+NOT_BUILT = [
+    "4 Map build",
+    "5 Grounded labelling",
+    "6 Claim merges",
+    "7 Claim autocomplete",
+]
+
+
+def environment() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "uncommitted": bool(_git("status", "--porcelain", "--", "apps", "config", "templates")),
+        "cores": os.cpu_count(),
+        "memory_gib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
+        "postgres": postgres.split()[0],
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
+
+
+def code_fingerprint() -> str:
+    """A hash of the app's code and templates: others edit them while the bench runs."""
+    digest = hashlib.sha1()
+    for folder in ("apps", "config", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in {".py", ".html"}:
+                digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def shape(thread: Thread) -> dict:
+    posts = Post.objects.filter(thread=thread, depth__gt=0)
+    depths = list(posts.values_list("depth", flat=True))
+    trees = posts.values("tree_id").annotate(size=Count("id")).order_by("-size")
+    return {
+        "replies": len(depths),
+        "top_level_share": Counter(depths)[1] / len(depths),
+        "depth_p50": percentile(depths, 0.5),
+        "depth_p95": percentile(depths, 0.95),
+        "depth_max": max(depths),
+        "largest_trees": [tree["size"] for tree in trees[:3]],
+        "authors": posts.values("author").distinct().count(),
+    }
+
+
+@dataclass
+class Row:
+    figure: str
+    measured: str
+    target: str = "—"
+    met: str = "—"  # yes, no, or — where there is no target
+    why: str = ""  # shown when the target is missed
+
+
+def render(plan, results: dict) -> str:
+    rows = table(plan, results)
+    lines = [
+        *header(plan, results),
+        "",
+        "| figure | measured | target | met? |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {row.figure} | {row.measured} | {row.target} | {row.met} |" for row in rows]
+    missed = [row for row in rows if row.met == "no"]
+    if missed:
+        lines += ["", "## Why targets were missed", ""]
+        lines += [f"- **{row.figure}**: {row.why}" for row in missed]
+    return "\n".join(lines) + "\n"
+
+
+def header(plan, results: dict) -> list[str]:
+    env, data = results["environment"], results["shape"]
+    minutes, seconds = divmod(round(results["seconds"]), 60)
+    start_load, end_load = results["load"]
+    lines = [
+        "# Agora benchmark results",
+        "",
+        f"- Run: {plan.name}, threads of {_sizes(plan)} replies, {minutes} min {seconds} s,"
+        f" {env['date']}",
+        f"- Commit: {env['commit']}"
+        + (" with uncommitted changes to the app" if env["uncommitted"] else ""),
+        f"- Machine: {env['cores']} cores, {env['memory_gib']:.1f} GiB memory;"
+        f" PostgreSQL {env['postgres']}, Python {env['python']}, Django {env['django']};"
+        f" load average {start_load:.1f} at the start, {end_load:.1f} at the end",
+        f"- Data: {data['replies']:,} replies by {data['authors']} users through"
+        f" reply_create, fixed seeds; {data['top_level_share']:.0%} top-level; depth median"
+        f" {data['depth_p50']}, p95 {data['depth_p95']}, max {data['depth_max']};"
+        f" largest trees {', '.join(map(str, data['largest_trees']))} posts (hot branches).",
+        "- Times are medians over runs that alternate the sizes, so each ratio comes from the"
+        " same moments of this shared machine. The database is vacuumed after each bulk load,"
+        " as autovacuum would have done (this machine's PostgreSQL runs without it).",
+    ]
+    if results["code_changed"]:
+        lines.append("- **The app's code changed during this run: the figures may mix versions.**")
+    return lines
+
+
+def table(plan, results: dict) -> list[Row]:
+    pages = results["pages"]
+    return [
+        *page_rows(plan, pages),
+        *insert_rows(plan, results["inserts"]),
+        *writer_rows(plan, results["concurrent"]),
+        *(Row(figure, "not yet built", "not yet set") for figure in NOT_BUILT),
+        *read_rows(results["throughput"], pages[THREAD_SIZE], results["environment"]["cores"]),
+    ]
+
+
+def page_rows(plan, pages: dict) -> list[Row]:
+    small, large = plan.sizes[0], plan.sizes[-1]
+    queries = [pages[size]["thread_queries"] for size in plan.sizes]
+    ratio = pages[large]["thread_ms"] / pages[small]["thread_ms"]
+    return [
+        Row(
+            f"1 Thread page queries at {_sizes(plan)}",
+            " / ".join(map(str, queries)),
+            "same at every size",
+            _met(len(set(queries)) == 1),
+            "some query runs once per post or branch shown: see the query log of the page.",
+        ),
+        Row(
+            "1 Thread page server time",
+            _each(plan, pages, "thread_ms", "{:.1f}")
+            + f" ms, {_each(plan, pages, 'thread_posts')} posts shown;"
+            + f" {large:,} ÷ {small:,} = {ratio:.2f}",
+            f"ratio ≤ {PAGE_TIME_RATIO}",
+            _met(ratio <= PAGE_TIME_RATIO),
+            _page_why(pages[small], pages[large]),
+        ),
+        Row(
+            f"1 Deep post permalink, depth {_each(plan, pages, 'deep_depth')}",
+            f"{_each(plan, pages, 'deep_queries')} queries,"
+            f" {_each(plan, pages, 'deep_ms', '{:.1f}')} ms",
+        ),
+    ]
+
+
+def _page_why(small: dict, large: dict) -> str:
+    per_post = [page["thread_ms"] / page["thread_posts"] for page in (small, large)]
+    return (
+        f"the page shows {small['thread_posts']} posts in the small thread and"
+        f" {large['thread_posts']} in the large one, at {per_post[0]:.2f} and"
+        f" {per_post[1]:.2f} ms a post; fetching them (SQL, model instances, nesting) takes"
+        f" {small['fetch_ms']:.0f} and {large['fetch_ms']:.0f} ms of the"
+        f" {small['thread_ms']:.0f} and {large['thread_ms']:.0f} ms, the rest is rendering."
+        " If the posts shown grow with the thread, give the page a post budget; if the fetch"
+        " grows, EXPLAIN ANALYZE the page's queries in the large thread."
+    )
+
+
+def insert_rows(plan, inserts: dict) -> list[Row]:
+    small, large = inserts["small"], inserts["large"]
+    ratio = large["p95_ms"] / small["p95_ms"]
+    sizes = f"{plan.sizes[0]:,} / {plan.sizes[-1]:,}"
+    why = (
+        f"p95 rows rewritten grow from {small['p95_rows']} to {large['p95_rows']}: an insert"
+        " into a hot branch's tree shifts every row to its right, and each shifted row is a"
+        " non-HOT update of every index of forum_post. Fix: bound a tree's size (start a new"
+        " tree after N posts as well as every 8 levels) and drop the indexes that others"
+        " cover (author_id, thread_id)."
+    )
+    return [
+        Row(f"2 Reply insert p50 at {sizes}", f"{small['p50_ms']:.1f} / {large['p50_ms']:.1f} ms"),
+        Row(
+            f"2 Reply insert p95 at {sizes}",
+            f"{small['p95_ms']:.1f} / {large['p95_ms']:.1f} ms; ratio {ratio:.2f}",
+            f"ratio ≤ {INSERT_P95_RATIO:g}",
+            _met(ratio <= INSERT_P95_RATIO),
+            why,
+        ),
+        Row(
+            f"2 Rows rewritten per insert p95 at {sizes}",
+            f"{small['p95_rows']} / {large['p95_rows']}",
+        ),
+    ]
+
+
+def writer_rows(plan, concurrent: dict) -> list[Row]:
+    errors = ", ".join(f"{count} {name}" for name, count in concurrent["errors"].items())
+    label = f"3 {plan.writers} writers × {plan.replies_per_writer} replies into one thread,"
+    return [
+        Row(
+            f"{label} lost replies",
+            str(concurrent["lost"]),
+            "0",
+            _met(concurrent["lost"] == 0),
+            "replies that reply_create returned are missing from the thread.",
+        ),
+        Row(
+            f"{label} check_trees",
+            "clean" if concurrent["clean"] else f"{concurrent['wrong_nodes']} wrong nodes",
+            "clean",
+            _met(concurrent["clean"]),
+            "some write to a tree ran without that tree's lock.",
+        ),
+        Row(
+            f"{label} throughput",
+            f"{concurrent['replies_per_s']:.0f} replies/s"
+            f" (one writer alone: {concurrent['alone_per_s']:.0f}/s)",
+            f"≥ {REPLIES_PER_S}",
+            _met(concurrent["replies_per_s"] >= REPLIES_PER_S),
+            _writers_why(plan, concurrent),
+        ),
+        Row(
+            f"{label} errors and wrong reply counters",
+            f"{errors or 'no errors'}; {concurrent['wrong_counters']} wrong counters",
+            "none",
+            _met(not errors and concurrent["wrong_counters"] == 0),
+            "the error names are in the measured column.",
+        ),
+    ]
+
+
+def _writers_why(plan, concurrent: dict) -> str:
+    waits = "; ".join(f"{what}: {sessions:.1f}" for what, sessions in concurrent["waits"])
+    return (
+        f"{plan.writers} writers together reach {concurrent['replies_per_s']:.0f}/s against"
+        f" {concurrent['alone_per_s']:.0f}/s for one alone, so they mostly queue. Sessions"
+        f" sampled during the runs, on average: {waits}. Every reply updates the thread's row"
+        " (reply_count, last_activity) and every top-level reply the opening post's"
+        " reply_count, and holds those row locks until commit; a hot branch's tree lock"
+        " comes next. Fix: take no hot-row lock in the reply transaction (count replies"
+        " from the posts, or add to a counter rows table summed later), or at least update"
+        " the counters last, just before commit. Also check the machine's load: the figure"
+        " is absolute and others' test runs share these 2 cores."
+    )
+
+
+def read_rows(throughput: dict | None, page: dict, cores: int) -> list[Row]:
+    if throughput is None:
+        return [Row("8 Read throughput", "not measured: wrk is missing")]
+    trivial = throughput["trivial"]
+    ratio = throughput["thread"] / trivial
+    rows = [
+        Row(
+            f"8 Read throughput, uncached: thread of {THREAD_SIZE:,} replies vs trivial view",
+            f"{throughput['thread']:.1f} vs {trivial:.0f} req/s; ratio {ratio:.3f}",
+            f"ratio ≥ {READ_RATIO}",
+            _met(ratio >= READ_RATIO),
+            _uncached_why(throughput, page, cores),
+        )
+    ]
+    if "thread_cached" not in throughput:
+        rows.append(
+            Row(
+                "8 Read throughput, cached anonymous",
+                "not yet measured: no anonymous page cache",
+                f"ratio ≥ {CACHED_READ_RATIO}",
+            )
+        )
+        return rows
+    cached_ratio = throughput["thread_cached"] / trivial
+    rows.append(
+        Row(
+            "8 Read throughput, cached anonymous: same page vs trivial view",
+            f"{throughput['thread_cached']:.0f} vs {trivial:.0f} req/s; ratio {cached_ratio:.2f}",
+            f"ratio ≥ {CACHED_READ_RATIO}",
+            _met(cached_ratio >= CACHED_READ_RATIO),
+            f"every hit still makes a Redis round trip (Django's RedisCache builds a client"
+            f" per call) and writes the whole {page['page_kib']:.0f} KiB page, against 2 bytes"
+            " for the trivial view; each of the two alone roughly halves a trivial view's"
+            " rate on this machine. Fix: keep each worker's copy in memory for the cache's lifetime"
+            " (a LocMemCache in front of Redis) and send it gzipped to clients that accept it.",
+        )
+    )
+    return rows
+
+
+def _uncached_why(throughput: dict, page: dict, cores: int) -> str:
+    budget_ms = cores * 1000 / (READ_RATIO * throughput["trivial"])
+    return (
+        f"the {THREAD_SIZE:,}-reply thread page renders {page['thread_posts']} posts in"
+        f" {page['thread_ms']:.0f} ms in-process (figure 1), so {cores} cores serve at most"
+        f" about {cores * 1000 / page['thread_ms']:.0f} pages/s; the ratio needs a page that"
+        f" costs about {budget_ms:.1f} ms. Rendering every post on every request cannot get"
+        " there: cache each branch's rendered HTML, keyed by its tree and bumped by writes to"
+        " that tree (one get_many a page), or serve most visitors from the page cache (8b)."
+    )
+
+
+def _each(plan, pages: dict, key: str, form: str = "{}") -> str:
+    return " / ".join(form.format(pages[size][key]) for size in plan.sizes)
+
+
+def _sizes(plan) -> str:
+    return " / ".join(f"{size:,}" for size in plan.sizes)
+
+
+def _met(condition: bool) -> str:
+    return "yes" if condition else "no"
+
+
+def _git(*arguments: str) -> str:
+    return subprocess.run(
+        ["git", *arguments], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
