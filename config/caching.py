@@ -1,20 +1,18 @@
 """A short-lived page cache for visitors who are not logged in."""
 
 import hashlib
-import logging
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
-
-log = logging.getLogger(__name__)
 
 
 def cache_for_visitors(view):
-    """Serve visitors a copy at most settings.VISITOR_PAGE_SECONDS old. Their pages carry
-    nothing personal (no form token, no name), so one copy serves them all; members bypass it."""
+    """Serve visitors a copy at most settings.VISITOR_PAGE_SECONDS old, kept in each web
+    worker's memory. Their pages carry nothing personal (no form token, no name), so one
+    copy serves them all; members bypass it."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -26,21 +24,14 @@ def cache_for_visitors(view):
             or len(get_messages(request))
         ):
             return view(request, *args, **kwargs)
-        key = "visitor-page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        cached = _quietly(cache.get, key)
+        pages = caches["visitor_pages"]
+        key = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        cached = pages.get(key)
         if cached is not None:
             return HttpResponse(cached)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            _quietly(cache.set, key, response.content, seconds)
+            pages.set(key, response.content, seconds)
         return response
 
     return wrapped
-
-
-def _quietly(operation, *args):
-    try:
-        return operation(*args)
-    except Exception as error:  # a cache that is down only costs the rendering
-        log.warning("Visitor page cache unavailable (%s).", error)
-        return None

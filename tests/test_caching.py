@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage import default_storage
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import Client
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def visitor_cache(settings):
     settings.VISITOR_PAGE_SECONDS = 10
-    cache.clear()
+    caches["visitor_pages"].clear()
 
 
 def test_visitors_share_a_short_lived_copy_of_a_page(

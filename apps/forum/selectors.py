@@ -114,9 +114,13 @@ def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostCon
         else []
     )
     segment_root = ancestors[0] if ancestors else post
-    subtree = Post.objects.in_thread(post.thread).filter(
-        Q(tree_id=post.tree_id, lft__gte=post.lft, lft__lte=post.rght)
-        | Q(tree_id__in=post.replies.filter(tree_parent=None).values("tree_id"))
+    hanging = (  # the trees its replies start, for a post that ends a segment
+        list(post.replies.filter(tree_parent=None).values_list("tree_id", flat=True))
+        if post.is_segment_end
+        else []
+    )
+    subtree = Post.objects.filter(
+        Q(tree_id=post.tree_id, lft__gte=post.lft, lft__lte=post.rght) | Q(tree_id__in=hanging)
     )
     if after:
         subtree = subtree.filter(Q(tree_id__gt=after[0]) | Q(tree_id=after[0], lft__gt=after[1]))

@@ -64,17 +64,23 @@ def reply_create(
     with transaction.atomic():
         _insert_reply(reply, parent)
         tags_write(post=reply, tags=tags, creator=author)
+        _count_reply(reply, parent)
     return reply
 
 
 def _insert_reply(reply: Post, parent: Post) -> None:
-    """Insert `reply` under `parent` and count it. Caller is inside a transaction."""
+    """Insert `reply` under `parent`. Caller is inside a transaction."""
     if starts_tree(reply.depth):
         reply.tree_parent = None
     else:
         lock_tree(parent.tree_id)
         reply.tree_parent = parent  # saving re-reads the parent's place under the lock
     reply.save()
+
+
+def _count_reply(reply: Post, parent: Post) -> None:
+    """Bump the counters every reply of a thread shares. Their row locks are held until
+    commit, so this comes last in the transaction: writers queue on them briefly."""
     Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
     Thread.objects.filter(pk=reply.thread_id).update(
         reply_count=F("reply_count") + 1, last_activity=reply.created

@@ -105,6 +105,11 @@ CACHES = {
         # A cache that is down must not hang a request: fail fast, the callers cope.
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
+    # Visitors' pages, in each web worker's memory: a hit costs no network round trip.
+    "visitor_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
     "limits": {
         "BACKEND": "config.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
