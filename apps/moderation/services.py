@@ -176,10 +176,12 @@ def _log_merge(merge: ClaimMerge, preview, kind: str, moderator, reason: str) ->
 
 
 def _notify_authors(preview, merge: ClaimMerge) -> None:
+    """Tell the authors of posts whose tags moved to the target (not those already on it)."""
+    sources = {source.pk for source in preview.sources}
     authors = {
         affected.post.author_id: affected.post
         for affected in preview.posts
-        if affected.post.author_id
+        if affected.post.author_id and sources & set(affected.stances)
     }
     Notification.objects.bulk_create(
         Notification(

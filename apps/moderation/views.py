@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,9 +45,14 @@ def duplicates(request, slug):
 def duplicate_dismiss(request, slug):
     _moderator(request, "moderation.merge_claims", "dismiss duplicate suggestions")
     topic = get_object_or_404(Topic, slug=slug)
-    first = get_object_or_404(Claim, pk=request.POST.get("first"), topic=topic)
-    second = get_object_or_404(Claim, pk=request.POST.get("second"), topic=topic)
-    services.duplicate_dismiss(first=first, second=second, moderator=request.user)
+    try:
+        first, second = (
+            get_object_or_404(Claim, pk=int(request.POST.get(name, "")), topic=topic)
+            for name in ("first", "second")
+        )
+        services.duplicate_dismiss(first=first, second=second, moderator=request.user)
+    except (ValueError, ValidationError) as error:  # no page of ours sends these
+        raise BadRequest("Dismiss two different claims of this topic.") from error
     messages.success(request, "Dismissed: that pair will not be suggested again.")
     return redirect("moderation:duplicates", slug=topic.slug)
 

@@ -80,6 +80,7 @@ def test_a_merge_moves_tags_aliases_the_source_and_records_itself(claims, modera
     assert list(merge.sources.all()) == [source] and merge.reason == "Same claim"
     assert ModerationAction.objects.get().kind == "merge"
     assert Notification.objects.filter(user=source_post.author).exists()
+    assert not Notification.objects.filter(user=target_post.author).exists()  # its tag did not move
 
 
 def test_opposite_stances_on_one_post_need_the_moderators_choice(thread, member, moderator):
