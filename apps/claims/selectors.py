@@ -11,7 +11,8 @@ SUGGESTIONS = 10
 
 def similar_claims(*, topic: Topic, query: str, limit: int = SUGGESTIONS) -> list[Claim]:
     """The topic's claims most like `query`, best first; an alias stands for its target."""
-    query = " ".join(query.split())[:200]
+    # No claim holds a NUL, and PostgreSQL refuses one in a query: a blank as good as any.
+    query = " ".join(query.replace("\x00", " ").split())[:200]
     if not query:
         return []
     matches = (

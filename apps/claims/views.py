@@ -41,6 +41,8 @@ def claim_suggestions(request, slug):
 @require_http_methods(["GET", "POST"])
 def post_tags_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
+    if not services.can_tag(request.user, post):
+        raise PermissionDenied("Only the post's author or a moderator can change its tags.")
     form = TagRowsForm(request.POST or None, initial=TagRowsForm.initial_for(post))
     if form.is_valid():
         try:
@@ -49,7 +51,5 @@ def post_tags_edit(request, pk):
             form.add_error(None, error)
         else:
             return redirect(post)
-    elif request.method == "GET" and not services.can_tag(request.user, post):
-        raise PermissionDenied("Only the post's author or a moderator can change its tags.")
     context = {"post": post, "thread": post.thread, "topic": post.thread.topic, "form": form}
     return render(request, "claims/post_tags.html", context)

@@ -109,7 +109,7 @@ class Post(MPTTModel):
     body_html = models.TextField()
     response = models.CharField(max_length=8, choices=Response.choices, default=Response.NEUTRAL)
     state = models.CharField(max_length=8, choices=State.choices, default=State.VISIBLE)
-    removal_reason = models.CharField(max_length=500, blank=True)
+    removal_reason = models.CharField(max_length=1000, blank=True)  # moderation's MAX_REASON_LENGTH
     reply_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited = models.DateTimeField(null=True, blank=True)

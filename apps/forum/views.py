@@ -105,6 +105,7 @@ def reply_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = _get_post(pk)
+    services.require_author(post, request.user, "edit")
     form = EditForm(request.POST or None, initial={"body": post.body, **EditForm.initial_for(post)})
     if form.is_valid():
         try:
@@ -118,8 +119,6 @@ def post_edit(request, pk):
             form.add_error(None, error)
         else:
             return redirect(post)
-    elif request.method == "GET":
-        services.require_author(post, request.user, "edit")
     return render(
         request, "forum/post_edit.html", {"post": post, "thread": post.thread, "form": form}
     )

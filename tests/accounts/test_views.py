@@ -341,3 +341,13 @@ def test_profile_of_an_inactive_member_is_404(member):
     member.save()
 
     assert Client().get("/u/alice/").status_code == 404
+
+
+@pytest.mark.parametrize("username", [".", "..", "-_-"])
+def test_a_username_without_a_letter_or_digit_is_refused(username):
+    password = "a-Long-pass-9"
+    data = {"username": username, "email": "", "password1": password, "password2": password}
+    response = Client().post("/accounts/signup/", data)
+    assert response.status_code == 200
+    assert "at least one letter or digit" in response.content.decode()
+    assert not get_user_model().objects.filter(username=username).exists()

@@ -147,7 +147,12 @@ def test_a_page_shows_at_most_its_post_budget_however_big_the_branches(thread):
 def test_branch_quotas_give_every_root_a_place_then_fill_in_order():
     sizes = [(1, 50), (2, 3), (3, 60), (4, 1)]
     quotas = selectors.branch_quotas(sizes)
-    assert quotas == {1: selectors.POSTS_PER_BRANCH, 2: 3, 3: selectors.PAGE_POST_BUDGET - 4 - 39 - 2 + 1, 4: 1}
+    assert quotas == {
+        1: selectors.POSTS_PER_BRANCH,
+        2: 3,
+        3: selectors.PAGE_POST_BUDGET - 4 - 39 - 2 + 1,
+        4: 1,
+    }
     assert sum(quotas.values()) == selectors.PAGE_POST_BUDGET
 
 

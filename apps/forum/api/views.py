@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django_ratelimit.exceptions import Ratelimited
@@ -24,9 +24,14 @@ from config.middleware import CONFLICT_MESSAGE, is_retryable
 
 def agora_exception_handler(exc, context):
     """A service's ValidationError is the client's mistake: 400 with its messages; a rate
-    limit is 429."""
+    limit is 429; a body over Django's upload limit is 413, in JSON like every other error."""
     if is_retryable(exc):
         return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Ratelimited):
         exc = exceptions.Throttled(detail="Too many requests: wait a minute, then try again.")
     if isinstance(exc, ValidationError):
@@ -76,6 +81,7 @@ class ThreadPosts(generics.GenericAPIView):
     def get_thread(self) -> Thread:
         return get_object_or_404(Thread, pk=self.kwargs["pk"])
 
+    @extend_schema(responses=PostSerializer(many=True))  # a page of them, not one post
     def get(self, request, pk):
         posts = selectors.PostsInTreeOrder(self.get_thread(), Post.objects.select_related("author"))
         page = self.paginate_queryset(posts)

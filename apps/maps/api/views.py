@@ -19,6 +19,12 @@ class ExportNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+# Each export's media type, without parameters: json and aif are JSON documents, the rest text.
+EXPORT_MEDIA_TYPES = sorted(
+    {media_type.split(";")[0] for media_type, _ in exports.FORMATS.values()}
+)
+
+
 class TopicMap(APIView):
     content_negotiation_class = ExportNegotiation
 
@@ -26,7 +32,13 @@ class TopicMap(APIView):
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), default="json")
         ],
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="the map in that format")},
+        responses={
+            (200, media_type): OpenApiResponse(
+                OpenApiTypes.OBJECT if media_type == "application/json" else OpenApiTypes.STR,
+                description="the map in that format",
+            )
+            for media_type in EXPORT_MEDIA_TYPES
+        },
     )
     def get(self, request, slug):
         """The topic's latest argument map, as json (default), aif, argdown, graphml or dot."""

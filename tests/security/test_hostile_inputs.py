@@ -1,0 +1,579 @@
+"""Every hostile input of data/hostile_inputs.json through every text field a user controls,
+over the HTML forms and the API, then every page that shows what was saved.
+
+For each (vector, field, channel) the submission either succeeds and stores exactly the
+normalized input, or fails with a clear 4xx / form error and saves nothing; never a 5xx.
+Inputs that break a documented limit (over the length, a NUL byte, nothing but blanks) must
+fail, ordinary ones must succeed. Every page then rendered holds nothing that runs.
+"""
+
+import json
+import re
+import unicodedata
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import resolve, reverse
+
+from apps.accounts.models import User
+from apps.claims.models import MAX_CLAIM_LENGTH, Claim, claim_key
+from apps.claims.services import TagInput, claim_create
+from apps.forum import services as forum
+from apps.forum.models import Post, Thread, Topic
+from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.maps import exports
+from apps.maps.services import map_build
+from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge
+from apps.moderation.selectors import merge_preview
+from tests.factories import TopicFactory, UserFactory
+from tests.html_checks import active_content
+from tests.security.conftest import TALLY
+from tests.security.pages import api_client, browser, html_of, page_problems, row_counts
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(__file__).with_name("data") / "hostile_inputs.json"
+MAX_USERNAME_LENGTH = 150
+USERNAME = re.compile(r"[\w.@+-]+")  # Django's UnicodeUsernameValidator
+PASSWORD = "Hostile-Input-Pa55word!"
+# gunicorn refuses a request line over 4,094 bytes: longer searches never reach the app.
+MAX_QUERY_LENGTH = 4000
+BATCH_SIZE = 25
+
+FIELDS = (
+    ("thread title", "form"),
+    ("reply body", "form"),
+    ("reply body", "api"),
+    ("edited body", "form"),
+    ("edited body", "api"),
+    ("claim tag", "form"),
+    ("claim tag", "api"),
+    ("new claim", "api"),
+    ("claim search", "form"),
+    ("username", "form"),
+    ("removal reason", "form"),
+    ("lock reason", "form"),
+    ("merge reason", "form"),
+    ("merge reason", "api"),
+)
+ACCEPT, REJECT, EITHER = "accept", "reject", "either"
+
+
+@dataclass(frozen=True)
+class Vector:
+    name: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.text[:50]!r}{'…' if len(self.text) > 50 else ''}"
+
+
+def load_vectors() -> list[Vector]:
+    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
+    vectors = [
+        Vector(f"{group}[{index}]", text)
+        for group, texts in corpus["text"].items()
+        for index, text in enumerate(texts)
+    ]
+    for entry in corpus["generated"]:
+        if "numbered" in entry:
+            middle = "".join(entry["numbered"].format(i) for i in range(entry["times"]))
+        else:
+            middle = entry["repeat"] * entry["times"]
+        text = entry.get("prefix", "") + middle + entry.get("suffix", "")
+        vectors.append(Vector(f"generated {entry['name']!r}", text))
+    return vectors
+
+
+VECTORS = load_vectors()
+BATCHES = [VECTORS[start : start + BATCH_SIZE] for start in range(0, len(VECTORS), BATCH_SIZE)]
+
+
+# --- what each field must do with an input ----------------------------------------------
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def username_of(text: str) -> str:
+    return unicodedata.normalize("NFKC", text.strip())
+
+
+NORMALIZE = {
+    "body": str.strip,
+    "title": collapsed,
+    "claim": collapsed,
+    "reason": str.strip,
+    "username": username_of,
+}
+LIMITS = {
+    "body": MAX_BODY_LENGTH,
+    "title": MAX_TITLE_LENGTH,
+    "claim": MAX_CLAIM_LENGTH,
+    "reason": MAX_REASON_LENGTH,
+    "username": MAX_USERNAME_LENGTH,
+}
+
+
+def has_controls(text: str) -> bool:
+    """Control characters other than blanks (tab, newline…), which a field may refuse."""
+    return any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text)
+
+
+def expected(kind: str, text: str) -> str:
+    """ACCEPT what any client may send, REJECT what breaks a documented limit; in between
+    (within the limit only once blanks are trimmed, control characters) either is fine."""
+    value = NORMALIZE[kind](text)
+    if "\x00" in text or len(collapsed(text)) > LIMITS[kind]:
+        return REJECT
+    if not value.strip():
+        return EITHER if kind == "claim" else REJECT  # a blank tag row is left unused
+    if has_controls(text) and kind != "username":
+        return EITHER
+    if kind == "claim" and not claim_key(value):
+        return REJECT
+    if kind == "username":
+        if not USERNAME.fullmatch(value) or len(value) > LIMITS[kind]:
+            return REJECT
+        if User.objects.filter(username__iexact=value).exists():
+            return REJECT
+    return ACCEPT if len(text) <= LIMITS[kind] else EITHER
+
+
+# --- one batch of vectors in its own topic -------------------------------------------------
+
+
+@dataclass
+class Run:
+    author: User
+    other: User
+    moderator: User
+    topic: Topic
+    history: Post | None = None  # every form edit of the batch lands on it: one history page
+    failures: list[str] = field(default_factory=list)
+    exercised: int = 0
+    pages: int = 0
+
+    def __post_init__(self):
+        self.anonymous = browser()
+        self.member = browser(self.author)
+        self.mod = browser(self.moderator)
+        self.api = api_client(self.author)
+        self.api_mod = api_client(self.moderator)
+
+    # -- checks --
+
+    def fail(self, where: str, message: str) -> None:
+        self.failures.append(f"{where}: {message}")
+
+    def page(self, where: str, response, *, forms: int = 0, logged_in: bool = False) -> None:
+        """A page showing stored input: 200, and nothing in it runs."""
+        self.pages += 1
+        if response.status_code != 200:
+            self.fail(where, f"page answered {response.status_code}{_error(response)}")
+            return
+        for problem in page_problems(html_of(response), forms_in_main=forms, logged_in=logged_in):
+            self.fail(where, problem)
+
+    def submit(self, where: str, kind: str, text: str, send, *, api: bool, saved):
+        """Send one submission and judge it: success and `saved(response)` finds the input
+        stored as it should be, or a clear error and not a row added anywhere; which of
+        the two the input demands. Returns the response and whether it succeeded."""
+        self.exercised += 1
+        verdict = expected(kind, text)
+        before = row_counts() if verdict != ACCEPT else None  # only a refusal needs it
+        response = send()
+        status = response.status_code
+        if status >= 500:
+            self.fail(where, f"server error {status}{_error(response)}")
+            return response, False
+        if (status in (200, 201)) if api else status == 302:
+            if verdict == REJECT:
+                self.fail(where, f"accepted ({status}) what must be refused")
+            problem = saved(response)
+            if problem:
+                self.fail(where, f"accepted but {problem}")
+            return response, True
+        if verdict == ACCEPT:
+            self.fail(where, f"refused ({status}) an acceptable input{_error(response)}")
+        form_error = not api and status == 200
+        if not (400 <= status < 500 or form_error):
+            self.fail(where, f"neither success nor a client error: {status}")
+        elif api and not response["Content-Type"].startswith("application/json"):
+            self.fail(where, f"error answered as {response['Content-Type']}")
+        elif api and status == 400 and not json.loads(response.content):
+            self.fail(where, "400 without a message")
+        elif form_error:
+            html = html_of(response)
+            if 'class="errors"' not in html:
+                self.fail(where, "form re-shown without an error message")
+            for problem in page_problems(html, forms_in_main=1, logged_in=True):
+                self.fail(where, f"error page: {problem}")
+        if before is not None and row_counts() != before:
+            after = row_counts()
+            changed = {table: after[table] - count for table, count in before.items()}
+            changed = {table: delta for table, delta in changed.items() if delta}
+            self.fail(where, f"refused but rows changed: {changed}")
+        return response, False
+
+
+def _error(response) -> str:
+    exc_info = getattr(response, "exc_info", None)
+    if exc_info:
+        return f" ({exc_info[0].__name__}: {str(exc_info[1])[:200]})"
+    if response.get("Content-Type", "").startswith("application/json"):
+        return f" {response.content[:200]!r}"
+    return ""
+
+
+def _stored(actual, wanted) -> str | None:
+    if actual != wanted:
+        return f"stored {str(actual)[:60]!r} instead of {str(wanted)[:60]!r}"
+    return None
+
+
+def run_vector(run: Run, index: int, vector: Vector) -> None:
+    text, topic, author = vector.text, run.topic, run.author
+
+    def where(name, channel):
+        return f"{name}/{channel} {vector}"
+
+    # Thread title, over the form; a refused title leaves a plain thread for the rest.
+    opening_body = f"Op {index}"
+
+    def new_thread():
+        return Thread.objects.filter(topic=topic, opening_post__body=opening_body).first()
+
+    run.submit(
+        where("thread title", "form"),
+        "title",
+        text,
+        lambda: run.member.post(
+            reverse("forum:thread_create", args=[topic.slug]), {"title": text, "body": opening_body}
+        ),
+        api=False,
+        saved=lambda _: _stored(new_thread().title, collapsed(text)),
+    )
+    thread = new_thread() or forum.thread_create(
+        topic=topic, author=author, title=f"Plain thread {index}", body=opening_body
+    )
+    opening = thread.opening_post
+    tagged = forum.reply_create(parent=opening, author=author, body=f"To edit and tag {index}")
+    sources = [TagInput(f"source {channel} {index}", "supports") for channel in ("html", "api")]
+    removed = forum.reply_create(
+        parent=tagged, author=author, body=f"To remove {index}", tags=sources
+    )
+
+    # Reply bodies.
+    run.submit(
+        where("reply body", "form"),
+        "body",
+        text,
+        lambda: run.member.post(
+            reverse("forum:reply", args=[opening.pk]), {"body": text, "response": "agree"}
+        ),
+        api=False,
+        saved=lambda response: _stored(
+            Post.objects.get(pk=resolve(response["Location"]).kwargs["pk"]).body, text.strip()
+        ),
+    )
+    run.submit(
+        where("reply body", "api"),
+        "body",
+        text,
+        lambda: run.api.post(
+            f"/api/threads/{thread.pk}/posts/",
+            {"parent": opening.pk, "body": text, "response": "disagree"},
+            format="json",
+        ),
+        api=True,
+        saved=lambda response: (
+            _stored(response.data["body"], text.strip())
+            or _inert_fragment(response.data["body_html"])
+        ),
+    )
+
+    # Edited bodies.
+    history = Post.objects.get(pk=run.history.pk)
+    _, ok = run.submit(
+        where("edited body", "form"),
+        "body",
+        text,
+        lambda: run.member.post(reverse("forum:post_edit", args=[history.pk]), {"body": text}),
+        api=False,
+        saved=lambda _: _stored(Post.objects.get(pk=history.pk).body, text.strip()),
+    )
+    if not ok:
+        _unchanged(run, where("edited body", "form"), history)
+    _, ok = run.submit(
+        where("edited body", "api"),
+        "body",
+        text,
+        lambda: run.api.patch(f"/api/posts/{tagged.pk}/", {"body": text}, format="json"),
+        api=True,
+        saved=lambda response: (
+            _stored(Post.objects.get(pk=tagged.pk).body, text.strip())
+            or _inert_fragment(response.data["body_html"])
+        ),
+    )
+    if not ok:
+        _unchanged(run, where("edited body", "api"), tagged)
+
+    # Claim tags and new claims.
+    run.submit(
+        where("claim tag", "form"),
+        "claim",
+        text,
+        lambda: run.member.post(
+            reverse("claims:post_tags", args=[tagged.pk]), {"claim_1": text, "stance_1": "supports"}
+        ),
+        api=False,
+        saved=lambda _: _tagged_with(tagged, text),
+    )
+    run.submit(
+        where("claim tag", "api"),
+        "claim",
+        text,
+        lambda: run.api.patch(
+            f"/api/posts/{tagged.pk}/",
+            {"tags": [{"claim": text, "stance": "opposes"}]},
+            format="json",
+        ),
+        api=True,
+        saved=lambda _: _tagged_with(tagged, text),
+    )
+    response, ok = run.submit(
+        where("new claim", "api"),
+        "claim",
+        text,
+        lambda: run.api.post(f"/api/topics/{topic.slug}/claims/", {"text": text}, format="json"),
+        api=True,
+        saved=lambda response: _stored(
+            claim_key(response.data["text"]), claim_key(collapsed(text))
+        ),
+    )
+    target = (
+        Claim.objects.get(pk=response.data["id"])
+        if ok
+        else claim_create(topic=topic, author=author, text=f"target {index}")
+    )
+
+    # Claim search, as the tag rows' autocomplete asks it.
+    if len(text) <= MAX_QUERY_LENGTH:
+        run.exercised += 1
+        response = run.member.get(reverse("claims:suggest", args=[topic.slug]), {"claim_1": text})
+        run.page(where("claim search", "form"), response)
+
+    # Moderation reasons: remove a post, merge twice (form and API), lock the thread.
+    run.submit(
+        where("removal reason", "form"),
+        "reason",
+        text,
+        lambda: run.mod.post(reverse("moderation:remove", args=[removed.pk]), {"reason": text}),
+        api=False,
+        saved=lambda _: _stored(Post.objects.get(pk=removed.pk).removal_reason, text.strip()),
+    )
+    source = Claim.objects.get(topic=topic, key=claim_key(f"source html {index}"))
+    merge_url = reverse("moderation:merge", args=[topic.slug])
+    merge_url += "?" + urlencode({"target": target.pk, "sources": source.pk})
+    fingerprint = merge_preview(target=target, sources=[source]).fingerprint
+    run.submit(
+        where("merge reason", "form"),
+        "reason",
+        text,
+        lambda: run.mod.post(merge_url, {"reason": text, "fingerprint": fingerprint}),
+        api=False,
+        saved=lambda _: _stored(
+            ClaimMerge.objects.filter(sources=source).get().reason, text.strip()
+        ),
+    )
+    source = Claim.objects.get(topic=topic, key=claim_key(f"source api {index}"))
+    run.submit(
+        where("merge reason", "api"),
+        "reason",
+        text,
+        lambda: run.api_mod.post(
+            f"/api/topics/{topic.slug}/merges/",
+            {"target": target.pk, "sources": [source.pk], "reason": text},
+            format="json",
+        ),
+        api=True,
+        saved=lambda response: _stored(
+            ClaimMerge.objects.get(pk=response.data["id"]).reason, text.strip()
+        ),
+    )
+    run.submit(
+        where("lock reason", "form"),
+        "reason",
+        text,
+        lambda: run.mod.post(reverse("moderation:lock", args=[thread.pk]), {"reason": text}),
+        api=False,
+        saved=lambda _: None if Thread.objects.get(pk=thread.pk).locked else "thread not locked",
+    )
+
+    # Username, signing up in a fresh browser.
+    newcomer = browser()
+    before = row_counts()
+    expectation = expected("username", text)  # before the account exists
+    response = newcomer.post(
+        reverse("signup"),
+        {"username": text, "email": "", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    signed_up = "\x00" not in text and User.objects.filter(username=username_of(text)).first()
+    run.exercised += 1
+    _judge_signup(run, where("username", "form"), expectation, response, signed_up, before)
+
+    # The pages that show all of it.
+    run.page(where("thread page", "html"), run.anonymous.get(thread.get_absolute_url()))
+    run.page(where("post page", "html"), run.anonymous.get(tagged.get_absolute_url()))
+    run.page(where("claim page", "html"), run.anonymous.get(target.get_absolute_url()))
+    if signed_up:
+        run.page(
+            where("new member's profile", "html"),
+            newcomer.get(signed_up.get_absolute_url()),
+            logged_in=True,
+        )
+
+
+def _judge_signup(run: Run, where: str, expectation: str, response, user, before) -> None:
+    status = response.status_code
+    if status >= 500:
+        run.fail(where, f"server error {status}{_error(response)}")
+    elif status == 302:
+        if expectation == REJECT:
+            run.fail(where, "signed up a username that must be refused")
+        if user is None:
+            run.fail(where, "signed up, but no member has the normalized username")
+    else:
+        if expectation == ACCEPT:
+            run.fail(where, f"refused ({status}) an acceptable username")
+        if status == 200:
+            html = html_of(response)
+            if 'class="errors"' not in html:
+                run.fail(where, "form re-shown without an error message")
+            for problem in page_problems(html, forms_in_main=1):
+                run.fail(where, f"error page: {problem}")
+        elif not 400 <= status < 500:
+            run.fail(where, f"neither success nor a client error: {status}")
+        if row_counts() != before:
+            run.fail(where, "refused but rows changed")
+
+
+def _tagged_with(post: Post, text: str) -> str | None:
+    claims = [tag.claim for tag in post.tags.select_related("claim")]
+    if not collapsed(text):
+        return None if not claims else f"tagged {claims} for a blank claim"
+    if [claim_key(claim.text) for claim in claims] != [claim_key(collapsed(text))]:
+        return f"tagged with {[claim.text[:40] for claim in claims]}"
+    return None
+
+
+def _inert_fragment(html: str) -> str | None:
+    found = active_content(html)
+    return f"body_html holds {found}" if found else None
+
+
+def _unchanged(run: Run, where: str, post: Post) -> None:
+    fresh = Post.objects.get(pk=post.pk)
+    if (fresh.body, fresh.body_html, fresh.edited) != (post.body, post.body_html, post.edited):
+        run.fail(where, "refused edit changed the post")
+
+
+def check_topic_pages(run: Run) -> None:
+    """The pages that gather a batch: topic, profile, map and exports, logs, notifications."""
+    topic = run.topic
+    run.page("topic page", run.anonymous.get(topic.get_absolute_url()))
+    history = reverse("forum:post_revisions", args=[run.history.pk])
+    run.page("history of the post every form edit changed", run.anonymous.get(history))
+    profile = run.author.get_absolute_url()
+    pages = (Post.objects.filter(author=run.author, state="visible").count() + 19) // 20
+    for number in range(1, pages + 1):
+        run.page(f"author's profile page {number}", run.anonymous.get(profile, {"page": number}))
+    outcome = map_build(topic_id=topic.pk)
+    if not outcome.built:
+        run.fail("map", "the map was not built")
+    run.page("map page", run.anonymous.get(reverse("maps:map", args=[topic.slug])))
+    for format in exports.FORMATS:
+        response = run.anonymous.get(reverse("maps:export", args=[topic.slug, format]))
+        if response.status_code != 200:
+            run.fail(f"map export {format}", f"answered {response.status_code}{_error(response)}")
+        elif format in ("json", "aif"):
+            json.loads(response.content)
+        elif format == "graphml":
+            ElementTree.fromstring(response.content)
+    log = reverse("moderation:log", args=[topic.slug])
+    for number in range(1, (topic.moderation_actions.count() + 49) // 50 + 1):
+        run.page(f"moderation log page {number}", run.anonymous.get(log, {"page": number}))
+        run.page(
+            f"moderation log page {number}, as moderator",
+            run.mod.get(log, {"page": number}),
+            logged_in=True,
+        )
+    notes = run.author.notifications.count()
+    for number in range(1, (notes + 19) // 20 + 1):
+        run.page(
+            f"notifications page {number}",
+            run.member.get(reverse("accounts:notifications"), {"page": number}),
+            logged_in=True,
+        )
+    duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))
+    run.page("duplicates page", duplicates, forms=len(duplicates.context["pairs"]), logged_in=True)
+
+
+def test_the_corpus_is_big_and_varied():
+    assert len(VECTORS) >= 150
+    assert len({vector.text for vector in VECTORS}) == len(VECTORS)
+    assert any(len(vector.text) >= 1_000_000 for vector in VECTORS)
+    assert any("\x00" in vector.text for vector in VECTORS)
+    assert any("\u202e" in vector.text for vector in VECTORS)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"), [("\x00", False), ("fair\x00use", True), ("<script>\x00", False)]
+)
+def test_a_nul_in_a_claim_search_counts_as_a_blank(topic, member, query, found):
+    """PostgreSQL refuses a NUL in a query: the search reads it as a blank instead of
+    failing with a 500."""
+    claim_create(topic=topic, author=member, text="Fair use covers training")
+    page = browser(member).get(reverse("claims:suggest", args=[topic.slug]), {"q": query})
+    assert page.status_code == 200
+    assert ("Fair use covers training" in html_of(page)) == found
+    api = api_client().get(f"/api/topics/{topic.slug}/claims/", {"q": query})
+    assert api.status_code == 200
+    assert [claim["text"] for claim in api.data["results"]] == (
+        ["Fair use covers training"] if found else []
+    )
+
+
+@pytest.mark.parametrize("batch", range(len(BATCHES)), ids=lambda number: f"batch{number}")
+def test_hostile_inputs_are_refused_or_stored_inert(batch):
+    moderator = UserFactory(username="hostile_mod")
+    moderator.groups.add(Group.objects.get(name="moderators"))
+    run = Run(
+        author=UserFactory(username=f"hostile_author_{batch}"),
+        other=UserFactory(username="hostile_other"),
+        moderator=moderator,
+        topic=TopicFactory(slug=f"hostile-{batch}", title=f"Hostile batch {batch}"),
+    )
+    run.history = forum.thread_create(
+        topic=run.topic, author=run.author, title="Edited by every vector", body="First version"
+    ).opening_post
+    vectors = BATCHES[batch]
+    for offset, vector in enumerate(vectors):
+        run_vector(run, batch * BATCH_SIZE + offset, vector)
+    check_topic_pages(run)
+
+    searchable = sum(len(vector.text) <= MAX_QUERY_LENGTH for vector in vectors)
+    assert run.exercised == len(vectors) * (len(FIELDS) - 1) + searchable
+    print(
+        f"\nbatch {batch}: {len(vectors)} vectors, {run.exercised} vector × field submissions,"
+        f" {run.pages} pages checked"
+    )
+    TALLY["hostile inputs: vector × field submissions"] += run.exercised
+    TALLY["hostile inputs: pages checked"] += run.pages
+    assert not run.failures, f"{len(run.failures)} failures:\n" + "\n".join(run.failures[:60])
