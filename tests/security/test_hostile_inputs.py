@@ -140,6 +140,8 @@ def expected(kind: str, text: str) -> str:
     if kind == "username":
         if not USERNAME.fullmatch(value) or len(value) > LIMITS[kind]:
             return REJECT
+        if not any(char.isalnum() for char in value):  # "." or ".." would be no address
+            return REJECT
         if User.objects.filter(username__iexact=value).exists():
             return REJECT
     return ACCEPT if len(text) <= LIMITS[kind] else EITHER
