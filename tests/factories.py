@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from apps.forum import services
 from apps.forum.models import Post, Thread, Topic
@@ -23,6 +24,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(user, create, extracted, **kwargs):
         if create:
             user.save()
+
+
+def make_moderator(username: str = "mod", **fields):
+    """A member of the moderators group, which the migrations create with its permissions."""
+    user = UserFactory(username=username, **fields)
+    user.groups.add(Group.objects.get(name="moderators"))
+    return user
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Notification
@@ -13,19 +12,13 @@ from apps.forum.models import Post, Thread
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
-from tests.factories import TopicFactory, UserFactory, make_reply, make_thread
+from tests.factories import TopicFactory, make_moderator, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
 
 COPIES = "Models store copies of their training images"
 COPIES_AGAIN = "The models store copies of the training images"
 FAIR_USE = "Training is fair use"
-
-
-def make_moderator(username: str):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name="moderators"))
-    return user
 
 
 def api_of(user=None) -> APIClient:

@@ -13,16 +13,14 @@ from apps.maps.builder import build_graph
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.selectors import likely_duplicates, merge_preview
-from tests.factories import TopicFactory, UserFactory, make_thread
+from tests.factories import TopicFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def moderator(db):
-    user = UserFactory(username="mod")
-    user.groups.add(Group.objects.get(name="moderators"))
-    return user
+    return make_moderator()
 
 
 def tagged(parent, author, *tags, response="neutral"):

@@ -5,7 +5,6 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from apps.accounts.models import Notification
@@ -17,19 +16,19 @@ from apps.maps.services import map_build
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
-from tests.factories import PASSWORD, TopicFactory, UserFactory, make_reply, make_thread
+from tests.factories import (
+    PASSWORD,
+    TopicFactory,
+    make_moderator,
+    make_reply,
+    make_thread,
+)
 
 pytestmark = pytest.mark.django_db
 
 COPIES = "Models store copies of their training images"
 COPIES_AGAIN = "The models store copies of the training images"
 FAIR_USE = "Training is fair use"
-
-
-def make_moderator(username: str, **fields):
-    user = UserFactory(username=username, **fields)
-    user.groups.add(Group.objects.get(name="moderators"))
-    return user
 
 
 def client_of(user) -> Client:

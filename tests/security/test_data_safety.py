@@ -1,7 +1,6 @@
 """Deleting things loses nothing by accident: users, threads and topics."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from apps.claims.services import TagInput
@@ -9,17 +8,15 @@ from apps.forum import services as forum
 from apps.forum.models import Post, Thread, Topic
 from apps.maps.models import MapRequest
 from apps.moderation.models import ModerationAction
-from tests.factories import UserFactory, make_reply
+from tests.factories import make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def moderator_client():
-    moderator = UserFactory(username="mod")
-    moderator.groups.add(Group.objects.get(name="moderators"))
     client = Client()
-    client.force_login(moderator)
+    client.force_login(make_moderator())
     return client
 
 
