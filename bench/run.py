@@ -21,7 +21,19 @@ from django.conf import settings  # noqa: E402
 
 django.setup()
 
-from bench import data, database, inserts, pages, report, throughput, writers  # noqa: E402
+from bench import (  # noqa: E402
+    autocomplete,
+    data,
+    database,
+    inserts,
+    labelling,
+    mapbuild,
+    merges,
+    pages,
+    report,
+    throughput,
+    writers,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,17 @@ class Plan:
     concurrent_runs: int
     wrk_rounds: int
     wrk_seconds: int
+    map_posts: int  # tagged replies in figure 4's topic, two tags each on average
+    map_claims: int
+    map_runs: int
+    grounded_nodes: int
+    grounded_attacks: int
+    grounded_runs: int
+    merge_sizes: tuple[int, int]  # tags on each of the two merged claims
+    merge_rounds: int
+    autocomplete_claims: int
+    autocomplete_queries: int
+    autocomplete_seconds: int  # stop typing queries after this long, to keep the run bounded
 
 
 FULL = Plan(
@@ -49,6 +72,17 @@ FULL = Plan(
     concurrent_runs=3,
     wrk_rounds=3,
     wrk_seconds=10,
+    map_posts=100_000,
+    map_claims=2_000,
+    map_runs=3,
+    grounded_nodes=100_000,
+    grounded_attacks=300_000,
+    grounded_runs=5,
+    merge_sizes=(5_000, 50_000),
+    merge_rounds=1,
+    autocomplete_claims=100_000,
+    autocomplete_queries=240,
+    autocomplete_seconds=150,
 )
 QUICK = Plan(
     name="quick",
@@ -61,6 +95,17 @@ QUICK = Plan(
     concurrent_runs=3,
     wrk_rounds=3,
     wrk_seconds=4,
+    map_posts=10_000,
+    map_claims=200,
+    map_runs=3,
+    grounded_nodes=100_000,
+    grounded_attacks=300_000,
+    grounded_runs=5,
+    merge_sizes=(500, 5_000),
+    merge_rounds=3,
+    autocomplete_claims=10_000,
+    autocomplete_queries=300,
+    autocomplete_seconds=150,
 )
 
 
@@ -121,6 +166,23 @@ def measure(plan: Plan) -> dict:
         writers=plan.writers,
         per_writer=plan.replies_per_writer,
         runs=plan.concurrent_runs,
+    )
+    step(f"figure 4: loading a map topic of {plan.map_posts:,} tagged posts")
+    topic, results["map_shape"] = mapbuild.load(users, posts=plan.map_posts, claims=plan.map_claims)
+    step("figure 4: map build against the floor")
+    results["map"] = mapbuild.measure(topic, plan.map_runs)
+    step("figure 5: grounded labelling")
+    results["grounded"] = labelling.measure(
+        nodes=plan.grounded_nodes, attacks=plan.grounded_attacks, runs=plan.grounded_runs
+    )
+    step(f"figure 6: claim merges of {' and '.join(f'{n:,}' for n in plan.merge_sizes)} tags")
+    results["merges"] = merges.measure(merges.load(users, plan.merge_sizes), plan.merge_rounds)
+    step(f"figure 7: autocomplete over {plan.autocomplete_claims:,} claims")
+    claims_topic = autocomplete.load(plan.autocomplete_claims)
+    results["autocomplete"] = autocomplete.measure(
+        claims_topic,
+        autocomplete.queries(claims_topic, plan.autocomplete_queries),
+        budget=plan.autocomplete_seconds,
     )
     return results
 

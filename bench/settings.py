@@ -8,7 +8,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
 
 from config.settings.base import *  # noqa: E402,F403
 
-BENCH_DATABASE = "agora_bench"
+# Overridable, so that two people (or a profiling session) can bench side by side.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "agora_bench")
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
