@@ -501,21 +501,10 @@ def _scan(plan: str) -> str:
 
 def _autocomplete_why(result: dict, scans: dict) -> str:
     return (
-        "similar_claims filters on `text__trigram_word_similar OR text__icontains`; Django"
-        " writes icontains as UPPER(text) LIKE UPPER('%…%'), which claim_text_trgm (an index"
-        " on text, not on UPPER(text)) cannot serve, and one unindexable branch of an OR"
-        " leaves PostgreSQL a sequential scan of every claim, computing word_similarity for"
-        f" each of the topic ({scans['words']} for one word), so p95 is"
-        f" {result['p95_ms']:.0f} ms. Fix, in apps/claims/selectors.py: make the substring"
-        " branch a case-insensitive match the trigram index serves, `text ILIKE '%…%'` (a"
-        " small custom lookup, or annotate with the index's expression), or drop it; tried"
-        " at 100,000 claims (60 of the queries): the plan becomes a BitmapOr of two scans of"
-        " claim_text_trgm and p50 falls from 580 to 200 ms, but p95 stays near 740 ms, because"
-        " a common word matches tens of thousands of claims that are all rechecked and"
-        " scored before the sort. For that, rank with a trigram GiST index (gist_trgm_ops)"
-        " and a nearest-first `ORDER BY query <<-> text LIMIT 30`, which stops after 30"
-        " rows (tried at 100,000 claims: p50 36 ms, p95 129 ms; the tie-break by id then"
-        " happens in Python)."
+        f"the plan does not read claim_text_trgm nearest first ({scans['words']} for one"
+        " word): similar_claims must filter with `%>` and order by the word distance alone;"
+        " an OR with another condition, or a sort key before the distance, turns the GiST"
+        " index scan into a scan of every claim of the topic."
     )
 
 
