@@ -131,7 +131,7 @@ def measure(topic: Topic, runs: int) -> dict:
             name: statistics.median(queries.get(name, 0.0) for queries in by_query)
             for name in by_query[0]
         },
-        "edges_plan": plan_facts(getattr(builder, "EDGES_SQL", None), topic),
+        "tags_plan": plan_facts(getattr(builder, "TAGS_SQL", None), topic),
         "floor_groups": len(floor_rows),
         "pairs": sum(count for _, _, count in floor_rows),
         "stats": ArgumentMap.objects.filter(topic=topic).order_by("-version").first().stats,
@@ -157,9 +157,8 @@ def _timed_build(topic: Topic) -> tuple[float, dict[str, float]]:
 
 
 def plan_facts(sql: str | None, topic: Topic) -> dict | None:
-    """From EXPLAIN ANALYZE of one of the builder's queries: its time, how far the
-    planner's row estimates of CTE scans were off, what spilled to disk, and the most
-    repeated index probe."""
+    """From EXPLAIN ANALYZE of one of the builder's queries: its time, the rows it returns
+    and how many of its sorts, aggregates and hashes spilled to disk."""
     if sql is None:
         return None
     with connection.cursor() as cursor:
@@ -167,22 +166,15 @@ def plan_facts(sql: str | None, topic: Topic) -> dict | None:
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
     nodes = list(_walk(plan["Plan"]))
-    ctes = [node for node in nodes if node["Node Type"] == "CTE Scan"]
-    probes = [node for node in nodes if node["Node Type"] == "Index Scan"]
-    worst = max(
-        ctes, key=lambda node: node["Actual Rows"] / max(node["Plan Rows"], 1), default=None
-    )
     return {
         "ms": plan["Execution Time"],
-        "cte_estimated": worst["Plan Rows"] if worst else 0,
-        "cte_actual": worst["Actual Rows"] if worst else 0,
+        "rows": plan["Plan"]["Actual Rows"],
         "spills": sum(
             node.get("Sort Space Type") == "Disk"
             or node.get("Disk Usage", 0) > 0
             or node.get("Hash Batches", 1) > 1
             for node in nodes
         ),
-        "probes": max((node["Actual Loops"] for node in probes), default=0),
     }
 
 
@@ -216,11 +208,7 @@ class QueryTimer:
 
     def __init__(self):
         self.by_query: dict[str, float] = {}  # the builder's name for the SQL -> seconds
-        self.names = {
-            getattr(builder, name): name
-            for name in ("NODES_SQL", "EDGES_SQL", "POSTS_SQL")
-            if hasattr(builder, name)
-        }
+        self.names = {sql: name for name, sql in vars(builder).items() if name.endswith("_SQL")}
 
     def __call__(self, execute, sql, params, many, context):
         start = time.perf_counter()

@@ -347,9 +347,11 @@ def map_rows(result: dict, shape: dict) -> list[Row]:
             _map_why(result, ratio),
         ),
         Row(
-            "4 map_build (the build in one snapshot, compared with the latest and stored)",
+            "4 map_build (the build in one snapshot, compared with the latest by digest and"
+            " stored)",
             f"{result['map_build_s']:.2f} s; {result['map_build_s'] / result['floor_s']:.1f}"
-            " × floor",
+            f" × floor; storing {result['map_build_s'] - result['build_s']:.2f} s (one"
+            " json.dumps for the digest and the row, its lz4-compressed write)",
         ),
         Row(
             "4 The map built",
@@ -363,41 +365,26 @@ def map_rows(result: dict, shape: dict) -> list[Row]:
 
 def _map_why(result: dict, ratio: float) -> str:
     python_s = result["build_s"] - result["build_sql_s"]
-    store_s = result["map_build_s"] - result["build_s"]
     queries = ", ".join(
         f"{name} {seconds:.2f} s" for name, seconds in sorted(result["build_query_s"].items())
     )
-    edges = result["edges_plan"]
+    tags = result["tags_plan"]
     plan = (
-        f" EXPLAIN ANALYZE of EDGES_SQL ({edges['ms'] / 1000:.2f} s): the CTE scan the"
-        f" planner misjudges most is estimated at {edges['cte_estimated']:,} rows and"
-        f" returns {edges['cte_actual']:,}; the plan probes forum_post's primary key"
-        f" {edges['probes']:,} times from a nested loop, and {edges['spills']} of its sorts,"
-        " aggregates and hashes spill to disk (work_mem is 4 MB)."
-        if edges
+        f" TAGS_SQL returns {tags['rows']:,} rows in {tags['ms'] / 1000:.2f} s of EXPLAIN"
+        f" ANALYZE, {tags['spills']} of its sorts and hashes spilling to disk (work_mem 4 MB)."
+        if tags
         else ""
     )
     return (
         f"build_graph takes {ratio:.1f} × the floor: {result['build_sql_s']:.2f} s in SQL"
-        f" ({queries}) and {python_s:.2f} s in Python (rows to objects, the node, edge and"
-        " post dicts, the labelling). Each of the three queries derives the topic's visible"
-        " tag set again from the TAGS CTE (a DISTINCT over every tag joined to its post and"
-        " claim), and EDGES_SQL joins that CTE three times; a CTE carries no statistics,"
-        " and the edge aggregate then sorts again for COUNT(DISTINCT) and the ordered"
-        f" array_agg of evidence.{plan} Fix, in apps/maps/builder.py: in the build's"
-        " transaction write the tag set once into an analyzed temporary table (CREATE TEMP"
-        " TABLE … ON COMMIT DROP AS the TAGS query; ANALYZE) and run the three aggregates"
-        " on it, and SET LOCAL work_mem = '64MB' so its sorts stay in memory (tried at full"
-        " size, 100,000 posts, work_mem unchanged: the three queries fell from 2.2–3.6 s to"
-        " 1.65–2.0 s, the table's writing included). That still leaves some 3–5 × the"
-        " floor, because the build also returns what the floor does"
-        f" not: evidence pairs on every edge and a posts list of {result['graph_posts']:,}"
-        f" entries ({result['graph_mib']:.1f} MiB of JSON in all). Reaching 3 × needs an"
-        " incremental build (re-aggregate only the claims whose tags or reply pairs changed)"
-        f" or a lighter graph (posts and evidence fetched per claim on demand). map_build adds"
-        f" {store_s:.2f} s to store a version: it loads the latest graph in full to compare"
-        " it with the new one, then writes the new one as JSONB; compare a digest stored"
-        " beside the graph instead of loading the latest."
+        f" ({queries}) and {python_s:.2f} s in Python. It reads the topic's visible tags with"
+        " their posts in one query (TAGS_SQL) and aggregates in Python: tags by post and"
+        " claim, each reply with its parent (the floor's join), then the dicts the floor does"
+        f" not return, evidence pairs on every edge and a posts list of"
+        f" {result['graph_posts']:,} entries ({result['graph_mib']:.1f} MiB of JSON).{plan}"
+        " Profile build_graph (pyinstrument) to see which step grew; check the cycle"
+        " collector is still paused during the build (it more than doubled the build at"
+        " 100,000 posts)."
     )
 
 

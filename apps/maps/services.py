@@ -1,16 +1,20 @@
 """The map pipeline: mark a topic dirty with the change, build on commit, coalesce."""
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from functools import partial
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.forum.models import Topic
-from apps.maps.builder import build_graph
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.builder import build_graph, collector_paused
+from apps.maps.models import ArgumentMap, MapRequest, WholeJSONField
 
 log = logging.getLogger(__name__)
 # Namespace of the two-key advisory locks that let one build of a topic run at a time.
@@ -62,23 +66,41 @@ def map_build(*, topic_id: int) -> BuildOutcome:
                 return BuildOutcome(built=False, version=None, still_dirty=True)
         topic = Topic.objects.get(pk=topic_id)
         seen = list(MapRequest.objects.filter(topic=topic).values_list("pk", flat=True))
-        argument_map = _store(topic, build_graph(topic))
+        with collector_paused():  # the graph, too, is freed before the collector runs again
+            version = _store(topic, build_graph(topic)).version
         MapRequest.objects.filter(pk__in=seen).delete()
     still_dirty = MapRequest.objects.filter(topic_id=topic_id).exists()
-    return BuildOutcome(built=True, version=argument_map.version, still_dirty=still_dirty)
+    return BuildOutcome(built=True, version=version, still_dirty=still_dirty)
 
 
 def _store(topic: Topic, graph: dict) -> ArgumentMap:
-    latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
-    if latest and latest.graph == graph:
+    """The latest version if its graph is this one, compared by digest; else a new one."""
+    document = graph_document(graph)
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    latest = (
+        ArgumentMap.objects.filter(topic=topic)
+        .order_by("-version")
+        .only("version", "digest")
+        .first()
+    )
+    if latest and latest.digest == digest:
         return latest
-    return ArgumentMap.objects.create(
+    argument_map = ArgumentMap.objects.create(
         topic=topic,
         version=(latest.version + 1) if latest else 1,
         built_at=timezone.now(),
-        graph=graph,
+        graph=Cast(Value(document), WholeJSONField()),  # serialized once, for digest and row
+        digest=digest,
         stats=graph_stats(graph),
     )
+    argument_map.graph = graph
+    return argument_map
+
+
+def graph_document(graph: dict) -> str:
+    """The graph's canonical JSON: the same graph, however its keys were ordered, gives
+    the same text (and so the same digest)."""
+    return json.dumps(graph, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def graph_stats(graph: dict) -> dict:

@@ -1,5 +1,6 @@
 """The version-1 map rules of build_graph, each pinned on a small hand-built thread."""
 
+import gc
 import json
 
 import pytest
@@ -309,6 +310,46 @@ def test_an_alias_as_the_source_re_points_and_an_alias_of_its_parent_makes_no_ed
     }
 
 
+def test_a_post_tagging_an_alias_and_its_target_alike_counts_once(question, topic, other_member):
+    reply = say(question, other_member, supports=["a", "a alias"], response="agree")
+    a, a_alias, b = claim_id(topic, "a"), claim_id(topic, "a alias"), claim_id(topic, "b")
+    merge(a_alias, a)
+
+    graph = build_graph(topic)
+
+    assert node(graph, a)["posts"] == {"supports": [reply.pk], "opposes": []}
+    assert node(graph, a)["supports"] == 1
+    assert [(e["source"], e["target"], e["evidence"]) for e in graph["edges"]] == [
+        (a, b, [[reply.pk, question.pk]])
+    ]
+
+
+def test_a_post_tagging_an_alias_and_its_target_both_ways_counts_on_both_sides(
+    question, topic, other_member
+):
+    reply = say(question, other_member, supports=["a", "b"], opposes=["b alias"], response="agree")
+    a, b, b_alias = claim_id(topic, "a"), claim_id(topic, "b"), claim_id(topic, "b alias")
+    merge(b_alias, b)
+
+    graph = build_graph(topic)
+
+    assert node(graph, b)["posts"] == {"supports": [question.pk, reply.pk], "opposes": [reply.pk]}
+    assert edge_set(graph) == {(a, b, "attack"), (a, b, "support")}  # one for each stance
+
+
+def test_a_disagreeing_post_taking_both_stances_lists_its_pair_once(question, topic, other_member):
+    reply = say(
+        question, other_member, supports=["a", "b"], opposes=["b alias"], response="disagree"
+    )
+    a, b, b_alias = claim_id(topic, "a"), claim_id(topic, "b"), claim_id(topic, "b alias")
+    merge(b_alias, b)
+
+    [edge] = build_graph(topic)["edges"]
+
+    assert (edge["source"], edge["target"], edge["kind"], edge["weight"]) == (a, b, "attack", 1)
+    assert edge["evidence"] == [[reply.pk, question.pk]]
+
+
 # --- standing ------------------------------------------------------------------------------
 
 
@@ -437,6 +478,18 @@ def test_map_build_stores_a_new_version_only_when_the_graph_changes(
         1,
     ]
     assert not changed.still_dirty
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it(question, topic):
+    assert gc.isenabled()
+    build_graph(topic)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_graph(topic)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_graph_stats_counts_claims_edge_kinds_and_standings(
