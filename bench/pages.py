@@ -5,19 +5,22 @@ import statistics
 import time
 from functools import partial
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.forum import selectors
 from apps.forum.models import Post, Thread
+from apps.forum.templatetags.posts import post_tree
 
 WARM_UP = 3
 
 
 def measure(threads: dict[int, Thread], runs: int) -> dict[int, dict]:
-    """Per thread size: queries and median milliseconds of both pages, and of fetching the
-    thread page's posts alone (SQL, model instances, nesting: the rest is rendering)."""
+    """Per thread size: queries and median milliseconds of both pages, of fetching the
+    thread page's posts alone (SQL, model instances, nesting), and of rendering their tree
+    alone for a visitor (the rest is the page around it and the request's handling)."""
     client = Client()
     deepest = {
         size: Post.objects.filter(thread=thread).order_by("-depth", "pk").first()
@@ -31,12 +34,15 @@ def measure(threads: dict[int, Thread], runs: int) -> dict[int, dict]:
     work = {page: partial(client.get, url) for page, url in urls.items()}
     for size, thread in threads.items():
         work[(size, "fetch")] = partial(selectors.thread_page, thread=thread)
+        branches = selectors.thread_page(thread=thread).branches
+        work[(size, "tree")] = partial(post_tree, {"user": AnonymousUser()}, branches, thread)
     times = _median_times(work, runs)
     return {
         size: {
             "thread_queries": queries[(size, "thread")],
             "thread_ms": times[(size, "thread")],
             "fetch_ms": times[(size, "fetch")],
+            "tree_ms": times[(size, "tree")],
             **_first_page(client, thread),
             "deep_queries": queries[(size, "deep")],
             "deep_ms": times[(size, "deep")],

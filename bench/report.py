@@ -300,13 +300,21 @@ def read_rows(throughput: dict | None, page: dict, cores: int) -> list[Row]:
 
 def _uncached_why(throughput: dict, page: dict, cores: int) -> str:
     budget_ms = cores * 1000 / (READ_RATIO * throughput["trivial"])
+    rest_ms = page["thread_ms"] - page["fetch_ms"] - page["tree_ms"]
     return (
-        f"the {THREAD_SIZE:,}-reply thread page renders {page['thread_posts']} posts in"
-        f" {page['thread_ms']:.0f} ms in-process (figure 1), so {cores} cores serve at most"
+        f"the {THREAD_SIZE:,}-reply thread page serves {page['thread_posts']} posts in"
+        f" {page['thread_ms']:.1f} ms in-process (figure 1), so {cores} cores serve at most"
         f" about {cores * 1000 / page['thread_ms']:.0f} pages/s; the ratio needs a page that"
-        f" costs about {budget_ms:.1f} ms. Rendering every post on every request cannot get"
-        " there: cache each branch's rendered HTML, keyed by its tree and bumped by writes to"
-        " that tree (one get_many a page), or serve most visitors from the page cache (8b)."
+        f" costs about {budget_ms:.1f} ms. Fetching the posts (SQL, model instances of posts,"
+        f" authors and tags) takes {page['fetch_ms']:.1f} ms of it, rendering their tree"
+        f" {page['tree_ms']:.1f} ms (apps/forum/templatetags/posts.py; as template partials"
+        " with an {% include %} and several {% url %}s a post it took about 30 ms), the page"
+        f" around it and the request's handling {rest_ms:.1f} ms. Not done: a per-post"
+        " fragment cache. It would save at most the tree's rendering, not the fetch (each"
+        " post's state, author and reply count still decide the reader's links and the"
+        " fragment's version), and its invalidation would need hooks in the claims and"
+        " moderation writes (tags, merges, removals). Visitors get the page cache (8b);"
+        " members pay the uncached price."
     )
 
 

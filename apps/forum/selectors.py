@@ -19,7 +19,12 @@ SORTS = {
     "replies": ((F("rght") - F("lft")).desc(), F("created").asc(), F("id").asc()),
 }
 SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "replies": "Most replies"}
-WITH_TAGS = Prefetch("tags", queryset=ClaimTag.objects.select_related("claim").order_by("pk"))
+# As a list attribute: a prefetch into post.tags builds a queryset for every post.
+WITH_TAGS = Prefetch(
+    "tags",
+    queryset=ClaimTag.objects.select_related("claim").order_by("pk"),
+    to_attr="claim_tags",
+)
 
 
 @dataclass

@@ -1,0 +1,206 @@
+"""A post's HTML: its meta line, body, claim chips, action links, and the reply tree of the
+thread page and a post's page.
+
+Written in Python rather than as template partials because a thread page shows up to 80
+posts: through {% include %}s and {% url %}s Django's template engine spent about 0.35 ms
+on each (bench figure 1), this takes under 0.03 ms. Every page that shows a post uses
+these tags, so a post looks the same everywhere.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import quote
+
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.dates import MONTHS_3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from apps.forum.models import Post, Thread
+from apps.forum.selectors import PostNode
+
+register = template.Library()
+
+PLACEHOLDER = "2147483647"  # stands for the argument in a URL reversed once, then replaced
+URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in an argument
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the reader may do on a page, looked up once rather than once a post."""
+
+    user_id: int | None
+    thread_locked: bool
+    can_tag: bool
+    can_remove: bool
+
+    @classmethod
+    def of(cls, user, thread: Thread) -> "Viewer":
+        signed_in = user is not None and user.is_authenticated
+        return cls(
+            user_id=user.pk if signed_in else None,
+            thread_locked=thread.locked,
+            can_tag=signed_in and user.has_perm("claims.tag_any_post"),
+            can_remove=signed_in and user.has_perm("forum.remove_post"),
+        )
+
+
+@register.simple_tag(takes_context=True)
+def post_tree(context, nodes: list[PostNode], thread: Thread) -> SafeString:
+    """The <li> of each node, with its replies nested in it."""
+    viewer = Viewer.of(context.get("user"), thread)
+    html: list[str] = []
+    for node in nodes:
+        _node(node, viewer, html)
+    return mark_safe("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def post_actions(context, post: Post, thread: Thread) -> SafeString:
+    return mark_safe(_actions(post, Viewer.of(context.get("user"), thread)))
+
+
+@register.simple_tag
+def post_meta(post: Post) -> SafeString:
+    """Who wrote it, how it answers its parent, when, and how many replies it has."""
+    if post.state == Post.State.DELETED:
+        who = '<span class="who">[deleted]</span>'
+    elif post.author:
+        who = f'<span class="who">{escape(post.author.username)}</span>'
+    else:
+        who = '<span class="who deleted-user">deleted user</span>'
+    response = ""
+    if post.depth > 1 and post.response != Post.Response.NEUTRAL and not post.is_tombstone:
+        kind = escape(post.response)
+        response = f'<span class="response response-{kind}">{kind}s</span>'
+    created = template_localtime(post.created)
+    when = f'<time datetime="{created.isoformat()}">{_day_and_time(created)}</time>'
+    edited = ' · <span class="edited">edited</span>' if post.edited else ""
+    replies = ""
+    if post.reply_count:
+        count = post.reply_count
+        replies = f'<span class="reply-count">· {count} {_replies(count)}</span>'
+    return mark_safe(f"{who}\n{response}\n· {when}{edited}\n{replies}\n")
+
+
+@register.simple_tag
+def post_body(post: Post) -> SafeString:
+    """The body and its claim chips, or the tombstone's line."""
+    if post.state == Post.State.DELETED:
+        return mark_safe('<p class="tombstone-text">deleted by creator</p>\n')
+    if post.state == Post.State.REMOVED:
+        reason = f": {escape(post.removal_reason)}" if post.removal_reason else ""
+        return mark_safe(f'<p class="tombstone-text">removed by moderator{reason}</p>\n')
+    meta = f'<p class="meta">{post_meta(post)}</p>\n' if post.depth == 0 else ""
+    return mark_safe(f'{meta}<div class="body">{post.body_html}</div>\n{_chips(post)}')
+
+
+def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
+    post = node.post
+    tombstone = " tombstone" if post.is_tombstone else ""
+    html.append(
+        f'<li class="node depth-{post.depth}">\n'
+        f'<details open class="post{tombstone}" id="post-{post.pk}">\n'
+        f"<summary>{post_meta(post)}</summary>\n"
+    )
+    if node.detached:
+        html.append(
+            f'<p class="context"><a href="{_url("forum:post", post.parent_id)}">'
+            "in reply to an earlier post</a></p>\n"
+        )
+    html.append(post_body(post))
+    html.append(_actions(post, viewer))
+    if node.replies:
+        html.append('<ol class="replies">\n')
+        for reply in node.replies:
+            _node(reply, viewer, html)
+        html.append("</ol>\n")
+    if node.unseen_replies > 0:
+        html.append(
+            f'<p class="continue"><a href="{_url("forum:post", post.pk)}">Continue this thread'
+            f" ({node.unseen_replies} more {_replies(node.unseen_replies)}) →"
+            "</a></p>\n"
+        )
+    html.append("</details>\n</li>\n")
+
+
+def _actions(post: Post, viewer: Viewer) -> str:
+    locked = viewer.thread_locked
+    links = [f'<a href="{_url("forum:post", post.pk)}" aria-label="link to this post">link</a>']
+    if not post.is_tombstone:
+        if post.author:
+            links.append(f'<a href="{_profile_url(post.author.username)}">profile</a>')
+        if not locked and post.depth > 0:
+            reply = _url("forum:reply", post.pk)
+            links.append(
+                f'<a href="{reply}" hx-get="{reply}" hx-target="#reply-slot-{post.pk}"'
+                ' hx-swap="innerHTML">reply</a>'
+            )
+        if post.edited:
+            links.append(f'<a href="{_url("forum:post_revisions", post.pk)}">history</a>')
+        if viewer.can_tag:
+            links.append(f'<a href="{_url("claims:post_tags", post.pk)}">tags</a>')
+        if viewer.user_id is not None and viewer.user_id == post.author_id and not locked:
+            links.append(f'<a href="{_url("forum:post_edit", post.pk)}">edit</a>')
+            if post.depth > 0:
+                links.append(f'<a href="{_url("forum:post_delete", post.pk)}">delete</a>')
+    if viewer.can_remove and post.depth > 0:
+        if post.state == Post.State.VISIBLE:
+            links.append(f'<a href="{_url("moderation:remove", post.pk)}">remove</a>')
+        elif post.state == Post.State.REMOVED:
+            links.append(f'<a href="{_url("moderation:restore", post.pk)}">restore</a>')
+    return (
+        '<p class="actions">\n'
+        + "\n".join(links)
+        + f'\n</p>\n<div id="reply-slot-{post.pk}" class="reply-slot"></div>\n'
+    )
+
+
+def _chips(post: Post) -> str:
+    tags = getattr(post, "claim_tags", None)  # prefetched by the selectors
+    if tags is None:
+        tags = post.tags.select_related("claim").order_by("pk")
+    if not tags:
+        return ""
+    chips = []
+    for tag in tags:
+        stance = "✓ supports" if tag.stance == "supports" else "✗ opposes"
+        chips.append(
+            f'<li><a class="chip chip-{escape(tag.stance)}"'
+            f' href="{_url("claims:claim", tag.claim_id)}"><span class="stance">{stance}</span>'
+            f" {escape(tag.claim.text)}</a></li>"
+        )
+    return '<ul class="chips" aria-label="Claims">\n' + "\n".join(chips) + "\n</ul>\n"
+
+
+def _day_and_time(moment: datetime) -> str:
+    """`moment|date:"j M Y, H:i"`, without parsing the format again for every post."""
+    return f"{moment.day} {MONTHS_3[moment.month].title()} {moment.year}, {moment:%H:%M}"
+
+
+def _replies(count: int) -> str:
+    return "reply" if count == 1 else "replies"
+
+
+def _url(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]) for a URL whose one argument is an integer, without
+    matching the URL patterns again for every post."""
+    return _pattern(name, get_script_prefix()).replace(PLACEHOLDER, str(pk))
+
+
+def _profile_url(username: str) -> str:
+    # Quoted as reverse() quotes it, then escaped as {% url %} escapes it.
+    return escape(
+        _pattern("accounts:profile", get_script_prefix()).replace(
+            PLACEHOLDER, quote(username, safe=URL_SAFE)
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _pattern(name: str, script_prefix: str) -> str:
+    # script_prefix is only in the cache's key: reverse() prepends the current one itself.
+    return reverse(name, args=[PLACEHOLDER])

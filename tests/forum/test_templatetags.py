@@ -1,0 +1,131 @@
+import re
+import zoneinfo
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from apps.claims.services import TagInput
+from apps.forum import services
+from apps.forum.templatetags import posts
+from apps.moderation.services import post_remove
+from tests.factories import UserFactory, make_moderator, make_reply
+
+pytestmark = pytest.mark.django_db
+
+
+def actions_of(html: str, post) -> list[str]:
+    """The labels of the action links under a post."""
+    block = html[html.index(f'id="post-{post.pk}"') :]
+    block = block[block.index('<p class="actions">') :]
+    block = block[: block.index("</p>")]
+    return re.findall(r">([a-z]+)</a>", block)
+
+
+def test_each_reader_sees_the_actions_theirs_to_take(thread, member, logged_in):
+    mine = make_reply(thread.opening_post, author=member)
+    theirs = make_reply(thread.opening_post)
+    moderator = Client()
+    moderator.force_login(make_moderator())
+    url = thread.get_absolute_url()
+    visitor_page = Client().get(url).content.decode()
+    member_page = logged_in.get(url).content.decode()
+    moderator_page = moderator.get(url).content.decode()
+    assert actions_of(visitor_page, mine) == ["link", "profile", "reply"]
+    assert actions_of(member_page, mine) == ["link", "profile", "reply", "edit", "delete"]
+    assert actions_of(member_page, theirs) == ["link", "profile", "reply"]
+    assert actions_of(moderator_page, theirs) == ["link", "profile", "reply", "tags", "remove"]
+
+
+def test_a_locked_thread_offers_no_reply_or_edit(thread, member, logged_in):
+    mine = make_reply(thread.opening_post, author=member)
+    thread.locked = True
+    thread.save()
+    assert actions_of(logged_in.get(thread.get_absolute_url()).content.decode(), mine) == [
+        "link",
+        "profile",
+    ]
+
+
+def test_tombstones_keep_their_place_and_say_why(thread, member):
+    deleted = make_reply(thread.opening_post, author=member)
+    answer = make_reply(deleted, body="still here")
+    removed = make_reply(thread.opening_post)
+    services.post_delete(post=deleted, actor=member)
+    moderator = make_moderator()
+    post_remove(post=removed, moderator=moderator, reason="<b>spam</b> & eggs")
+    client = Client()
+    client.force_login(moderator)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert '<span class="who">[deleted]</span>' in html and "deleted by creator" in html
+    assert "removed by moderator: &lt;b&gt;spam&lt;/b&gt; &amp; eggs" in html
+    assert html.index(f'id="post-{deleted.pk}"') < html.index("still here")
+    assert f'id="post-{answer.pk}"' in html
+    assert actions_of(html, deleted) == ["link"]
+    assert actions_of(html, removed) == ["link", "restore"]
+
+
+def test_the_meta_line_says_who_how_when_and_how_many_replies(thread, member):
+    top = make_reply(thread.opening_post, author=member)
+    answer = make_reply(top, response="disagree", author=UserFactory(username="<carol>"))
+    make_reply(answer)
+    make_reply(answer)
+    services.post_edit(post=answer, editor=answer.author, body="second thoughts")
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    summary = html[html.index(f'id="post-{answer.pk}"') :]
+    summary = summary[: summary.index("</summary>")]
+    assert '<span class="who">&lt;carol&gt;</span>' in summary
+    assert '<span class="response response-disagree">disagrees</span>' in summary
+    assert '<span class="edited">edited</span>' in summary
+    assert "· 2 replies<" in summary
+
+
+def test_claim_chips_are_escaped_and_link_to_their_claims(thread, member):
+    reply = make_reply(
+        thread.opening_post,
+        author=member,
+        tags=[TagInput('Models copy <images> & "styles"', "supports")],
+    )
+    claim = reply.tags.get().claim
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert (
+        f'<a class="chip chip-supports" href="{reverse("claims:claim", args=[claim.pk])}">'
+        '<span class="stance">✓ supports</span> Models copy &lt;images&gt; &amp; &quot;styles&quot;'
+    ) in html
+
+
+@pytest.mark.parametrize("username", ["alice", "é.ü+x@y", "a b", "x&y", "100%"])
+def test_profile_links_match_reverse(username):
+    expected = escape(reverse("accounts:profile", args=[username]))
+    assert posts._profile_url(username) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "forum:post",
+        "forum:reply",
+        "forum:post_edit",
+        "forum:post_delete",
+        "forum:post_revisions",
+        "claims:post_tags",
+        "claims:claim",
+        "moderation:remove",
+        "moderation:restore",
+    ],
+)
+def test_post_links_match_reverse(name):
+    assert posts._url(name, 12345) == reverse(name, args=[12345])
+
+
+def test_dates_read_as_the_date_filter_writes_them(thread):
+    reply = make_reply(thread.opening_post)
+    filtered = Template(
+        '<time datetime="{{ created|date:\'c\' }}">{{ created|date:"j M Y, H:i" }}</time>'
+    )
+    with timezone.override(zoneinfo.ZoneInfo("Pacific/Chatham")):
+        expected = filtered.render(Context({"created": reply.created}))
+        assert expected in posts.post_meta(reply)
