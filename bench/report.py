@@ -437,27 +437,22 @@ def merge_rows(plan, merges: dict) -> list[Row]:
 
 
 def _merge_why(action: str, merges: dict, small: int, large: int) -> str:
+    counts = f"{merges[small][f'{action}_queries'][0]} → {merges[large][f'{action}_queries'][0]}"
     if action == "undo":
         return (
-            "claim_merge_undo's queries grow with the tags: look for a per-row or batched"
-            " write in apps/moderation/services.py with CaptureQueriesContext."
+            f"claim_merge_undo's queries grow with the tags ({counts}): its _restore puts the"
+            " snapshot back in three statements (UPDATE … FROM unnest of the tags the merge"
+            " kept, INSERT … SELECT FROM unnest of those it deleted, UPDATE … FROM unnest of"
+            " the claims); look for a per-row or batched write in apps/moderation/services.py"
+            " with CaptureQueriesContext."
         )
-    merge_s = merges[large]["merge_s"]
     return (
-        f"claim_merge's _move_tags re-points the kept tags with QuerySet.bulk_update("
-        f"batch_size=2000): one UPDATE per 2,000 tags, so the queries grow with the tags"
-        f" ({merges[small]['merge_queries'][0]} → {merges[large]['merge_queries'][0]}), and"
-        " each is a CASE WHEN of 2,000 branches per field, built as Django expressions in"
-        " Python and evaluated row by row by PostgreSQL: most of the"
-        f" {merge_s:.0f} s of the 2 × {large:,} merge (pyinstrument at 2 × 5,000: 6.7 of 8.9 s"
-        " in bulk_update, 1.1 s in merge_preview). Fix, in apps/moderation/services.py: move"
-        " the tags set-based, in a fixed number of statements: DELETE the source tags of posts"
-        " that keep another tag, UPDATE claims_claimtag SET claim_id = target WHERE claim_id IN"
-        " (sources), and one UPDATE … FROM unnest(ids, stances) for the stances the"
-        " moderator resolved (tried at 2 × 50,000: 0.9 s and 0.3 s). Also"
-        " merge_preview loads every tagged post with its author and thread (bodies included)"
-        " in the merge and again in the undo, only to count posts and name authors; read"
-        " post and author ids with values_list, or count in SQL."
+        f"claim_merge's queries grow with the tags ({counts}): its _move_tags moves them in"
+        " three statements (DELETE of the source tags of posts that keep another, UPDATE"
+        " re-pointing the rest, UPDATE … FROM unnest of the stances the moderator chose), and"
+        " it reads conflicts and authors in SQL; look for a per-row or batched write"
+        " (bulk_update or bulk_create with batch_size, save() in a loop) or a per-post read"
+        " in apps/moderation/services.py with CaptureQueriesContext."
     )
 
 

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Count
 
 from apps.claims.models import Claim, ClaimTag
 from apps.forum.models import Post, Topic
@@ -79,7 +80,8 @@ def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
     claim_ids = [target.pk, *(source.pk for source in sources)]
     tags = list(
         ClaimTag.objects.filter(claim_id__in=claim_ids)
-        .select_related("post__author", "post__thread")
+        .select_related("post__author")
+        .only("claim_id", "stance", "post__author__username")  # what the merge screen shows
         .order_by("post_id", "claim_id")
     )
     by_post: dict[int, AffectedPost] = {}
@@ -91,6 +93,19 @@ def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
         sources=sources,
         posts=list(by_post.values()),
         fingerprint=state_fingerprint(claim_ids),
+    )
+
+
+def posts_needing_choice(*, claim_ids: list[int]) -> list[int]:
+    """Ids of the posts tagged with the claims in opposite stances: merging them needs the
+    moderator's choice of stance (counted in SQL, as a merge may move many tags)."""
+    return list(
+        ClaimTag.objects.filter(claim_id__in=claim_ids)
+        .values("post_id")
+        .annotate(stances=Count("stance", distinct=True))
+        .filter(stances__gt=1)
+        .order_by("post_id")
+        .values_list("post_id", flat=True)
     )
 
 

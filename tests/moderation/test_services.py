@@ -1,9 +1,11 @@
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag
@@ -199,6 +201,43 @@ def test_undo_restores_every_row_exactly_and_the_map_with_it(claims, moderator, 
     assert table_rows() == before
     assert build_graph(thread.topic) == graph_before
     assert ModerationAction.objects.filter(kind="undo_merge", reason="too hasty").exists()
+
+
+def merge_and_undo_queries(thread, authors, moderator, size):
+    """SQL queries of a merge and of its undo, between a target and a source claim with
+    `size` tags each: one post tags both in one stance, one in opposite stances (the
+    moderator chooses), the rest one claim each. Checks the undo restored every row."""
+    target = claim_create(topic=thread.topic, author=authors[0], text=f"Target of {size}")
+    source = claim_create(topic=thread.topic, author=authors[0], text=f"Source of {size}")
+    for n in range(size - 2):
+        tagged(thread.opening_post, authors[n % 2], (target.pk, "supports"))
+        tagged(thread.opening_post, authors[n % 2], (source.pk, "opposes"))
+    tagged(thread.opening_post, authors[0], (target.pk, "opposes"), (source.pk, "opposes"))
+    conflict = tagged(
+        thread.opening_post, authors[1], (target.pk, "supports"), (source.pk, "opposes")
+    )
+    before = table_rows()
+    moderator = get_user_model().objects.get(pk=moderator.pk)  # permissions not yet cached
+    with CaptureQueriesContext(connection) as merging:
+        merge = services.claim_merge(
+            target=target, sources=[source], moderator=moderator, reason="dup",
+            resolutions={conflict.pk: "opposes"},
+        )  # fmt: skip
+    assert ClaimTag.objects.filter(claim=target).count() == 2 * size - 2
+    assert list(conflict.tags.values_list("claim", "stance")) == [(target.pk, "opposes")]
+    moderator = get_user_model().objects.get(pk=moderator.pk)
+    with CaptureQueriesContext(connection) as undoing:
+        services.claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
+    assert table_rows() == before
+    return len(merging), len(undoing)
+
+
+def test_a_merge_and_its_undo_run_as_many_queries_for_many_tags_as_for_few(
+    thread, member, other_member, moderator
+):
+    few = merge_and_undo_queries(thread, [member, other_member], moderator, 3)
+    many = merge_and_undo_queries(thread, [member, other_member], moderator, 40)
+    assert few == many
 
 
 def test_undo_is_refused_once_done_after_a_later_merge_or_after_tag_edits(
