@@ -103,3 +103,24 @@ class ClaimTag(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.post_id} {self.stance} «{self.claim}»"
+
+
+class ClaimNeighbour(models.Model):
+    """A likely duplicate, found when `claim` was created: one of the older active claims of
+    its topic whose words are most alike. The moderators' duplicate queue reads these, where
+    comparing every pair of a topic's claims would grow with the square of their number."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    neighbour = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField()  # pg_trgm's similarity of the two texts
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "neighbour"], name="claim_neighbour_once"),
+            models.CheckConstraint(
+                condition=Q(neighbour__lt=models.F("claim")), name="claim_neighbour_is_older"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} is like claim {self.neighbour_id} ({self.similarity:.2f})"

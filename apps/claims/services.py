@@ -4,11 +4,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
 from apps.forum.models import Post, Topic
 from apps.maps.services import map_mark_dirty
+
+NEIGHBOURS = 5  # likely duplicates recorded for a new claim
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,36 @@ def _claim_for_text(topic: Topic, text: str, creator) -> Claim:
     existing = same.active().first() or same.first()
     if existing:
         return existing.canonical
-    claim, _ = Claim.objects.get_or_create(
+    claim, created = Claim.objects.get_or_create(
         topic=topic,
         key=key,
         status=Claim.Status.ACTIVE,
         defaults={"text": text, "created_by": creator},
     )
+    if created:
+        _record_neighbours(claim)
     return claim
+
+
+def _record_neighbours(claim: Claim) -> None:
+    """The new claim's likely duplicates: the few active claims of its topic whose texts
+    are most alike (pg_trgm's similarity threshold, 0.3), read nearest first from the
+    claim_text_trgm index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO claims_claimneighbour (claim_id, neighbour_id, similarity)
+            SELECT %(claim)s, other.id, similarity(other.text, %(text)s)
+            FROM claims_claim other
+            WHERE other.topic_id = %(topic)s AND other.id < %(claim)s
+              AND other.status = 'active' AND other.text %% %(text)s
+            ORDER BY other.text <-> %(text)s
+            LIMIT %(neighbours)s
+            """,
+            {
+                "claim": claim.pk,
+                "text": claim.text,
+                "topic": claim.topic_id,
+                "neighbours": NEIGHBOURS,
+            },
+        )

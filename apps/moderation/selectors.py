@@ -22,21 +22,22 @@ class DuplicatePair:
 
 
 def likely_duplicates(*, topic: Topic, limit: int = DUPLICATES_SHOWN) -> list[DuplicatePair]:
-    """Pairs of the topic's active claims, most similar first, leaving out dismissed pairs."""
+    """Pairs of the topic's active claims, most similar first, leaving out dismissed pairs.
+    Each pair was recorded when the newer claim was created (`ClaimNeighbour`)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT first.id, second.id, similarity(first.text, second.text) AS score
-            FROM claims_claim first
-            JOIN claims_claim second
-              ON second.topic_id = first.topic_id AND second.id > first.id
-             AND second.status = 'active' AND first.text %% second.text
-            WHERE first.topic_id = %(topic)s AND first.status = 'active'
+            SELECT near.neighbour_id, near.claim_id, near.similarity
+            FROM claims_claimneighbour near
+            JOIN claims_claim first ON first.id = near.neighbour_id
+            JOIN claims_claim second ON second.id = near.claim_id
+            WHERE second.topic_id = %(topic)s
+              AND first.status = 'active' AND second.status = 'active'
               AND NOT EXISTS (
                   SELECT 1 FROM moderation_duplicatedismissal dismissed
                   WHERE dismissed.first_id = first.id AND dismissed.second_id = second.id
               )
-            ORDER BY score DESC, first.id, second.id
+            ORDER BY near.similarity DESC, first.id, second.id
             LIMIT %(limit)s
             """,
             {"topic": topic.pk, "limit": limit},

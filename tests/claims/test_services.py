@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.claims.models import Claim, ClaimTag, claim_key
-from apps.claims.services import TagInput, claim_create, post_tags_set
+from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, claim_key
+from apps.claims.services import NEIGHBOURS, TagInput, claim_create, post_tags_set
 from apps.forum import services as forum
 from apps.maps.models import MapRequest
 from tests.factories import TopicFactory, UserFactory, make_reply
@@ -161,3 +161,25 @@ def test_anonymous_cannot_create_claims(topic):
     with pytest.raises(PermissionDenied):
         claim_create(topic=topic, author=AnonymousUser(), text="Fair use")
     assert not Claim.objects.exists()
+
+
+def test_a_new_claim_records_its_most_alike_older_claims_of_the_topic(topic, member):
+    older = [
+        claim_create(topic=topic, author=member, text=f"Models store copies of images, case {n}")
+        for n in range(7)
+    ]
+    claim_create(topic=topic, author=member, text="Artists deserve to be paid")
+    claim_create(topic=TopicFactory(), author=member, text="Models store copies of images")
+    new = claim_create(topic=topic, author=member, text="Models store copies of images")
+    neighbours = ClaimNeighbour.objects.filter(claim=new)
+    assert neighbours.count() == NEIGHBOURS
+    assert set(neighbours.values_list("neighbour", flat=True)) <= {claim.pk for claim in older}
+    assert all(0.3 <= pair.similarity < 1 for pair in neighbours)
+    assert not ClaimNeighbour.objects.filter(claim=older[0]).exists()  # nothing older to be like
+
+
+def test_an_existing_claim_records_no_neighbours_again(topic, member):
+    first = claim_create(topic=topic, author=member, text="Models store copies")
+    claim_create(topic=topic, author=member, text="Models store a copy")
+    claim_create(topic=topic, author=member, text="models store a COPY!")
+    assert list(ClaimNeighbour.objects.values_list("neighbour", flat=True)) == [first.pk]
