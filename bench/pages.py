@@ -18,9 +18,10 @@ WARM_UP = 3
 
 
 def measure(threads: dict[int, Thread], runs: int) -> dict[int, dict]:
-    """Per thread size: queries and median milliseconds of both pages, of fetching the
-    thread page's posts alone (SQL, model instances, nesting), and of rendering their tree
-    alone for a visitor (the rest is the page around it and the request's handling)."""
+    """Per thread size: queries and median milliseconds of both pages, of the thread page's
+    SQL alone (its statements run again on a bare cursor), of fetching its posts (SQL,
+    model instances, nesting), and of rendering their tree alone for a visitor (the rest
+    is the page around it and the request's handling)."""
     client = Client()
     deepest = {
         size: Post.objects.filter(thread=thread).order_by("-depth", "pk").first()
@@ -30,21 +31,23 @@ def measure(threads: dict[int, Thread], runs: int) -> dict[int, dict]:
     for size, thread in threads.items():
         urls[(size, "thread")] = thread.get_absolute_url()
         urls[(size, "deep")] = deepest[size].get_absolute_url()
-    queries = {page: _queries(client, url) for page, url in urls.items()}
+    statements = {page: _statements(client, url) for page, url in urls.items()}
     work = {page: partial(client.get, url) for page, url in urls.items()}
     for size, thread in threads.items():
+        work[(size, "sql")] = partial(_run, statements[(size, "thread")])
         work[(size, "fetch")] = partial(selectors.thread_page, thread=thread)
         branches = selectors.thread_page(thread=thread).branches
         work[(size, "tree")] = partial(post_tree, {"user": AnonymousUser()}, branches, thread)
     times = _median_times(work, runs)
     return {
         size: {
-            "thread_queries": queries[(size, "thread")],
+            "thread_queries": len(statements[(size, "thread")]),
             "thread_ms": times[(size, "thread")],
+            "sql_ms": times[(size, "sql")],
             "fetch_ms": times[(size, "fetch")],
             "tree_ms": times[(size, "tree")],
             **_first_page(client, thread),
-            "deep_queries": queries[(size, "deep")],
+            "deep_queries": len(statements[(size, "deep")]),
             "deep_ms": times[(size, "deep")],
             "deep_depth": deepest[size].depth,
         }
@@ -52,13 +55,22 @@ def measure(threads: dict[int, Thread], runs: int) -> dict[int, dict]:
     }
 
 
-def _queries(client: Client, url: str) -> int:
+def _statements(client: Client, url: str) -> list[str]:
+    """The SQL of one request for the page, with its parameters in it."""
     for _ in range(WARM_UP):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    return len(captured)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _run(statements: list[str]) -> None:
+    """The statements alone: no query building, rows left as tuples."""
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            cursor.fetchall()
 
 
 def _median_times(work: dict, runs: int) -> dict:
