@@ -4,7 +4,7 @@ import zoneinfo
 import pytest
 from django.template import Context, Template
 from django.test import Client
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse, set_script_prefix, set_urlconf
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -119,6 +119,22 @@ def test_profile_links_match_reverse(username):
 )
 def test_post_links_match_reverse(name):
     assert posts._url(name, 12345) == reverse(name, args=[12345])
+
+
+def test_post_links_follow_the_script_prefix_and_the_urlconf_in_use():
+    plain = posts._url("forum:post", 7)
+    try:
+        set_script_prefix("/forum/")
+        assert posts._url("forum:post", 7) == "/forum" + plain
+        set_script_prefix("/")
+        set_urlconf("tests.forum.prefixed_urls")
+        clear_url_caches()
+        assert posts._url("forum:post", 7) == "/mirror" + plain
+    finally:
+        set_script_prefix("/")
+        set_urlconf(None)
+        clear_url_caches()
+    assert posts._url("forum:post", 7) == plain
 
 
 def test_dates_read_as_the_date_filter_writes_them(thread):

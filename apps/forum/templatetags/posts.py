@@ -13,7 +13,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -188,19 +188,20 @@ def _replies(count: int) -> str:
 def _url(name: str, pk: int) -> str:
     """reverse(name, args=[pk]) for a URL whose one argument is an integer, without
     matching the URL patterns again for every post."""
-    return _pattern(name, get_script_prefix()).replace(PLACEHOLDER, str(pk))
+    return _pattern(name, get_script_prefix(), get_urlconf()).replace(PLACEHOLDER, str(pk))
 
 
 def _profile_url(username: str) -> str:
     # Quoted as reverse() quotes it, then escaped as {% url %} escapes it.
     return escape(
-        _pattern("accounts:profile", get_script_prefix()).replace(
+        _pattern("accounts:profile", get_script_prefix(), get_urlconf()).replace(
             PLACEHOLDER, quote(username, safe=URL_SAFE)
         )
     )
 
 
 @lru_cache(maxsize=64)
-def _pattern(name: str, script_prefix: str) -> str:
-    # script_prefix is only in the cache's key: reverse() prepends the current one itself.
+def _pattern(name: str, script_prefix: str, urlconf: str | None) -> str:
+    # The prefix and the request's urlconf are only in the cache's key: reverse() uses the
+    # current ones itself.
     return reverse(name, args=[PLACEHOLDER])
