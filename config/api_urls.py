@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("merges/<int:pk>/undo/", moderation_views.MergeUndo.as_view(), name="api-merge-undo"),
     path("claims/<int:pk>/", claim_views.ClaimDetail.as_view(), name="api-claim"),
+    path(
+        "claims/<int:pk>/endorsement/",
+        claim_views.ClaimEndorsement.as_view(),
+        name="api-claim-endorsement",
+    ),
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),

@@ -4,6 +4,14 @@ from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, ClaimTag
 from apps.claims.services import TagInput
 from apps.forum.models import Post
 
+WITHDRAW = "withdraw"
+
+
+class EndorsementForm(forms.Form):
+    """A member's endorsement button: take a stance on the claim, or withdraw it."""
+
+    stance = forms.ChoiceField(choices=[*ClaimTag.Stance.choices, (WITHDRAW, WITHDRAW)])
+
 
 class TagRowsForm(forms.Form):
     """Up to MAX_TAGS_PER_POST rows of (claim, stance); an empty claim leaves its row unused."""

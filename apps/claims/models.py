@@ -105,6 +105,29 @@ class ClaimTag(models.Model):
         return f"Post {self.post_id} {self.stance} «{self.claim}»"
 
 
+class Endorsement(models.Model):
+    """A member supports or opposes a claim without posting: one per member per claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="endorsements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    stance = models.CharField(max_length=8, choices=ClaimTag.Stance.choices)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "user"], name="one_endorsement_per_member_per_claim"
+            )
+        ]
+        indexes = [models.Index(fields=["claim", "stance"])]
+
+    def __str__(self) -> str:
+        return f"Member {self.user_id} {self.stance} «{self.claim}»"
+
+
 class ClaimNeighbour(models.Model):
     """A likely duplicate, found when `claim` was created: one of the older active claims of
     its topic whose words are most alike. The moderators' duplicate queue reads these, where

@@ -1,9 +1,10 @@
-"""Reads of claims: similar claims for autocomplete and search, a claim's posts."""
+"""Reads of claims: similar claims for autocomplete and search, a claim's posts, a member's
+endorsement."""
 
 from django.contrib.postgres.search import TrigramWordDistance
 from django.db.models import Q
 
-from apps.claims.models import Claim, ClaimTag
+from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
 
 SUGGESTIONS = 10
@@ -46,3 +47,11 @@ def claim_posts(*, claim: Claim) -> dict[str, list[Post]]:
     for tag in tags:
         by_stance[tag.stance].append(tag.post)
     return by_stance
+
+
+def endorsement_of(*, claim: Claim, user) -> Endorsement | None:
+    """The user's endorsement of the claim (an alias stands for its target); None for a
+    visitor or when there is none."""
+    if not user.is_authenticated:
+        return None
+    return Endorsement.objects.filter(claim=claim.canonical, user=user).first()

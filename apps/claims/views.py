@@ -1,14 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit import UNSAFE
 
 from apps.claims import selectors, services
-from apps.claims.forms import TagRowsForm
+from apps.claims.forms import WITHDRAW, EndorsementForm, TagRowsForm
 from apps.claims.models import Claim
 from apps.forum.models import Post, Topic
 from apps.maps.selectors import claim_relations, latest_map
 from config.caching import cache_for_visitors
+from config.limits import limited
+
+ENDORSED = {
+    "supports": "Saved: you support this claim.",
+    "opposes": "Saved: you oppose this claim.",
+    WITHDRAW: "Withdrawn: you no longer endorse this claim.",
+}
 
 
 @cache_for_visitors
@@ -23,8 +33,52 @@ def claim_detail(request, pk):
         "argument_map": argument_map,
         "relations": claim_relations(argument_map, claim.pk),
         "posts": selectors.claim_posts(claim=claim),
+        "endorsement": selectors.endorsement_of(claim=claim, user=request.user),
     }
     return render(request, "claims/claim.html", context)
+
+
+@require_POST
+@limited("endorse", method=UNSAFE)  # one budget with the API's PUT and DELETE
+def claim_endorse(request, pk):
+    """Support, oppose or withdraw: with htmx, answer with the endorsement partial to swap in
+    place; without JavaScript, go back to the claim page with a message."""
+    claim = get_object_or_404(Claim.objects.select_related("merged_into"), pk=pk).canonical
+    htmx = bool(request.headers.get("HX-Request"))
+    if not request.user.is_authenticated:  # the partial then offers to log in
+        if htmx:
+            return _endorsement_partial(request, claim)
+        return redirect_to_login(claim.get_absolute_url())
+    form = EndorsementForm(request.POST)
+    if not form.is_valid():  # no page of ours sends another stance
+        raise BadRequest("Choose “supports”, “opposes” or “withdraw”.")
+    stance = form.cleaned_data["stance"]
+    refusal = _endorse(claim, request.user, stance)
+    if htmx:
+        return _endorsement_partial(request, claim, refusal)
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, ENDORSED[stance])
+    return redirect(claim)
+
+
+def _endorse(claim: Claim, member, stance: str) -> str | None:
+    """Take the member's stance, or withdraw it; why it was refused, if it was."""
+    try:
+        if stance == WITHDRAW:
+            services.endorsement_withdraw(claim=claim, member=member)
+        else:
+            services.endorsement_set(claim=claim, member=member, stance=stance)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def _endorsement_partial(request, claim: Claim, refusal: str | None = None):
+    endorsement = selectors.endorsement_of(claim=claim, user=request.user)
+    context = {"claim": claim, "endorsement": endorsement, "endorsement_refusal": refusal}
+    return render(request, "claims/partials/endorsement.html", context)
 
 
 def claim_suggestions(request, slug):

@@ -38,23 +38,39 @@ class MergeChoiceForm(forms.Form):
 
 
 class MergeConfirmForm(ReasonForm):
-    """The reason, the fingerprint of the state previewed, and a stance per conflict."""
+    """The reason, the fingerprint of the state previewed, and a stance per conflict: of a
+    post's tags (`resolve_<post id>`) or a member's endorsements (`endorsement_<user id>`)."""
 
     fingerprint = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, conflicts=(), **kwargs):
+    def __init__(self, *args, conflicts=(), member_conflicts=(), **kwargs):
         super().__init__(*args, **kwargs)
         for affected in conflicts:
             if affected.needs_choice:
-                self.fields[f"resolve_{affected.post.pk}"] = forms.ChoiceField(
-                    label=f"Stance the merged tag of post {affected.post.pk} keeps",
-                    choices=ClaimTag.Stance.choices,
-                    widget=forms.RadioSelect,
+                self.fields[f"resolve_{affected.post.pk}"] = self._stance(
+                    f"Stance the merged tag of post {affected.post.pk} keeps"
+                )
+        for affected in member_conflicts:
+            if affected.needs_choice:
+                self.fields[f"endorsement_{affected.member.pk}"] = self._stance(
+                    f"Stance the merged endorsement of {affected.member.username} keeps"
                 )
 
+    @staticmethod
+    def _stance(label: str) -> forms.ChoiceField:
+        return forms.ChoiceField(
+            label=label, choices=ClaimTag.Stance.choices, widget=forms.RadioSelect
+        )
+
     def resolutions(self) -> dict[int, str]:
+        return self._chosen("resolve_")
+
+    def member_resolutions(self) -> dict[int, str]:
+        return self._chosen("endorsement_")
+
+    def _chosen(self, prefix: str) -> dict[int, str]:
         return {
-            int(name.removeprefix("resolve_")): value
+            int(name.removeprefix(prefix)): value
             for name, value in self.cleaned_data.items()
-            if name.startswith("resolve_")
+            if name.startswith(prefix)
         }

@@ -11,7 +11,8 @@ MAX_REASON_LENGTH = 1000
 
 class ClaimMerge(models.Model):
     """A moderator's merge of source claims into a target, with what undoing it needs:
-    the tags and claims as they were before, and the tags as the merge left them."""
+    the tags, endorsements and claims as they were before, and the tags and endorsements
+    as the merge left them."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="claim_merges")
     target = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="merges_into")
@@ -21,10 +22,10 @@ class ClaimMerge(models.Model):
     )
     reason = models.TextField(max_length=MAX_REASON_LENGTH)
     created = models.DateTimeField(default=timezone.now)
-    before = (
-        models.JSONField()
-    )  # {"tags": [[id, post, claim, stance]], "claims": [[id, status, merged_into]]}
-    after = models.JSONField()  # {"tags": [[id, post, claim, stance]]} of the same posts
+    # {"tags": [[id, post, claim, stance]], "claims": [[id, status, merged_into]],
+    #  "endorsements": [[id, user, claim, stance, created, updated]]} (none in older merges)
+    before = models.JSONField()
+    after = models.JSONField()  # {"tags": [...], "endorsements": [...]} of the same owners
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

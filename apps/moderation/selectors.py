@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count
 
-from apps.claims.models import Claim, ClaimTag
+from apps.accounts.models import User
+from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
 
 # Pairs count as likely duplicates from pg_trgm's similarity threshold, 0.3 by default.
@@ -48,19 +49,30 @@ def likely_duplicates(*, topic: Topic, limit: int = DUPLICATES_SHOWN) -> list[Du
 
 
 @dataclass
-class AffectedPost:
-    post: Post
-    stances: dict[int, str]  # claim id -> stance, for the claims being merged
+class Affected:
+    """A post's tags, or a member's endorsements, on the claims being merged."""
+
+    stances: dict[int, str]  # claim id -> stance
 
     @property
     def conflict(self) -> bool:
-        """Tagged with more than one of the claims: its tags must collapse into one."""
+        """On more than one of the claims: they must collapse into one."""
         return len(self.stances) > 1
 
     @property
     def needs_choice(self) -> bool:
-        """Opposite stances: the moderator chooses which the merged tag keeps."""
+        """Opposite stances: the moderator chooses which the merged one keeps."""
         return len(set(self.stances.values())) > 1
+
+
+@dataclass
+class AffectedPost(Affected):
+    post: Post
+
+
+@dataclass
+class AffectedMember(Affected):
+    member: User
 
 
 @dataclass
@@ -68,18 +80,24 @@ class MergePreview:
     target: Claim
     sources: list[Claim]
     posts: list[AffectedPost] = field(default_factory=list)
+    members: list[AffectedMember] = field(default_factory=list)  # who endorsed the claims
     fingerprint: str = ""
 
     @property
     def conflicts(self) -> list[AffectedPost]:
         return [affected for affected in self.posts if affected.conflict]
 
+    @property
+    def member_conflicts(self) -> list[AffectedMember]:
+        return [affected for affected in self.members if affected.conflict]
+
 
 def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
-    """Every post tagging the claims, which of them conflict, and a fingerprint of the
-    state the moderator saw, so a merge can refuse to run on a changed state."""
+    """Every post tagging the claims and every member endorsing them, which of them
+    conflict, and a fingerprint of the state the moderator saw, so a merge can refuse to
+    run on a changed state."""
     claim_ids = [target.pk, *(source.pk for source in sources)]
-    tags = list(
+    tags = (
         ClaimTag.objects.filter(claim_id__in=claim_ids)
         .select_related("post__author")
         .only("claim_id", "stance", "post__author__username")  # what the merge screen shows
@@ -89,10 +107,23 @@ def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
     for tag in tags:
         affected = by_post.setdefault(tag.post_id, AffectedPost(post=tag.post, stances={}))
         affected.stances[tag.claim_id] = tag.stance
+    endorsements = (
+        Endorsement.objects.filter(claim_id__in=claim_ids)
+        .select_related("user")
+        .only("claim_id", "stance", "user__username")
+        .order_by("user_id", "claim_id")
+    )
+    by_member: dict[int, AffectedMember] = {}
+    for endorsement in endorsements:
+        affected = by_member.setdefault(
+            endorsement.user_id, AffectedMember(member=endorsement.user, stances={})
+        )
+        affected.stances[endorsement.claim_id] = endorsement.stance
     return MergePreview(
         target=target,
         sources=sources,
         posts=list(by_post.values()),
+        members=list(by_member.values()),
         fingerprint=state_fingerprint(claim_ids),
     )
 
@@ -100,18 +131,26 @@ def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
 def posts_needing_choice(*, claim_ids: list[int]) -> list[int]:
     """Ids of the posts tagged with the claims in opposite stances: merging them needs the
     moderator's choice of stance (counted in SQL, as a merge may move many tags)."""
+    return _needing_choice(ClaimTag.objects.filter(claim_id__in=claim_ids), "post_id")
+
+
+def members_needing_choice(*, claim_ids: list[int]) -> list[int]:
+    """Ids of the members endorsing the claims in opposite stances, likewise."""
+    return _needing_choice(Endorsement.objects.filter(claim_id__in=claim_ids), "user_id")
+
+
+def _needing_choice(stances, owner: str) -> list[int]:
     return list(
-        ClaimTag.objects.filter(claim_id__in=claim_ids)
-        .values("post_id")
+        stances.values(owner)
         .annotate(stances=Count("stance", distinct=True))
         .filter(stances__gt=1)
-        .order_by("post_id")
-        .values_list("post_id", flat=True)
+        .order_by(owner)
+        .values_list(owner, flat=True)
     )
 
 
 def state_fingerprint(claim_ids: list[int]) -> str:
-    """A digest of the claims' statuses and every tag on them."""
+    """A digest of the claims' statuses and every tag and endorsement on them."""
     state = {
         "claims": list(
             Claim.objects.filter(pk__in=claim_ids)
@@ -122,6 +161,11 @@ def state_fingerprint(claim_ids: list[int]) -> str:
             ClaimTag.objects.filter(claim_id__in=claim_ids)
             .order_by("pk")
             .values_list("pk", "post_id", "claim_id", "stance")
+        ),
+        "endorsements": list(
+            Endorsement.objects.filter(claim_id__in=claim_ids)
+            .order_by("pk")
+            .values_list("pk", "user_id", "claim_id", "stance")
         ),
     }
     return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:32]

@@ -7,8 +7,8 @@ from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from apps.accounts.models import Notification
-from apps.claims.models import Claim, ClaimTag
+from apps.accounts.models import Notification, User
+from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Thread, Topic
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import (
@@ -17,7 +17,11 @@ from apps.moderation.models import (
     DuplicateDismissal,
     ModerationAction,
 )
-from apps.moderation.selectors import posts_needing_choice, state_fingerprint
+from apps.moderation.selectors import (
+    members_needing_choice,
+    posts_needing_choice,
+    state_fingerprint,
+)
 
 
 def require_permission(user, permission: str, action: str) -> None:
@@ -40,10 +44,13 @@ def clean_reason(reason: str, *, required: bool = True) -> str:
 
 def claim_merge(
     *, target: Claim, sources: list[Claim], moderator, reason: str,
-    resolutions: dict[int, str] | None = None, fingerprint: str | None = None,
+    resolutions: dict[int, str] | None = None, member_resolutions: dict[int, str] | None = None,
+    fingerprint: str | None = None,
 ) -> ClaimMerge:  # fmt: skip
-    """Merge `sources` into `target`: their tags move to the target, a post tagged with
-    several of them keeps one tag, and they become aliases of the target."""
+    """Merge `sources` into `target`: their tags and endorsements move to the target, a post
+    tagged with (a member endorsing) several of them keeps one tag (endorsement), and they
+    become aliases of the target. `resolutions` and `member_resolutions` give the stance kept
+    by each post and member with opposite stances on the claims, by post and member id."""
     require_permission(moderator, "moderation.merge_claims", "merge claims")
     reason = clean_reason(reason)
     claim_ids = sorted({target.pk, *(source.pk for source in sources)})
@@ -57,16 +64,23 @@ def claim_merge(
         claims = lock_claims(claim_ids)
         _check_mergeable(claims, target.pk, fingerprint)
         target, sources = claims[target.pk], [claims[pk] for pk in claim_ids if pk != target.pk]
-        chosen_stances = _resolve_conflicts(claim_ids, resolutions or {})
+        chosen_stances = _chosen(
+            posts_needing_choice(claim_ids=claim_ids), resolutions, POST_CHOICE
+        )
+        chosen_endorsements = _chosen(
+            members_needing_choice(claim_ids=claim_ids), member_resolutions, MEMBER_CHOICE
+        )
         before = _snapshot(claim_ids)
         _notify_authors(target, sources)
-        _move_tags(target, claim_ids, chosen_stances)
+        _collapse(ClaimTag, "post_id", target, claim_ids, chosen_stances)
+        _collapse(Endorsement, "user_id", target, claim_ids, chosen_endorsements)
         _alias(target, sources)
         merged_posts = target.tags.values("post_id")  # now exactly the posts tagged before
         after = ClaimTag.objects.filter(post_id__in=merged_posts, claim_id__in=_involved(before))
+        endorsements = Endorsement.objects.filter(claim_id=target.pk)  # all, one per member
         merge = ClaimMerge.objects.create(
-            topic=target.topic, target=target, moderator=moderator, reason=reason,
-            before=before, after={"tags": _tag_rows(after)},
+            topic=target.topic, target=target, moderator=moderator, reason=reason, before=before,
+            after={"tags": _tag_rows(after), "endorsements": _endorsement_rows(endorsements)},
         )  # fmt: skip
         merge.sources.set(sources)
         _log_merge(merge, sources, ModerationAction.Kind.MERGE, moderator, reason)
@@ -101,19 +115,25 @@ def _check_mergeable(claims: dict[int, Claim], target_id: int, fingerprint: str 
         )
 
 
-def _resolve_conflicts(claim_ids: list[int], resolutions: dict[int, str]) -> dict[int, str]:
-    """post id -> the stance the moderator chose for its merged tag, for each post tagged
-    with the claims in opposite stances; every other post keeps the stance it has."""
+POST_CHOICE = (
+    "Post {} supports one of these claims and opposes another: "
+    "choose the stance its merged tag keeps."
+)
+MEMBER_CHOICE = (
+    "Member {} supports one of these claims and opposes another: "
+    "choose the stance their merged endorsement keeps."
+)
+
+
+def _chosen(owners: list[int], resolutions: dict[int, str] | None, refusal: str) -> dict:
+    """owner (post or member) id -> the stance the moderator chose for it, for each owner
+    with opposite stances on the claims; every other owner keeps the stance it has."""
     chosen = {}
-    for post_id in posts_needing_choice(claim_ids=claim_ids):
-        choice = resolutions.get(post_id)
+    for owner in owners:
+        choice = (resolutions or {}).get(owner)
         if choice not in ClaimTag.Stance.values:
-            raise ValidationError(
-                f"Post {post_id} supports one of these claims and opposes another: "
-                "choose the stance its merged tag keeps.",
-                code="unresolved_conflict",
-            )
-        chosen[post_id] = choice
+            raise ValidationError(refusal.format(owner), code="unresolved_conflict")
+        chosen[owner] = choice
     return chosen
 
 
@@ -123,6 +143,7 @@ def _snapshot(claim_ids: list[int]) -> dict:
     )
     return {
         "tags": _tag_rows(ClaimTag.objects.filter(claim_id__in=claim_ids)),
+        "endorsements": _endorsement_rows(Endorsement.objects.filter(claim_id__in=claim_ids)),
         "claims": list(aliases.values_list("pk", "status", "merged_into")),
     }
 
@@ -133,6 +154,10 @@ def _involved(before: dict) -> list[int]:
 
 def _posts_of(snapshot: dict) -> list[int]:
     return sorted({row[1] for row in snapshot["tags"]})
+
+
+def _endorsements_of(snapshot: dict) -> list[list]:
+    return snapshot.get("endorsements", [])  # merges made before endorsements have none
 
 
 def _any_of(column: str, ids: list[int]) -> RawSQL:
@@ -147,23 +172,32 @@ def _tag_rows(tags) -> list[list]:
     ]
 
 
-def _move_tags(target: Claim, claim_ids: list[int], chosen_stances: dict[int, str]) -> None:
-    """Each affected post keeps one tag on the target: its existing target tag if it has
-    one, else its tag on the source with the highest id, re-pointed; in three statements
-    whatever the number of tags. Caller holds the claims' locks."""
+def _endorsement_rows(endorsements) -> list[list]:
+    """[id, user, claim, stance, created, updated], times in ISO 8601 as JSON holds them."""
+    rows = endorsements.order_by("pk").values_list(
+        "pk", "user_id", "claim_id", "stance", "created", "updated"
+    )
+    return [[*row[:4], row[4].isoformat(), row[5].isoformat()] for row in rows]
+
+
+def _collapse(model, owner: str, target: Claim, claim_ids: list[int], chosen: dict) -> None:
+    """Each owner (a post of its tags, a member of their endorsements) keeps one row on the
+    target: its existing target row if it has one, else its row on the source with the
+    highest id, re-pointed, with the stance `chosen` for it if any; in three statements
+    whatever the number of rows. Caller holds the claims' locks."""
     source_ids = [pk for pk in claim_ids if pk != target.pk]
-    outranking = ClaimTag.objects.filter(post_id=OuterRef("post_id"), claim_id__in=claim_ids)
+    outranking = model.objects.filter(**{owner: OuterRef(owner)}, claim_id__in=claim_ids)
     outranking = outranking.filter(Q(claim_id=target.pk) | Q(claim_id__gt=OuterRef("claim_id")))
-    ClaimTag.objects.filter(claim_id__in=source_ids).filter(Exists(outranking)).delete()
-    ClaimTag.objects.filter(claim_id__in=source_ids).update(claim_id=target.pk)
+    model.objects.filter(claim_id__in=source_ids).filter(Exists(outranking)).delete()
+    model.objects.filter(claim_id__in=source_ids).update(claim_id=target.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            UPDATE claims_claimtag tag SET stance = chosen.stance
-            FROM unnest(%s::bigint[], %s::text[]) AS chosen(post_id, stance)
-            WHERE tag.post_id = chosen.post_id AND tag.claim_id = %s
+            f"""
+            UPDATE {model._meta.db_table} kept SET stance = chosen.stance
+            FROM unnest(%s::bigint[], %s::text[]) AS chosen(owner, stance)
+            WHERE kept.{owner} = chosen.owner AND kept.claim_id = %s
             """,
-            [list(chosen_stances), list(chosen_stances.values()), target.pk],
+            [list(chosen), list(chosen.values()), target.pk],
         )
 
 
@@ -244,12 +278,34 @@ def _check_undoable(merge: ClaimMerge, claim_ids: list[int]) -> None:
             "Tags of the merged posts changed since the merge; undoing it would overwrite them.",
             code="tags_changed",
         )
+    if _endorsements_now(merge, claim_ids) != _endorsements_left(_endorsements_of(merge.after)):
+        raise ValidationError(
+            "Endorsements of the merged claims changed since the merge; undoing it would"
+            " overwrite them.",
+            code="endorsements_changed",
+        )
+
+
+def _endorsements_now(merge: ClaimMerge, claim_ids: list[int]) -> list[list]:
+    """The rows of the claims now held by the members whose endorsements the merge moved."""
+    members = sorted({row[1] for row in _endorsements_of(merge.after)})
+    held = Endorsement.objects.filter(_any_of("user_id", members), claim_id__in=claim_ids)
+    return _endorsement_rows(held)
+
+
+def _endorsements_left(rows: list[list]) -> list[list]:
+    """The snapshot's rows but those of deleted members: those went with them, and an undo
+    leaves them withdrawn."""
+    members = sorted({row[1] for row in rows})
+    living = set(User.objects.filter(_any_of("id", members)).values_list("pk", flat=True))
+    return [row for row in rows if row[1] in living]
 
 
 def _restore(merge: ClaimMerge) -> None:
     """Give the tags the merge kept their claim and stance back, put back those it deleted,
-    and give the claims their status and target back: three statements, whatever the number
-    of tags. Caller holds the locks and checked that the tags are as the merge left them."""
+    likewise the endorsements, and give the claims their status and target back: five
+    statements, whatever the number of rows. Caller holds the locks and checked that the
+    tags and endorsements are as the merge left them."""
     kept = {row[0]: row for row in merge.after["tags"]}
     changed = [row for row in merge.before["tags"] if row[0] in kept and row != kept[row[0]]]
     deleted = [row for row in merge.before["tags"] if row[0] not in kept]
@@ -277,6 +333,36 @@ def _restore(merge: ClaimMerge) -> None:
             WHERE claim.id = was.id
             """,
             _columns(merge.before["claims"], 3),
+        )
+    _restore_endorsements(_endorsements_of(merge.before), _endorsements_of(merge.after))
+
+
+def _restore_endorsements(before: list[list], after: list[list]) -> None:
+    """As _restore, for the endorsements: a deleted member's rows are gone and stay gone."""
+    kept = {row[0]: row for row in after}
+    changed = [row for row in before if row[0] in kept and row != kept[row[0]]]
+    deleted = [row for row in before if row[0] not in kept]
+    pks, _, claims, stances, _, _ = _columns(changed, 6)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE claims_endorsement endorsement
+            SET claim_id = was.claim_id, stance = was.stance
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS was(id, claim_id, stance)
+            WHERE endorsement.id = was.id
+            """,
+            [pks, claims, stances],
+        )
+        cursor.execute(
+            """
+            INSERT INTO claims_endorsement (id, user_id, claim_id, stance, created, updated)
+            SELECT * FROM unnest(
+                %s::bigint[], %s::bigint[], %s::bigint[], %s::text[],
+                %s::timestamptz[], %s::timestamptz[]
+            ) AS was(id, user_id, claim_id, stance, created, updated)
+            WHERE EXISTS (SELECT 1 FROM accounts_user member WHERE member.id = was.user_id)
+            """,
+            _columns(deleted, 6),
         )
 
 
@@ -399,4 +485,6 @@ def topic_delete(*, topic: Topic, moderator, reason: str) -> None:
             topic=topic, kind=ModerationAction.Kind.DELETE_TOPIC, moderator=moderator,
             reason=reason, summary=f"“{topic.title}”"[:500],
         )  # fmt: skip
+        # Endorsements protect their claims, which go with the topic: they go first.
+        Endorsement.objects.filter(claim__topic=topic).delete()
         topic.delete()

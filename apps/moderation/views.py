@@ -72,6 +72,7 @@ def merge(request, slug):
     confirm = MergeConfirmForm(
         request.POST or None,
         conflicts=preview.conflicts,
+        member_conflicts=preview.member_conflicts,
         initial={"fingerprint": preview.fingerprint},
     )
     if request.method == "POST" and confirm.is_valid():
@@ -79,6 +80,7 @@ def merge(request, slug):
             done = services.claim_merge(
                 target=preview.target, sources=preview.sources, moderator=request.user,
                 reason=confirm.cleaned_data["reason"], resolutions=confirm.resolutions(),
+                member_resolutions=confirm.member_resolutions(),
                 fingerprint=confirm.cleaned_data["fingerprint"],
             )  # fmt: skip
         except ValidationError as error:

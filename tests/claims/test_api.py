@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create
+from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.services import TagInput, claim_create, endorsement_set
 from apps.forum import services as forum
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory
@@ -82,7 +82,7 @@ def test_a_claim_shows_its_standing_in_the_latest_map(thread, member, other_memb
     map_build(topic_id=thread.topic_id)
     body = APIClient().get(f"/api/claims/{Claim.objects.get(text='Fair use').pk}/").json()
     assert (body["standing"], body["status"]) == ("OUT", "active")
-    assert body["reason"] == "OUT: attacked by «Copies», which stands"
+    assert body["reason"] == "Has an unanswered objection: «Copies»"
     assert APIClient().get("/api/claims/999999/").status_code == 404
 
 
@@ -163,3 +163,99 @@ def test_patch_changes_tags_for_the_author_and_for_moderators_only(
     )
     assert not reply.tags.exists()
     assert api.patch(f"/api/posts/{reply.pk}/", {}, format="json").status_code == 400
+
+
+# --- endorsements ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fair_use(topic, member):
+    return claim_create(topic=topic, author=member, text="Fair use")
+
+
+def endorsement_url(claim) -> str:
+    return f"/api/claims/{claim.pk}/endorsement/"
+
+
+def endorsement_rows() -> list[tuple]:
+    return list(
+        Endorsement.objects.order_by("pk").values_list("pk", "claim", "user", "stance", "updated")
+    )
+
+
+def test_put_creates_then_changes_the_callers_endorsement(fair_use, member, api):
+    created = api.put(endorsement_url(fair_use), {"stance": "supports"}, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) == {"claim", "stance", "created", "updated"}
+    assert (body["claim"], body["stance"]) == (fair_use.pk, "supports")
+    assert body["created"] == body["updated"]
+    same = api.put(endorsement_url(fair_use), {"stance": "supports"}, format="json")
+    assert same.status_code == 200 and same.json() == body
+    changed = api.put(endorsement_url(fair_use), {"stance": "opposes"}, format="json")
+    assert changed.status_code == 200 and changed.json()["stance"] == "opposes"
+    assert changed.json()["created"] == body["created"] != changed.json()["updated"]
+    assert list(Endorsement.objects.values_list("user", "stance")) == [(member.pk, "opposes")]
+
+
+def test_get_answers_the_callers_endorsement_or_404(fair_use, member, other_member, api):
+    endorsement_set(claim=fair_use, member=other_member, stance="opposes")
+    missing = api.get(endorsement_url(fair_use))
+    assert missing.status_code == 404 and "not endorsed" in missing.json()["detail"]
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    found = api.get(endorsement_url(fair_use))
+    assert found.status_code == 200
+    assert (found.json()["claim"], found.json()["stance"]) == (fair_use.pk, "supports")
+
+
+def test_delete_withdraws_it_and_a_second_delete_is_404(fair_use, member, other_member, api):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    endorsement_set(claim=fair_use, member=other_member, stance="supports")
+    response = api.delete(endorsement_url(fair_use))
+    assert response.status_code == 204 and not response.content
+    assert list(Endorsement.objects.values_list("user", flat=True)) == [other_member.pk]
+    again = api.delete(endorsement_url(fair_use))
+    assert again.status_code == 404 and "nothing to withdraw" in again.json()["detail"]
+    assert api.get(endorsement_url(fair_use)).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_the_endorsement_endpoint_needs_credentials(fair_use, member, method):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    before = endorsement_rows()
+    response = getattr(APIClient(), method)(
+        endorsement_url(fair_use), {"stance": "opposes"}, format="json"
+    )
+    assert response.status_code == 401
+    assert endorsement_rows() == before
+
+
+@pytest.mark.parametrize(
+    "payload", [{"stance": "maybe"}, {"stance": "withdraw"}, {"stance": None}, {}, ["supports"]]
+)
+def test_a_bad_stance_is_400_and_changes_nothing(fair_use, member, api, payload):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    before = endorsement_rows()
+    response = api.put(endorsement_url(fair_use), payload, format="json")
+    assert response.status_code == 400, response.content
+    assert endorsement_rows() == before
+
+
+def test_an_alias_answers_for_its_target_and_an_unknown_claim_is_404(topic, member, api):
+    target = claim_create(topic=topic, author=member, text="Models store copies")
+    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
+    response = api.put(endorsement_url(alias), {"stance": "opposes"}, format="json")
+    assert response.status_code == 201 and response.json()["claim"] == target.pk
+    assert api.get(endorsement_url(target)).json()["stance"] == "opposes"
+    missing = "/api/claims/999999/endorsement/"
+    assert api.put(missing, {"stance": "opposes"}, format="json").status_code == 404
+    assert api.delete(missing).status_code == 404
+
+
+def test_the_schema_documents_the_endorsement_endpoint(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    operations = schema["paths"]["/api/claims/{id}/endorsement/"]
+    assert {"get", "put", "delete"} <= set(operations)
+    assert set(operations["put"]["responses"]) == {"200", "201"}
+    assert "204" in operations["delete"]["responses"]

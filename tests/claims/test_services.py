@@ -1,9 +1,20 @@
-import pytest
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+import threading
 
-from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, claim_key
-from apps.claims.services import NEIGHBOURS, TagInput, claim_create, post_tags_set
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, Endorsement, claim_key
+from apps.claims.services import (
+    NEIGHBOURS,
+    NoEndorsement,
+    TagInput,
+    claim_create,
+    endorsement_set,
+    endorsement_withdraw,
+    post_tags_set,
+)
 from apps.forum import services as forum
 from apps.maps.models import MapRequest
 from tests.factories import TopicFactory, UserFactory, make_reply
@@ -183,3 +194,150 @@ def test_an_existing_claim_records_no_neighbours_again(topic, member):
     claim_create(topic=topic, author=member, text="Models store a copy")
     claim_create(topic=topic, author=member, text="models store a COPY!")
     assert list(ClaimNeighbour.objects.values_list("neighbour", flat=True)) == [first.pk]
+
+
+# --- endorsements ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fair_use(topic, member):
+    return claim_create(topic=topic, author=member, text="Fair use")
+
+
+def endorsement_rows() -> list[tuple]:
+    return list(
+        Endorsement.objects.order_by("pk").values_list(
+            "pk", "claim", "user", "stance", "created", "updated"
+        )
+    )
+
+
+def test_endorsing_a_claim_creates_the_members_endorsement_and_marks_the_map(fair_use, member):
+    endorsement, created = endorsement_set(claim=fair_use, member=member, stance="supports")
+    assert created
+    assert (endorsement.claim, endorsement.user, endorsement.stance) == (
+        fair_use,
+        member,
+        "supports",
+    )
+    assert endorsement.created == endorsement.updated
+    assert list(MapRequest.objects.values_list("topic", flat=True)) == [fair_use.topic_id]
+
+
+def test_changing_the_stance_keeps_the_row_and_marks_the_map(fair_use, member):
+    first, _ = endorsement_set(claim=fair_use, member=member, stance="supports")
+    MapRequest.objects.all().delete()
+    changed, created = endorsement_set(claim=fair_use, member=member, stance="opposes")
+    assert not created and changed.pk == first.pk
+    assert Endorsement.objects.get().stance == "opposes"
+    assert changed.created == first.created and changed.updated > first.updated
+    assert MapRequest.objects.count() == 1
+
+
+def test_the_same_stance_again_changes_nothing_and_leaves_the_map_alone(fair_use, member):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    rows = endorsement_rows()
+    MapRequest.objects.all().delete()
+    endorsement, created = endorsement_set(claim=fair_use, member=member, stance="supports")
+    assert not created and endorsement.stance == "supports"
+    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+
+
+def test_withdrawing_deletes_the_endorsement_and_marks_the_map(fair_use, member, other_member):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    endorsement_set(claim=fair_use, member=other_member, stance="opposes")
+    MapRequest.objects.all().delete()
+    endorsement_withdraw(claim=fair_use, member=member)
+    assert list(Endorsement.objects.values_list("user", "stance")) == [(other_member.pk, "opposes")]
+    assert MapRequest.objects.count() == 1
+
+
+def test_withdrawing_without_an_endorsement_is_refused_and_changes_nothing(
+    fair_use, member, other_member
+):
+    endorsement_set(claim=fair_use, member=other_member, stance="supports")
+    rows = endorsement_rows()
+    MapRequest.objects.all().delete()
+    with pytest.raises(NoEndorsement, match="not endorsed «Fair use»: there is nothing to"):
+        endorsement_withdraw(claim=fair_use, member=member)
+    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+
+
+def test_an_alias_is_endorsed_and_withdrawn_through_its_target(topic, member):
+    target = claim_create(topic=topic, author=member, text="Models store copies")
+    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
+    alias.refresh_from_db()
+    endorsement, _ = endorsement_set(claim=alias, member=member, stance="opposes")
+    assert endorsement.claim == target
+    endorsement_withdraw(claim=alias, member=member)
+    assert not Endorsement.objects.exists()
+
+
+def test_a_claim_merged_since_it_was_read_is_endorsed_through_its_target(topic, member):
+    target = claim_create(topic=topic, author=member, text="Models store copies")
+    read_before = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    Claim.objects.filter(pk=read_before.pk).update(status="merged", merged_into=target)
+    endorsement, _ = endorsement_set(claim=read_before, member=member, stance="supports")
+    assert endorsement.claim_id == target.pk
+
+
+def test_a_claim_deleted_since_it_was_read_is_refused(fair_use, member):
+    Claim.objects.filter(pk=fair_use.pk).delete()
+    with pytest.raises(ValidationError, match="no longer exists"):
+        endorsement_set(claim=fair_use, member=member, stance="supports")
+    assert not Endorsement.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["visitor", "inactive member"])
+def test_only_active_members_endorse(fair_use, member, who):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    rows = endorsement_rows()
+    MapRequest.objects.all().delete()
+    actor = AnonymousUser() if who == "visitor" else UserFactory(is_active=False)
+    with pytest.raises(PermissionDenied, match="Log in to endorse"):
+        endorsement_set(claim=fair_use, member=actor, stance="opposes")
+    with pytest.raises(PermissionDenied, match="Log in to endorse"):
+        endorsement_withdraw(claim=fair_use, member=actor)
+    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+
+
+@pytest.mark.parametrize("stance", ["maybe", "", "withdraw", "SUPPORTS", "supports "])
+def test_a_bad_stance_is_refused_and_changes_nothing(fair_use, member, stance):
+    endorsement_set(claim=fair_use, member=member, stance="opposes")
+    rows = endorsement_rows()
+    MapRequest.objects.all().delete()
+    with pytest.raises(ValidationError, match="supports or opposes a claim, not"):
+        endorsement_set(claim=fair_use, member=member, stance=stance)
+    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+
+
+def test_the_database_holds_one_endorsement_per_member_per_claim(fair_use, member):
+    Endorsement.objects.create(claim=fair_use, user=member, stance="supports")
+    with (
+        pytest.raises(IntegrityError, match="one_endorsement_per_member_per_claim"),
+        transaction.atomic(),
+    ):
+        Endorsement.objects.create(claim=fair_use, user=member, stance="opposes")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_requests_of_one_member_at_once_make_one_endorsement():
+    member = UserFactory()
+    claim = claim_create(topic=TopicFactory(), author=member, text="At once")
+    barrier, created = threading.Barrier(2), []
+
+    def endorse(stance):
+        try:
+            barrier.wait()
+            created.append(endorsement_set(claim=claim, member=member, stance=stance)[1])
+        finally:
+            connection.close()
+
+    runs = [threading.Thread(target=endorse, args=(stance,)) for stance in ("supports", "opposes")]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert sorted(created) == [False, True]
+    assert Endorsement.objects.filter(claim=claim, user=member).count() == 1

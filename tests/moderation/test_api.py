@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Notification
-from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create, post_tags_set
+from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
 from apps.forum.models import Post, Thread
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
@@ -179,6 +179,8 @@ def test_only_moderators_merge(pair, member, who, status):
         ({"target": "abc"}, "valid integer"),
         ({"resolutions": {"abc": "supports"}}, "Keys are post ids."),
         ({"resolutions": {"1": "maybe"}}, "not a valid choice"),
+        ({"member_resolutions": {"abc": "supports"}}, "Keys are member (user) ids."),
+        ({"member_resolutions": {"1": "maybe"}}, "not a valid choice"),
         ({"fingerprint": "0" * 32}, "changed since the preview"),
     ],
     ids=[
@@ -189,6 +191,8 @@ def test_only_moderators_merge(pair, member, who, status):
         "target not a number",
         "resolutions key not a number",
         "resolution not a stance",
+        "member resolutions key not a number",
+        "member resolution not a stance",
         "stale fingerprint",
     ],
 )
@@ -377,3 +381,22 @@ def test_the_log_holds_only_its_topics_actions(logged, moderator, member):
 
 def test_the_log_of_an_unknown_topic_is_404():
     assert APIClient().get("/api/topics/nope/modlog/").status_code == 404
+
+
+def test_a_member_endorsing_both_ways_needs_a_member_resolution(pair, member, mod_api):
+    endorsement_set(claim=pair.target, member=member, stance="supports")
+    endorsement_set(claim=pair.source, member=member, stance="opposes")
+    before = database_state()
+    refused = mod_api.post(merges_url(pair.topic), merge_body(pair), format="json")
+    assert refused.status_code == 400
+    assert f"Member {member.pk} supports one of these claims and opposes another" in errors(refused)
+    assert database_state() == before and Endorsement.objects.count() == 2
+    response = mod_api.post(
+        merges_url(pair.topic),
+        merge_body(pair, member_resolutions={str(member.pk): "opposes"}),
+        format="json",
+    )
+    assert response.status_code == 201
+    assert list(Endorsement.objects.values_list("user", "claim", "stance")) == [
+        (member.pk, pair.target.pk, "opposes")
+    ]

@@ -8,8 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Notification
-from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create
+from apps.accounts.services import member_delete
+from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.services import (
+    TagInput,
+    claim_create,
+    endorsement_set,
+    endorsement_withdraw,
+)
 from apps.forum import services as forum
 from apps.maps.builder import build_graph
 from apps.moderation import services
@@ -63,6 +69,11 @@ def table_rows():
             )
         ),
         "tags": list(ClaimTag.objects.order_by("pk").values_list("pk", "post", "claim", "stance")),
+        "endorsements": list(
+            Endorsement.objects.order_by("pk").values_list(
+                "pk", "user", "claim", "stance", "created", "updated"
+            )
+        ),
     }
 
 
@@ -206,25 +217,38 @@ def test_undo_restores_every_row_exactly_and_the_map_with_it(claims, moderator, 
 def merge_and_undo_queries(thread, authors, moderator, size):
     """SQL queries of a merge and of its undo, between a target and a source claim with
     `size` tags each: one post tags both in one stance, one in opposite stances (the
-    moderator chooses), the rest one claim each. Checks the undo restored every row."""
+    moderator chooses), the rest one claim each; and as many members endorsing them, alike.
+    Checks the undo restored every row."""
     target = claim_create(topic=thread.topic, author=authors[0], text=f"Target of {size}")
     source = claim_create(topic=thread.topic, author=authors[0], text=f"Source of {size}")
+    endorsers = [UserFactory(username=f"endorser{size}_{n}") for n in range(size)]
     for n in range(size - 2):
         tagged(thread.opening_post, authors[n % 2], (target.pk, "supports"))
         tagged(thread.opening_post, authors[n % 2], (source.pk, "opposes"))
+        endorsement_set(claim=(target, source)[n % 2], member=endorsers[n], stance="supports")
     tagged(thread.opening_post, authors[0], (target.pk, "opposes"), (source.pk, "opposes"))
     conflict = tagged(
         thread.opening_post, authors[1], (target.pk, "supports"), (source.pk, "opposes")
     )
+    both, torn = endorsers[-2:]
+    for claim, member, stance in [
+        (target, both, "opposes"),
+        (source, both, "opposes"),
+        (target, torn, "supports"),
+        (source, torn, "opposes"),
+    ]:
+        endorsement_set(claim=claim, member=member, stance=stance)  # fmt: skip
     before = table_rows()
     moderator = get_user_model().objects.get(pk=moderator.pk)  # permissions not yet cached
     with CaptureQueriesContext(connection) as merging:
         merge = services.claim_merge(
             target=target, sources=[source], moderator=moderator, reason="dup",
-            resolutions={conflict.pk: "opposes"},
+            resolutions={conflict.pk: "opposes"}, member_resolutions={torn.pk: "opposes"},
         )  # fmt: skip
     assert ClaimTag.objects.filter(claim=target).count() == 2 * size - 2
     assert list(conflict.tags.values_list("claim", "stance")) == [(target.pk, "opposes")]
+    assert Endorsement.objects.filter(claim=target).count() == size
+    assert Endorsement.objects.get(user=torn).stance == "opposes"
     moderator = get_user_model().objects.get(pk=moderator.pk)
     with CaptureQueriesContext(connection) as undoing:
         services.claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
@@ -371,3 +395,159 @@ def test_two_moderators_merging_overlapping_claims_at_once_one_wins_no_tag_is_lo
         winner.pk,
         ({a.pk, c.pk} - {winner.pk}).pop(),
     }
+
+
+# --- endorsements in merges ------------------------------------------------------------
+
+
+@pytest.fixture
+def endorsed(thread, member):
+    """Target «Models store copies» and sources «The AI keeps a copy» and «Copies are kept»,
+    endorsed by: ann (the first source), ben (target and a source, both supporting), cat
+    (both sources, opposing), dan (target only)."""
+    target, first, second = (
+        claim_create(topic=thread.topic, author=member, text=text)
+        for text in ["Models store copies", "The AI keeps a copy", "Copies are kept"]
+    )
+    ann, ben, cat, dan = (UserFactory(username=name) for name in ["ann", "ben", "cat", "dan"])
+    for claim, who, stance in [
+        (first, ann, "supports"),
+        (target, ben, "supports"),
+        (second, ben, "supports"),
+        (first, cat, "opposes"),
+        (second, cat, "opposes"),
+        (target, dan, "opposes"),
+    ]:
+        endorsement_set(claim=claim, member=who, stance=stance)  # fmt: skip
+    return target, [first, second], {"ann": ann, "ben": ben, "cat": cat, "dan": dan}
+
+
+def endorsements_by_name() -> set[tuple]:
+    return set(Endorsement.objects.values_list("user__username", "claim__text", "stance"))
+
+
+def test_a_merge_carries_endorsements_one_per_member(endorsed, moderator):
+    target, sources, people = endorsed
+    kept = {
+        "ben": Endorsement.objects.get(user=people["ben"], claim=target).pk,
+        "cat": Endorsement.objects.get(user=people["cat"], claim=sources[1]).pk,  # highest id
+    }
+    merge = services.claim_merge(
+        target=target, sources=sources, moderator=moderator, reason="Same claim"
+    )
+    assert endorsements_by_name() == {
+        ("ann", target.text, "supports"),
+        ("ben", target.text, "supports"),
+        ("cat", target.text, "opposes"),
+        ("dan", target.text, "opposes"),
+    }
+    assert Endorsement.objects.get(user=people["ben"]).pk == kept["ben"]
+    assert Endorsement.objects.get(user=people["cat"]).pk == kept["cat"]
+    assert len(merge.before["endorsements"]) == 6 and len(merge.after["endorsements"]) == 4
+
+
+def test_a_member_with_opposite_endorsements_needs_the_moderators_choice(endorsed, moderator):
+    target, sources, people = endorsed
+    torn = people["dan"]
+    endorsement_set(claim=sources[0], member=torn, stance="supports")
+    preview = merge_preview(target=target, sources=sources)
+    assert [(a.member, a.needs_choice) for a in preview.member_conflicts] == [
+        (people["ben"], False),
+        (people["cat"], False),
+        (torn, True),
+    ]
+    before = table_rows()
+    with pytest.raises(ValidationError, match=f"Member {torn.pk} supports one of these claims"):
+        services.claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
+    with pytest.raises(ValidationError, match="choose the stance their merged endorsement"):
+        services.claim_merge(
+            target=target, sources=sources, moderator=moderator, reason="dup",
+            member_resolutions={torn.pk: "neither"},
+        )  # fmt: skip
+    assert table_rows() == before and not ClaimMerge.objects.exists()
+    services.claim_merge(
+        target=target, sources=sources, moderator=moderator, reason="dup",
+        member_resolutions={torn.pk: "supports"},
+    )  # fmt: skip
+    assert list(Endorsement.objects.filter(user=torn).values_list("claim", "stance")) == [
+        (target.pk, "supports")
+    ]
+
+
+def test_the_preview_fingerprint_catches_an_endorsement_changed_after_it(endorsed, moderator):
+    target, sources, people = endorsed
+    preview = merge_preview(target=target, sources=sources)
+    endorsement_set(claim=sources[0], member=people["ann"], stance="opposes")
+    with pytest.raises(ValidationError, match="changed since the preview"):
+        services.claim_merge(
+            target=target, sources=sources, moderator=moderator, reason="dup",
+            fingerprint=preview.fingerprint,
+        )  # fmt: skip
+    assert Endorsement.objects.filter(claim=sources[0]).count() == 2
+
+
+def test_undo_restores_every_endorsement_exactly(endorsed, moderator):
+    target, sources, people = endorsed
+    endorsement_set(claim=sources[0], member=people["dan"], stance="supports")  # torn
+    before = table_rows()
+    merge = services.claim_merge(
+        target=target, sources=sources, moderator=moderator, reason="dup",
+        member_resolutions={people["dan"].pk: "supports"},
+    )  # fmt: skip
+    assert table_rows() != before
+    services.claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
+    assert table_rows() == before  # ids, members, claims, stances and times
+
+
+@pytest.mark.parametrize("change", ["restance", "withdraw"])
+def test_undo_is_refused_after_a_merged_endorsement_changed(endorsed, moderator, change):
+    target, sources, people = endorsed
+    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    if change == "restance":
+        endorsement_set(claim=target, member=people["cat"], stance="supports")
+    else:
+        endorsement_withdraw(claim=target, member=people["ann"])
+    before = table_rows()
+    with pytest.raises(ValidationError, match="Endorsements of the merged claims changed"):
+        services.claim_merge_undo(merge=merge, moderator=moderator)
+    assert table_rows() == before and ClaimMerge.objects.get().undone_at is None
+
+
+def test_a_new_endorsement_of_the_target_stays_there_after_an_undo(endorsed, moderator):
+    target, sources, _ = endorsed
+    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    newcomer = UserFactory(username="eve")
+    endorsement_set(claim=sources[0], member=newcomer, stance="opposes")  # the alias: the target
+    services.claim_merge_undo(merge=merge, moderator=moderator)
+    assert ("eve", target.text, "opposes") in endorsements_by_name()
+    assert ("ann", sources[0].text, "supports") in endorsements_by_name()
+
+
+def test_undo_after_a_member_was_deleted_leaves_their_endorsements_withdrawn(endorsed, moderator):
+    target, sources, people = endorsed
+    cat = people["cat"].pk
+    before = table_rows()
+    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    admin = UserFactory(username="root", is_superuser=True)
+    member_delete(member=people["cat"], actor=admin)
+    services.claim_merge_undo(merge=merge, moderator=moderator)
+    assert table_rows()["endorsements"] == [row for row in before["endorsements"] if row[1] != cat]
+
+
+def test_a_merge_from_before_endorsements_can_still_be_undone(endorsed, moderator):
+    target, sources, _ = endorsed
+    Endorsement.objects.all().delete()
+    before = table_rows()
+    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    for snapshot in (merge.before, merge.after):
+        del snapshot["endorsements"]
+    merge.save()
+    services.claim_merge_undo(merge=merge, moderator=moderator)
+    assert table_rows() == before
+
+
+def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, moderator):
+    claim = claim_create(topic=topic, author=member, text="Orphan claim")
+    endorsement_set(claim=claim, member=member, stance="supports")
+    services.topic_delete(topic=topic, moderator=moderator, reason="unused")
+    assert not Claim.objects.exists() and not Endorsement.objects.exists()

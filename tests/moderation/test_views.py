@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import Notification
-from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create, post_tags_set
+from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
 from apps.forum import services as forum
 from apps.forum.models import Post, Thread
 from apps.maps.services import map_build
@@ -770,3 +770,32 @@ def test_only_moderators_see_the_undo_link(logged, logged_in, mod_client):
 
 def test_an_unknown_topics_log_is_404():
     assert Client().get("/topics/nope/modlog/").status_code == 404
+
+
+def test_the_preview_lists_endorsements_and_asks_for_a_torn_members_choice(
+    pair, member, other_member, mod_client
+):
+    endorsement_set(claim=pair.target, member=member, stance="supports")
+    endorsement_set(claim=pair.source, member=member, stance="opposes")
+    endorsement_set(claim=pair.source, member=other_member, stance="supports")
+    url = merge_url(pair.topic, pair.target, pair.source)
+    page = mod_client.get(url).content.decode()
+    assert "Endorsements of 2 members affected" in page
+    rows = dict(re.findall(r'<tr>\s*<td><a href="/u/(\w+)/">.*?</td>(.*?)</tr>', page, re.S))
+    assert "conflict: choose below" in rows["alice"] and "re-pointed" in rows["bob"]
+    radios = re.findall(rf'<input type="radio" name="endorsement_{member.pk}"[^>]*>', page)
+    assert len(radios) == 2 and all("required" in radio for radio in radios)
+    assert f'name="endorsement_{other_member.pk}"' not in page
+    action, fingerprint = confirm_form(page)
+    merging = f"/moderation/topics/{pair.topic.slug}/merge/{action}"
+    refused = mod_client.post(merging, {"reason": "Same", "fingerprint": fingerprint})
+    assert refused.status_code == 200 and Endorsement.objects.count() == 3
+    response = mod_client.post(
+        merging,
+        {"reason": "Same", "fingerprint": fingerprint, f"endorsement_{member.pk}": "supports"},
+    )
+    assert response.status_code == 302
+    assert set(Endorsement.objects.values_list("user", "claim", "stance")) == {
+        (member.pk, pair.target.pk, "supports"),
+        (other_member.pk, pair.target.pk, "supports"),
+    }

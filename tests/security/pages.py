@@ -117,6 +117,7 @@ SNAPSHOT_TABLES = (
     "forum_postrevision",
     "claims_claim",
     "claims_claimtag",
+    "claims_endorsement",
     "moderation_claimmerge",
     "moderation_moderationaction",
     "moderation_duplicatedismissal",

@@ -4,6 +4,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from apps.claims.models import Endorsement
+from apps.claims.services import claim_create
 from apps.forum.models import Post
 from tests.factories import PASSWORD
 
@@ -17,7 +19,7 @@ def limits(settings):
 
     settings.RATELIMIT_ENABLE = True
     settings.AXES_ENABLED = True
-    settings.RATES = {"post": "3/m", "claim": "2/h", "signup": "2/h"}
+    settings.RATES = {"post": "3/m", "endorse": "3/m", "claim": "2/h", "signup": "2/h"}
     caches["limits"].clear()
 
 
@@ -45,6 +47,28 @@ def test_the_api_answers_429_when_posting_too_fast(limits, thread, member):
     ]
     assert statuses == [201, 201, 201, 429]
     assert Post.objects.filter(thread=thread).count() == 4
+
+
+def test_endorsing_too_fast_gets_a_clear_429_over_html_and_the_api_alike(limits, topic, member):
+    claim = claim_create(topic=topic, author=member, text="Fair use")
+    browser = Client()
+    browser.force_login(member)
+    url = f"/claims/{claim.pk}/endorsement/"
+    statuses = [
+        browser.post(url, {"stance": stance}).status_code
+        for stance in ("supports", "withdraw", "opposes")
+    ]
+    refused = browser.post(url, {"stance": "supports"})
+    assert statuses == [302, 302, 302] and refused.status_code == 429
+    assert "faster than this forum allows" in refused.content.decode()
+    assert Endorsement.objects.get().stance == "opposes"  # the refused one changed nothing
+    api = APIClient()
+    api.force_authenticate(member)
+    refused = api.put(f"/api/claims/{claim.pk}/endorsement/", {"stance": "supports"}, format="json")
+    assert refused.status_code == 429 and "Too many requests" in refused.json()["detail"]
+    assert api.delete(f"/api/claims/{claim.pk}/endorsement/").status_code == 429
+    assert api.get(f"/api/claims/{claim.pk}/endorsement/").status_code == 200  # reads are free
+    assert Endorsement.objects.get().stance == "opposes"
 
 
 def test_claim_creation_is_limited(limits, topic, member):

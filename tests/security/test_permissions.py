@@ -15,8 +15,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from apps.accounts.models import Notification, User
-from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput
+from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.services import TagInput, endorsement_set
 from apps.forum import services as forum
 from apps.forum.models import Post, Thread, Topic
 from apps.moderation import services as moderation
@@ -51,7 +51,7 @@ class World:
     gone_post: Post  # written by the inactive user before deactivation
     removed_post: Post
     locked_post: Post  # the member's reply in a locked thread
-    own: Claim
+    own: Claim  # endorsed by every user (the inactive one before deactivation)
     others: Claim
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
 
@@ -89,12 +89,15 @@ def world(db) -> World:
     )  # fmt: skip
     kept, merged = (Claim.objects.get(text=text) for text in ("Kept claim", "Merged claim"))
     merge = moderation.claim_merge(target=kept, sources=[merged], moderator=mod, reason="same")
+    own = Claim.objects.get(text="Models copy art")
+    for user in users.values():
+        endorsement_set(claim=own, member=user, stance="supports")
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
         users=users, topic=topic, empty_topic=TopicFactory(slug="perms-empty"), thread=thread,
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
-        locked_post=locked_post, own=Claim.objects.get(text="Models copy art"),
+        locked_post=locked_post, own=own,
         others=Claim.objects.get(text="Models learn"), merge=merge,
     )  # fmt: skip
 
@@ -110,6 +113,9 @@ def state() -> dict:
         ),
         "tags": list(ClaimTag.objects.order_by("pk").values_list("post", "claim", "stance")),
         "claims": list(Claim.objects.order_by("pk").values_list("pk", "status", "merged_into")),
+        "endorsements": list(
+            Endorsement.objects.order_by("pk").values_list("claim", "user", "stance")
+        ),
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
@@ -208,6 +214,11 @@ HTML_ACTIONS = [
                       "new_password2": NEW_PASSWORD}, MEMBERS),
     Action("read notifications", "get", lambda w: reverse("accounts:notifications"), None,
            MEMBERS, writes=False),
+    Action("endorse a claim", "post", lambda w: reverse("claims:endorse", args=[w.others.pk]),
+           lambda w: {"stance": "opposes"}, MEMBERS),
+    Action("withdraw an endorsement", "post",
+           lambda w: reverse("claims:endorse", args=[w.own.pk]), lambda w: {"stance": "withdraw"},
+           MEMBERS),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -239,6 +250,14 @@ API_ACTIONS = [
            lambda w: {"reason": "not the same"}, ONLY_MODERATOR, api=True),
     Action("see the duplicate queue", "get", lambda w: f"/api/topics/{w.topic.slug}/duplicates/",
            None, ONLY_MODERATOR, api=True, writes=False),
+    Action("endorse a claim", "put", lambda w: f"/api/claims/{w.others.pk}/endorsement/",
+           lambda w: {"stance": "opposes"}, MEMBERS, api=True),
+    Action("change an endorsement", "put", lambda w: f"/api/claims/{w.own.pk}/endorsement/",
+           lambda w: {"stance": "opposes"}, MEMBERS, api=True),
+    Action("withdraw an endorsement", "delete",
+           lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
+    Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
+           MEMBERS, api=True, writes=False),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]

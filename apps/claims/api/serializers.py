@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, Claim, ClaimTag
+from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, Claim, ClaimTag, Endorsement
 from apps.claims.services import TagInput
 
 
@@ -80,3 +80,15 @@ class ClaimDetailSerializer(ClaimSerializer):
     def get_reason(self, claim) -> str | None:
         node = self.context["relations"].node
         return node["reason"] if node else None
+
+
+class EndorsementSerializer(serializers.ModelSerializer):
+    """The caller's endorsement: the claim it stands on (an alias's target), and the stance."""
+
+    class Meta:
+        model = Endorsement
+        fields = ["claim", "stance", "created", "updated"]
+
+
+class StanceSerializer(serializers.Serializer):
+    stance = serializers.ChoiceField(choices=ClaimTag.Stance.choices)

@@ -1,15 +1,19 @@
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
+from django_ratelimit import UNSAFE
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, permissions, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.claims import selectors, services
 from apps.claims.api.serializers import (
     ClaimCreateSerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
+    EndorsementSerializer,
+    StanceSerializer,
 )
 from apps.claims.models import Claim
 from apps.forum.models import Topic
@@ -70,3 +74,45 @@ class ClaimDetail(generics.RetrieveAPIView):
         claim = self.get_object()
         relations = claim_relations(latest_map(claim.topic), claim.pk)
         return Response(ClaimDetailSerializer(claim, context={"relations": relations}).data)
+
+
+class ClaimEndorsement(APIView):
+    """The caller's endorsement of the claim (an alias stands for the claim it was merged
+    into): GET it, PUT a stance (201 when new, 200 when changed or the same), DELETE it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_claim(self) -> Claim:
+        return get_object_or_404(Claim.objects.select_related("merged_into"), pk=self.kwargs["pk"])
+
+    @extend_schema(responses={200: EndorsementSerializer})
+    def get(self, request, pk):
+        endorsement = selectors.endorsement_of(claim=self.get_claim(), user=request.user)
+        if endorsement is None:
+            raise exceptions.NotFound("You have not endorsed this claim.")
+        return Response(EndorsementSerializer(endorsement).data)
+
+    @extend_schema(
+        request=StanceSerializer,
+        responses={201: EndorsementSerializer, 200: EndorsementSerializer},
+    )
+    @method_decorator(limited("endorse", method=UNSAFE))
+    def put(self, request, pk):
+        data = StanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endorsement, created = services.endorsement_set(
+            claim=self.get_claim(), member=request.user, stance=data.validated_data["stance"]
+        )
+        return Response(
+            EndorsementSerializer(endorsement).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={204: None})
+    @method_decorator(limited("endorse", method=UNSAFE))
+    def delete(self, request, pk):
+        try:
+            services.endorsement_withdraw(claim=self.get_claim(), member=request.user)
+        except services.NoEndorsement as refusal:
+            raise exceptions.NotFound(refusal.messages[0]) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

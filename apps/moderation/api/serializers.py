@@ -22,16 +22,31 @@ class MergeRequestSerializer(serializers.Serializer):
         default=dict,
         help_text="Post id -> the stance kept, for each post with opposite stances on the claims.",
     )
+    member_resolutions = serializers.DictField(
+        child=serializers.ChoiceField(choices=ClaimTag.Stance.choices),
+        required=False,
+        default=dict,
+        help_text="Member (user) id -> the stance kept, for each member endorsing the claims"
+        " in opposite stances.",
+    )
     fingerprint = serializers.CharField(
         required=False,
-        help_text="From a preview; the merge is refused if the claims' tags changed since.",
+        help_text="From a preview; the merge is refused if the claims' tags or endorsements"
+        " changed since.",
     )
 
     def validate_resolutions(self, value):
-        try:
-            return {int(post_id): stance for post_id, stance in value.items()}
-        except ValueError:
-            raise serializers.ValidationError("Keys are post ids.") from None
+        return _by_id(value, "Keys are post ids.")
+
+    def validate_member_resolutions(self, value):
+        return _by_id(value, "Keys are member (user) ids.")
+
+
+def _by_id(stances: dict, refusal: str) -> dict[int, str]:
+    try:
+        return {int(key): stance for key, stance in stances.items()}
+    except ValueError:
+        raise serializers.ValidationError(refusal) from None
 
 
 class ClaimMergeSerializer(serializers.ModelSerializer):

@@ -59,6 +59,7 @@ class TopicMerges(APIView):
             moderator=request.user,
             reason=data.validated_data["reason"],
             resolutions=data.validated_data["resolutions"],
+            member_resolutions=data.validated_data["member_resolutions"],
             fingerprint=data.validated_data.get("fingerprint"),
         )
         return Response(ClaimMergeSerializer(merge).data, status=status.HTTP_201_CREATED)

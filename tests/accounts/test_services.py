@@ -1,0 +1,48 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from apps.accounts.models import User
+from apps.accounts.services import member_delete
+from apps.claims.models import Endorsement
+from apps.claims.services import claim_create, endorsement_set
+from apps.maps.models import MapRequest
+from tests.factories import TopicFactory, UserFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def test_deleting_a_member_withdraws_their_endorsements_and_rebuilds_their_topics_maps(
+    member, other_member, admin
+):
+    endorsed, posted, untouched = TopicFactory(), TopicFactory(), TopicFactory()
+    claim = claim_create(topic=endorsed, author=other_member, text="Fair use")
+    endorsement_set(claim=claim, member=member, stance="supports")
+    endorsement_set(claim=claim, member=other_member, stance="opposes")
+    reply = make_reply(make_thread(topic=posted, author=other_member).opening_post, author=member)
+    make_thread(topic=untouched, author=other_member)
+    MapRequest.objects.all().delete()
+    member_delete(member=member, actor=admin)
+    assert not User.objects.filter(username="alice").exists()
+    assert list(Endorsement.objects.values_list("user", "stance")) == [(other_member.pk, "opposes")]
+    assert set(MapRequest.objects.values_list("topic", flat=True)) == {endorsed.pk, posted.pk}
+    reply.refresh_from_db()
+    assert reply.author is None  # the post stays, by "deleted user"
+
+
+@pytest.mark.parametrize("who", ["member", "inactive administrator"])
+def test_only_active_administrators_delete_members(member, other_member, who):
+    claim = claim_create(topic=TopicFactory(), author=member, text="Fair use")
+    endorsement_set(claim=claim, member=member, stance="supports")
+    actor = other_member
+    if who == "inactive administrator":
+        actor = UserFactory(username="gone", is_superuser=True, is_active=False)
+    MapRequest.objects.all().delete()
+    with pytest.raises(PermissionDenied, match="Only administrators"):
+        member_delete(member=member, actor=actor)
+    assert User.objects.filter(pk=member.pk).exists() and Endorsement.objects.count() == 1
+    assert not MapRequest.objects.exists()
