@@ -1,5 +1,5 @@
-"""Version 1 of the map rules (docs/map-rules.md): a topic's claims, tags and reply
-pairs become nodes, support and attack edges, and each claim's grounded standing."""
+"""Version 2 of the map rules (docs/map-rules.md): relations from what one author said in
+one post, people counted once each, and each claim's strength beside its grounded standing."""
 
 import gc
 from collections import defaultdict
@@ -10,9 +10,11 @@ from django.db import connection
 
 from apps.claims.models import Claim
 from apps.forum.models import Topic
-from apps.maps.grounded import IN, OUT, UNDECIDED, grounded_labelling
+from apps.maps.grounded import IN, OUT, grounded_labelling
+from apps.maps.strength import MAX_ITERATIONS, SEMANTICS, TOLERANCE, claim_strengths
 
-RULES_VERSION = 1
+RULES_VERSION = 2
+DECIMALS = 6  # base and strength are rounded so that the same state gives the same bytes
 
 # Every tag of a visible post, counted for its canonical claim (merges keep chains one
 # hop), with what the rules need of its post. One pass over the tags: nodes, edges and the
@@ -26,29 +28,64 @@ TAGS_SQL = """
     WHERE claim.topic_id = %(topic)s AND post.state = 'visible'
 """
 
+# Visible untagged replies that agree or disagree with a visible tagged post: the ones
+# whose response may give them a stance (an answer to a post that tags exactly one claim).
+ANSWERS_SQL = """
+    SELECT post.id, post.parent_id, post.response, post.author_id
+    FROM forum_post post
+    JOIN forum_thread thread ON thread.id = post.thread_id
+    WHERE thread.topic_id = %(topic)s AND post.state = 'visible' AND post.response <> 'neutral'
+      AND NOT EXISTS (SELECT 1 FROM claims_claimtag own WHERE own.post_id = post.id)
+      AND EXISTS (
+          SELECT 1 FROM claims_claimtag tag JOIN forum_post parent ON parent.id = tag.post_id
+          WHERE tag.post_id = post.parent_id AND parent.state = 'visible'
+      )
+"""
+
+ENDORSEMENTS_SQL = """
+    SELECT COALESCE(claim.merged_into_id, claim.id), endorsement.user_id,
+           endorsement.stance = 'supports'
+    FROM claims_endorsement endorsement
+    JOIN claims_claim claim ON claim.id = endorsement.claim_id
+    WHERE claim.topic_id = %(topic)s
+"""
+
 AUTHORS_SQL = "SELECT id, username FROM accounts_user WHERE id = ANY(%(authors)s)"
 
 ATTACK, SUPPORT = "attack", "support"
 
 
 @dataclass(slots=True)
-class TaggedPost:
-    """A visible post with at least one tag: its canonical claims by stance."""
+class StancePost:
+    """A visible post that takes a stance on at least one claim: its canonical claims by
+    stance, its own tags first, then the one its response gives (docs/map-rules.md)."""
 
     parent: int | None
     response: str
     author: int | None
-    supports: list[int]  # a few claims each: lists are lighter than sets
-    opposes: list[int]
+    supports: list[int] = field(default_factory=list)  # a few claims: lighter than sets
+    opposes: list[int] = field(default_factory=list)
+
+    def takes(self, claim: int) -> bool:
+        return claim in self.supports or claim in self.opposes
 
 
 @dataclass(slots=True)
 class Tally:
-    """A claim's visible tags: the posts by stance, in id order, and their authors."""
+    """A claim's stances: the posts by stance, and each person's side."""
 
     supporting: list[int] = field(default_factory=list)
     opposing: list[int] = field(default_factory=list)
-    authors: set[int | None] = field(default_factory=set)
+    posted: dict[int, tuple[int, bool]] = field(default_factory=dict)  # author: latest post
+    endorsed: dict[int, bool] = field(default_factory=dict)  # member: supports?
+
+    def sides(self) -> tuple[int, int]:
+        """(supporters, opposers): a person counts once, by their endorsement if they gave
+        one, else by the stance of their latest visible post on the claim."""
+        side = {author: supports for author, (_, supports) in self.posted.items()}
+        side.update(self.endorsed)
+        supporters = sum(side.values())
+        return supporters, len(side) - supporters
 
 
 def build_graph(topic: Topic) -> dict:
@@ -58,100 +95,167 @@ def build_graph(topic: Topic) -> dict:
 
 
 def _build(topic: Topic) -> dict:
-    posts, tallies = _tagged_posts(topic)
+    posts = _stance_posts(topic)
+    tallies = _tallies(posts)
+    _add_endorsements(topic, tallies)
     claims = Claim.objects.in_topic(topic).order_by("pk")
     texts = dict(claims.active().filter(pk__in=tallies).values_list("pk", "text"))
     edges = [
-        {"source": a, "target": b, "kind": kind, "weight": weight, "evidence": pairs}
-        for (a, b, kind), (weight, pairs) in _edges(posts).items()
+        {"source": a, "target": b, "kind": kind, "weight": _weight(evidence, posts),
+         "evidence": evidence}
+        for (a, b, kind), evidence in _relations(posts).items()
         if a in texts and b in texts
-    ]
-    attackers = defaultdict(list)
-    for edge in edges:
-        if edge["kind"] == ATTACK:
-            attackers[edge["target"]].append(edge["source"])
-    standings = grounded_labelling(
-        list(texts), [(a, b) for b, sources in attackers.items() for a in sources]
-    )
+    ]  # fmt: skip
+    nodes, strength = _nodes(texts, tallies, edges)
     aliases = claims.filter(status=Claim.Status.MERGED).values_list("pk", "text", "merged_into_id")
     usernames = _usernames({post.author for post in posts.values()})
     return {
         "rules": RULES_VERSION,
-        "nodes": [
-            _node(
-                pk, text, tallies[pk], standings[pk], _reason(pk, standings, attackers[pk], texts)
-            )
-            for pk, text in texts.items()
-        ],
+        "nodes": nodes,
         "edges": edges,
         "aliases": [{"id": pk, "text": text, "canonical": target} for pk, text, target in aliases],
         "posts": [
             {"id": pk, "parent": post.parent, "author": usernames.get(post.author)}
             for pk, post in posts.items()
         ],
+        "strength": strength,
     }
 
 
-def _tagged_posts(topic: Topic) -> tuple[dict[int, TaggedPost], dict[int, Tally]]:
-    """The topic's visible tagged posts in id order, and each tagged claim's tally."""
-    posts: dict[int, TaggedPost] = {}
-    tallies: dict[int, Tally] = defaultdict(Tally)
+def _stance_posts(topic: Topic) -> dict[int, StancePost]:
+    """The topic's visible posts that take a stance, in id order: their own tags, then the
+    stance a response gives when the parent tags exactly one claim the post does not."""
+    posts: dict[int, StancePost] = {}
     with connection.cursor() as cursor:
         cursor.execute(TAGS_SQL, {"topic": topic.pk})
-        rows = cursor.fetchall()
-    for pk, claim, supports, parent, response, author in rows:
-        post = posts.get(pk)
-        if post is None:
-            post = posts[pk] = TaggedPost(parent, response, author, [], [])
-        claims = post.supports if supports else post.opposes
-        if claim in claims:
-            continue  # the post tags an alias and its target alike: one tag
-        claims.append(claim)
-        tally = tallies[claim]
-        (tally.supporting if supports else tally.opposing).append(pk)
-        tally.authors.add(author)
-    for tally in tallies.values():
-        tally.supporting.sort()
-        tally.opposing.sort()
-    return dict(sorted(posts.items())), tallies
+        for pk, claim, supports, parent, response, author in cursor.fetchall():
+            post = posts.get(pk) or posts.setdefault(pk, StancePost(parent, response, author))
+            claims = post.supports if supports else post.opposes
+            if claim not in claims:  # the post tags an alias and its target alike: one tag
+                claims.append(claim)
+        cursor.execute(ANSWERS_SQL, {"topic": topic.pk})
+        answers = [(pk, StancePost(*row)) for pk, *row in cursor.fetchall()]
+    sole = {pk: _sole_claim(post) for pk, post in posts.items()}  # own tags only
+    for pk, post in [*posts.items(), *answers]:
+        answered = sole.get(post.parent)
+        if answered is None or post.response == "neutral" or post.takes(answered[0]):
+            continue
+        claim, parent_supports = answered
+        agrees = post.response == "agree"
+        (post.supports if agrees == parent_supports else post.opposes).append(claim)
+        posts[pk] = post
+    return dict(sorted(posts.items()))
 
 
-def _edges(posts: dict[int, TaggedPost]) -> dict[tuple[int, int, str], tuple[int, list]]:
-    """(a, b, kind) -> (weight, evidence pairs by reply id), ordered by (a, b, kind): for a
-    reply P to Q, each claim a P supports and each b ≠ a Q supports, one row for each
-    stance P takes on b (or one for its response if it takes none, unless neutral)."""
-    evidence: dict[tuple[int, int, str], list] = defaultdict(list)
-    for pk, reply in posts.items():
-        parent = posts.get(reply.parent)
-        if parent is None or not reply.supports or not parent.supports:
-            continue  # the parent is untagged, a tombstone, or supports nothing
-        pair = [pk, reply.parent]
-        for b in parent.supports:
-            for kind in _kinds(reply, b):
-                for a in reply.supports:
-                    if a != b:
-                        evidence[a, b, kind].append(pair)
-    return {key: (_weight(evidence[key], posts), evidence[key]) for key in sorted(evidence)}
+def _sole_claim(post: StancePost) -> tuple[int, bool] | None:
+    """(claim, supports?) when the post's own tags are on exactly one claim, one way."""
+    if len(post.supports) + len(post.opposes) != 1:
+        return None
+    return (post.supports[0], True) if post.supports else (post.opposes[0], False)
 
 
-def _kinds(reply: TaggedPost, b: int) -> tuple[str, ...]:
-    """The relations a reply draws from its claims to its parent's claim b: one for each
-    stance it takes on b (a disagreeing reply's support counts as attack: one attack),
-    else one by its response, none if that is neutral."""
-    disagrees = reply.response == "disagree"
-    if b in reply.opposes:
-        both_ways = b in reply.supports and not disagrees
-        return (ATTACK, SUPPORT) if both_ways else (ATTACK,)
-    if b in reply.supports:
-        return (ATTACK if disagrees else SUPPORT,)
-    if reply.response == "neutral":
-        return ()
-    return (ATTACK if disagrees else SUPPORT,)
+def _tallies(posts: dict[int, StancePost]) -> dict[int, Tally]:
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    for pk, post in posts.items():  # id order: each author's latest post comes last
+        for claims, supports in ((post.supports, True), (post.opposes, False)):
+            for claim in claims:
+                tally = tallies[claim]
+                (tally.supporting if supports else tally.opposing).append(pk)
+                if post.author is not None:  # a deleted user counts for no one
+                    tally.posted[post.author] = (pk, supports)
+    return tallies
 
 
-def _weight(pairs: list[list[int]], posts: dict[int, TaggedPost]) -> int:
-    """Distinct authors of the replies (a deleted user counts for none)."""
-    return len({posts[reply].author for reply, _ in pairs} - {None})
+def _add_endorsements(topic: Topic, tallies: dict[int, Tally]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(ENDORSEMENTS_SQL, {"topic": topic.pk})
+        for claim, member, supports in cursor.fetchall():
+            tallies[claim].endorsed[member] = supports
+
+
+def _relations(posts: dict[int, StancePost]) -> dict[tuple[int, int, str], list[int]]:
+    """(a, b, kind) -> the posts that drew it, ordered by (a, b, kind). A post's reasons are
+    the claims it supports on which its parent takes no stance; each reason attacks every
+    claim the post opposes, and supports every other claim the post supports that its
+    parent takes a stance on."""
+    evidence: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for pk, post in posts.items():
+        parent = posts.get(post.parent)
+        for a in post.supports:
+            if parent and parent.takes(a):
+                continue  # agreeing with or defending the parent's claim answers it
+            for b in post.opposes:
+                if b != a:
+                    evidence[a, b, ATTACK].append(pk)
+            for b in post.supports:
+                if b != a and parent and parent.takes(b):
+                    evidence[a, b, SUPPORT].append(pk)
+    return {key: evidence[key] for key in sorted(evidence)}
+
+
+def _weight(evidence: list[int], posts: dict[int, StancePost]) -> int:
+    """Distinct authors of the posts (a deleted user counts for none)."""
+    return len({posts[pk].author for pk in evidence} - {None})
+
+
+def _nodes(
+    texts: dict[int, str], tallies: dict[int, Tally], edges: list[dict]
+) -> tuple[list[dict], dict]:
+    """Each claim's node with its people, base score, strength and grounded standing, in id
+    order; and how the strength was computed."""
+    ids = list(texts)
+    place = {pk: index for index, pk in enumerate(ids)}
+    sides = [tallies[pk].sides() for pk in ids]
+    base = [(supporters + 1) / (supporters + opposers + 2) for supporters, opposers in sides]
+    pairs = {kind: [(edge["source"], edge["target"]) for edge in edges if edge["kind"] == kind]
+             for kind in (SUPPORT, ATTACK)}  # fmt: skip
+    strengths = claim_strengths(
+        base=base,
+        supports=[(place[a], place[b]) for a, b in pairs[SUPPORT]],
+        attacks=[(place[a], place[b]) for a, b in pairs[ATTACK]],
+    )
+    standings = grounded_labelling(ids, pairs[ATTACK])
+    attackers = defaultdict(list)
+    for a, b in pairs[ATTACK]:
+        attackers[b].append(a)
+    nodes = [
+        _node(pk, texts[pk], tallies[pk], sides[i], base[i], strengths.values[i])
+        | {"standing": standings[pk], "reason": _reason(pk, standings, attackers[pk], texts)}
+        for i, pk in enumerate(ids)
+    ]
+    return nodes, {
+        "semantics": SEMANTICS,
+        "tolerance": TOLERANCE,
+        "max_iterations": MAX_ITERATIONS,
+        "iterations": strengths.iterations,
+        "converged": strengths.converged,
+    }
+
+
+def _node(pk, text, tally: Tally, sides: tuple[int, int], base: float, strength: float) -> dict:
+    endorsing = sum(tally.endorsed.values())
+    return {
+        "id": pk,
+        "text": text,
+        "posts": {"supports": tally.supporting, "opposes": tally.opposing},
+        "supporters": sides[0],
+        "opposers": sides[1],
+        "endorsements": {"supports": endorsing, "opposes": len(tally.endorsed) - endorsing},
+        "base": round(base, DECIMALS),
+        "strength": round(strength, DECIMALS),
+    }
+
+
+def _reason(pk: int, standings: dict, attackers: list[int], texts: dict) -> str:
+    """The grounded standing as a sentence, naming the first attacker that decides it."""
+    standing = standings[pk]
+    if standing == IN:
+        return "Every objection answered" if attackers else "No objection"
+    wanted = IN if standing == OUT else standing
+    decider = texts[min(attacker for attacker in attackers if standings[attacker] == wanted)]
+    if standing == OUT:
+        return f"Has an unanswered objection: «{decider}»"
+    return f"Caught in a cycle of objections: «{decider}»"
 
 
 @contextmanager
@@ -172,27 +276,3 @@ def _usernames(authors: set[int | None]) -> dict[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(AUTHORS_SQL, {"authors": sorted(authors - {None})})
         return dict(cursor.fetchall())
-
-
-def _node(pk: int, text: str, tally: Tally, standing: str, reason: str) -> dict:
-    return {
-        "id": pk,
-        "text": text,
-        "supports": len(tally.supporting),
-        "opposes": len(tally.opposing),
-        "authors": len(tally.authors - {None}),
-        "posts": {"supports": tally.supporting, "opposes": tally.opposing},
-        "standing": standing,
-        "reason": reason,
-    }
-
-
-def _reason(pk: int, standings: dict, attackers: list[int], texts: dict) -> str:
-    """Why the claim stands where it does, naming the first attacker that decides it."""
-    standing = standings[pk]
-    if standing == IN:
-        return "IN: every attacker is out" if attackers else "IN: unattacked"
-    wanted = IN if standing == OUT else UNDECIDED
-    decider = min(attacker for attacker in attackers if standings[attacker] == wanted)
-    which = "which stands" if standing == OUT else "which is undecided"
-    return f"{standing}: attacked by «{texts[decider]}», {which}"

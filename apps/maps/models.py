@@ -1,3 +1,5 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.utils import timezone
 
@@ -49,3 +51,68 @@ class ArgumentMap(models.Model):
 
     def __str__(self) -> str:
         return f"Map of {self.topic_id}, version {self.version}"
+
+
+class MapClaim(models.Model):
+    """A claim's node in one built version, as a row: what claim pages, the claim API and
+    the map views read, so that showing one claim never parses the whole graph."""
+
+    argument_map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="claims")
+    # No database constraint: a version is a record of what was, and outlives nothing.
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    text = models.CharField(max_length=200)
+    strength = models.FloatField()
+    base = models.FloatField()
+    standing = models.CharField(max_length=9)
+    reason = models.TextField()
+    supporters = models.PositiveIntegerField()
+    opposers = models.PositiveIntegerField()
+    endorsed_supporting = models.PositiveIntegerField()
+    endorsed_opposing = models.PositiveIntegerField()
+    supporting_posts = ArrayField(models.BigIntegerField())
+    opposing_posts = ArrayField(models.BigIntegerField())
+    supported_by = models.PositiveIntegerField()  # claims with a support edge into this one
+    attacked_by = models.PositiveIntegerField()
+    main = models.BooleanField()  # supports and attacks no other claim: a thesis of the topic
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["argument_map", "claim"], name="one_row_per_claim")
+        ]
+        indexes = [
+            models.Index(
+                "argument_map", "main", models.F("strength").desc(), name="map_claim_ranked"
+            ),
+            GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="map_claim_text_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"«{self.text}» in map {self.argument_map_id}"
+
+
+class MapRelation(models.Model):
+    """An edge of one built version, as a row: `source` supports or attacks `target`."""
+
+    argument_map = models.ForeignKey(
+        ArgumentMap, on_delete=models.CASCADE, related_name="relations"
+    )
+    source = models.ForeignKey(
+        "claims.Claim", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    target = models.ForeignKey(
+        "claims.Claim", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=7)  # "support" or "attack"
+    weight = models.PositiveIntegerField()
+    evidence = ArrayField(models.BigIntegerField())  # the posts that drew it, in id order
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["argument_map", "target"], name="map_relation_by_target"),
+            models.Index(fields=["argument_map", "source"], name="map_relation_by_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind}s {self.target_id} in map {self.argument_map_id}"

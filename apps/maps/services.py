@@ -3,13 +3,15 @@
 import hashlib
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Value
-from django.db.models.functions import Cast
+from django.db.models import F, Value, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from apps.forum.models import Topic
@@ -19,8 +21,13 @@ from apps.maps.models import ArgumentMap, MapRequest, WholeJSONField
 log = logging.getLogger(__name__)
 # Namespace of the two-key advisory locks that let one build of a topic run at a time.
 MAP_BUILD_LOCK = 2
-QUEUED_FOR = 60  # seconds a queued build stands for later requests of the same topic
+# Seconds a queued build stands for later requests of the same topic. The build clears it
+# as it starts, so it runs out only when the build is late or never starts (its worker
+# died); short, so the 5 s sweep soon queues another (docs/map-rules.md, "Building").
+QUEUED_FOR = 5
 GATHER_FOR = 1  # seconds a build waits so that a burst of changes makes one build
+KEEP_VERSIONS = 20  # map versions each topic keeps, beside those built within KEEP_FOR
+KEEP_FOR = timedelta(days=7)
 
 
 @dataclass
@@ -94,7 +101,43 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
         stats=graph_stats(graph),
     )
     argument_map.graph = graph
+    _write_rows(argument_map, graph)
     return argument_map
+
+
+def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
+    """The version's nodes and edges as MapClaim and MapRelation rows, in the build's
+    transaction; COPY writes the ~70,000 edges of a large topic in a fraction of a second."""
+    edges = graph["edges"]
+    sources = {edge["source"] for edge in edges}
+    into = Counter((edge["target"], edge["kind"]) for edge in edges)
+    with connection.cursor() as cursor, cursor.cursor.copy(COPY_CLAIMS) as copy:
+        for node in graph["nodes"]:
+            pk = node["id"]
+            copy.write_row((
+                argument_map.pk, pk, node["text"], node["strength"], node["base"],
+                node["standing"], node["reason"], node["supporters"], node["opposers"],
+                node["endorsements"]["supports"], node["endorsements"]["opposes"],
+                node["posts"]["supports"], node["posts"]["opposes"],
+                into[pk, "support"], into[pk, "attack"], pk not in sources,
+            ))  # fmt: skip
+    with connection.cursor() as cursor, cursor.cursor.copy(COPY_RELATIONS) as copy:
+        for edge in edges:
+            copy.write_row((
+                argument_map.pk, edge["source"], edge["target"], edge["kind"], edge["weight"],
+                edge["evidence"],
+            ))  # fmt: skip
+
+
+COPY_CLAIMS = """
+    COPY maps_mapclaim (argument_map_id, claim_id, text, strength, base, standing, reason,
+        supporters, opposers, endorsed_supporting, endorsed_opposing, supporting_posts,
+        opposing_posts, supported_by, attacked_by, main) FROM STDIN
+"""
+COPY_RELATIONS = """
+    COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, evidence)
+    FROM STDIN
+"""
 
 
 def graph_document(graph: dict) -> str:
@@ -111,7 +154,21 @@ def graph_stats(graph: dict) -> dict:
         "supports": kinds.count("support"),
         "attacks": kinds.count("attack"),
         **{standing: standings.count(standing) for standing in ("IN", "OUT", "UNDECIDED")},
+        # False when the strength hit its iteration cap before the tolerance (map-rules.md)
+        "strength_converged": graph["strength"]["converged"],
     }
+
+
+def map_versions_prune() -> int:
+    """Delete old versions: each topic keeps its last KEEP_VERSIONS and every version built
+    within KEEP_FOR, and never loses its latest. Returns how many went."""
+    ranked = ArgumentMap.objects.annotate(
+        rank=Window(RowNumber(), partition_by="topic", order_by=F("version").desc())
+    )
+    old = ranked.filter(rank__gt=KEEP_VERSIONS, built_at__lt=timezone.now() - KEEP_FOR)
+    doomed = [argument_map.pk for argument_map in old.only("pk")]
+    ArgumentMap.objects.filter(pk__in=doomed).delete()  # rows go too, one statement each
+    return len(doomed)
 
 
 def dirty_topic_ids() -> list[int]:

@@ -1,7 +1,12 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.maps.services import dirty_topic_ids, enqueue_map_build, map_build
+from apps.maps.services import (
+    dirty_topic_ids,
+    enqueue_map_build,
+    map_build,
+    map_versions_prune,
+)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -20,3 +25,9 @@ def sweep_dirty_maps() -> int:
     for topic_id in topic_ids:
         enqueue_map_build(topic_id)
     return len(topic_ids)
+
+
+@shared_task
+def prune_map_versions() -> int:
+    """Delete old map versions (services.map_versions_prune)."""
+    return map_versions_prune()

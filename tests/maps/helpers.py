@@ -106,7 +106,7 @@ def sample_debate(thread, alice, bob, carol) -> Debate:
         opposes=["Licensing is feasible"],
     )
     posts["feasible_again"] = say(
-        posts["impossible"],
+        opening,  # feasible is a new reason here: defending it under `impossible` is not
         alice,
         supports=["Licensing is feasible"],
         opposes=["Licensing is impossible at scale"],
