@@ -42,10 +42,14 @@ class TopicFactory(factory.django.DjangoModelFactory):
 
 
 def make_thread(
-    *, topic: Topic | None = None, author=None, title="A thread", body="Opening post"
+    *, topic: Topic | None = None, author=None, title="A thread", body="Opening post", tags=()
 ) -> Thread:
     return services.thread_create(
-        topic=topic or TopicFactory(), author=author or UserFactory(), title=title, body=body
+        topic=topic or TopicFactory(),
+        author=author or UserFactory(),
+        title=title,
+        body=body,
+        tags=tags,
     )
 
 

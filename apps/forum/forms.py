@@ -1,10 +1,28 @@
 from django import forms
 
 from apps.claims.forms import TagRowsForm
+from apps.claims.models import MAX_TAGS_PER_POST, ClaimTag
 from apps.forum.models import Post
-from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.forum.selectors import claims_to_answer
+from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Answer
 
 BODY_HELP = "Markdown works: *emphasis*, **bold**, [links](https://example.org), `code`, > quotes."
+# What the post-level response does to the map (DESIGN.md, version 2 rules, part 1).
+ONE_CLAIM_RULE = (
+    "Your agree/disagree counts as your stance on the post's claim only when it makes"
+    " exactly one claim"
+)
+RESPONSE_HELP_NO_CLAIMS = (
+    f"{ONE_CLAIM_RULE}; that post makes none yet, so your response only shows beside your post."
+)
+RESPONSE_HELP_REPLY = (
+    f"{ONE_CLAIM_RULE} and you leave it “not addressed” below; when it makes several,"
+    " answer each below."
+)
+RESPONSE_HELP_EDIT = (
+    f"{ONE_CLAIM_RULE} and your post does not tag that claim itself; when it makes several,"
+    " tag each claim you answer below."
+)
 
 
 class BodyField(forms.CharField):
@@ -17,25 +35,75 @@ class BodyField(forms.CharField):
         )
 
 
-class ThreadForm(forms.Form):
+class ResponseField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Your response to the post you answer",
+            choices=Post.Response.choices,
+            initial=Post.Response.NEUTRAL,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
+
+
+class ThreadForm(TagRowsForm):
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     body = BodyField(label="Opening post")
 
 
 class ReplyForm(TagRowsForm):
+    """A reply, with one agree / disagree / not addressed question per claim of the parent."""
+
     body = BodyField(label="Your reply")
-    response = forms.ChoiceField(
-        label="Your response to the post you answer",
-        choices=Post.Response.choices,
-        initial=Post.Response.NEUTRAL,
-        widget=forms.RadioSelect,
-    )
+    response = ResponseField()
+    max_tags = MAX_TAGS_PER_POST  # answers and claim rows together
+
+    def __init__(self, *args, claims: list[ClaimTag] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claims = claims
+        self.fields["response"].help_text = (
+            RESPONSE_HELP_REPLY if claims else RESPONSE_HELP_NO_CLAIMS
+        )
+        for tag in claims:
+            claim = tag.claim.canonical
+            self.fields[f"answer_{claim.pk}"] = forms.ChoiceField(
+                label=f"Your answer to «{claim.text}»",
+                choices=Answer.choices,
+                initial=Answer.NOT_ADDRESSED,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def answer_rows(self) -> list[tuple]:
+        """(the parent's tag, its answer field) pairs, for the template."""
+        return [(tag, self[f"answer_{tag.claim.canonical.pk}"]) for tag in self.claims]
+
+    def cleaned_answers(self) -> dict[int, str]:
+        """claim id -> answer; a question left unanswered is not addressed."""
+        return {
+            tag.claim.canonical.pk: self.cleaned_data.get(f"answer_{tag.claim.canonical.pk}")
+            or Answer.NOT_ADDRESSED
+            for tag in self.claims
+        }
 
 
 class EditForm(TagRowsForm):
+    """A post's body and tags, and a reply's response; the opening post answers no post."""
+
     body = BodyField(label="Post")
+    response = ResponseField(required=False)  # left out, it stays as it is
+
+    def __init__(self, data=None, *, post: Post):
+        initial = {"body": post.body, "response": post.response, **self.initial_for(post)}
+        super().__init__(data, initial=initial)
+        if post.parent_id is None:
+            del self.fields["response"]
+        else:
+            self.fields["response"].help_text = (
+                RESPONSE_HELP_EDIT if claims_to_answer(post.parent) else RESPONSE_HELP_NO_CLAIMS
+            )
 
 
 def reply_form(parent: Post, data=None) -> ReplyForm:
     """A reply form whose field ids are unique on a page holding several."""
-    return ReplyForm(data, auto_id=f"reply-{parent.pk}-%s")
+    return ReplyForm(data, auto_id=f"reply-{parent.pk}-%s", claims=claims_to_answer(parent))

@@ -54,6 +54,20 @@ class PostContext:
     next_after: str | None  # where the next page of the subtree starts
 
 
+def claims_to_answer(post: Post) -> list[ClaimTag]:
+    """The tags a reply to `post` answers one by one, one per claim, in the order the post
+    shows them: none on a tombstone, whose tags no longer count."""
+    if post.is_tombstone:
+        return []
+    tags = getattr(post, "claim_tags", None)  # prefetched with WITH_TAGS
+    if tags is None:
+        tags = post.tags.select_related("claim").order_by("pk")
+    by_claim: dict[int, ClaimTag] = {}
+    for tag in tags:
+        by_claim.setdefault(tag.claim.canonical.pk, tag)
+    return list(by_claim.values())
+
+
 def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> ThreadPage:
     """One page of top-level replies with as much of each branch, in tree order, as the page's
     post budget allows: a small thread shows whole, a huge one costs the same as a small one."""

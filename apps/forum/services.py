@@ -1,14 +1,17 @@
 """Writes to topics, threads and posts: one function per operation, one transaction each."""
 
+from collections.abc import Mapping, Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
-from apps.claims.models import ClaimTag
+from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
 from apps.claims.services import TagInput, check_tag_inputs, tags_write
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision, Thread, Topic
 from apps.forum.rendering import render_body
+from apps.forum.selectors import claims_to_answer
 from apps.maps.services import map_mark_dirty
 
 MAX_BODY_LENGTH = 20_000
@@ -17,10 +20,22 @@ MAX_TITLE_LENGTH = 200
 POST_TREE_LOCK = 1
 
 
-def thread_create(*, topic: Topic, author, title: str, body: str) -> Thread:
+class Answer(TextChoices):
+    """A replier's answer to one claim of the post it answers."""
+
+    AGREE = "agree", "agree"
+    DISAGREE = "disagree", "disagree"
+    NOT_ADDRESSED = "not_addressed", "not addressed"
+
+
+def thread_create(
+    *, topic: Topic, author, title: str, body: str, tags: Sequence[TagInput] = ()
+) -> Thread:
+    """A thread and its opening post, which may carry claim tags like any reply."""
     _require_member(author, "start a thread")
     title = clean_title(title)
     body = clean_body(body)
+    check_tag_inputs(tags)
     now = timezone.now()
     with transaction.atomic():
         thread = Thread.objects.create(
@@ -31,6 +46,7 @@ def thread_create(*, topic: Topic, author, title: str, body: str) -> Thread:
         opening_post.save()
         thread.opening_post = opening_post
         thread.save(update_fields=["opening_post"])
+        tags_write(post=opening_post, tags=tags, creator=author)
     return thread
 
 
@@ -40,17 +56,20 @@ def reply_create(
     author,
     body: str,
     response: str = Post.Response.NEUTRAL,
-    tags: list[TagInput] = (),
+    tags: Sequence[TagInput] = (),
+    answers: Mapping[int, str] | None = None,
 ) -> Post:
+    """A reply to `parent`. `answers` (claim id -> Answer) answer the parent's claims one by
+    one and are stored as the reply's tags, beside the claims it tags itself in `tags`."""
     _require_member(author, "reply")
     if parent.thread.locked:
         raise PermissionDenied("This thread is locked: it takes no new replies.")
     if parent.is_tombstone:
         raise ValidationError("You cannot reply to a deleted or removed post.", code="tombstone")
-    if response not in Post.Response.values:
-        raise ValidationError(
-            f"Response must be one of {', '.join(Post.Response.values)}.", code="response"
-        )
+    _check_response(response)
+    answered = _answered(parent, answers or {})
+    _check_answers_and_rows(answered, tags)
+    tags = [*(TagInput(claim.pk, stance) for claim, stance in answered), *tags]
     reply = Post(
         thread=parent.thread,
         parent=parent,
@@ -87,26 +106,121 @@ def _count_reply(reply: Post, parent: Post) -> None:
     )
 
 
-def post_edit(*, post: Post, editor, body: str, tags: list[TagInput] | None = None) -> Post:
-    """Change a post's body, keeping the earlier version, and its tags unless `tags` is None."""
+def _answered(parent: Post, answers: Mapping[int, str]) -> list[tuple[Claim, str]]:
+    """Each claim of the parent the reply answers, with the stance the answer gives the
+    reply: agree takes the parent's stance on it, disagree the opposite one."""
+    claims = {tag.claim.canonical.pk: tag for tag in claims_to_answer(parent)}
+    answered = []
+    for claim_id, answer in answers.items():
+        if answer not in Answer.values:
+            raise ValidationError(
+                f"An answer is “agree”, “disagree” or “not addressed”, not “{answer}”.",
+                code="answer",
+            )
+        if claim_id not in claims:
+            raise ValidationError(
+                f"Claim {claim_id} is not one of the claims of the post you answer:"
+                " reload the page and answer again.",
+                code="unknown_answer",
+            )
+        if answer != Answer.NOT_ADDRESSED:
+            tag = claims[claim_id]
+            stance = tag.stance if answer == Answer.AGREE else _other(tag.stance)
+            answered.append((tag.claim.canonical, stance))
+    return answered
+
+
+def _other(stance: str) -> str:
+    supports, opposes = ClaimTag.Stance.SUPPORTS, ClaimTag.Stance.OPPOSES
+    return opposes if stance == supports else supports
+
+
+def _check_answers_and_rows(answered: list[tuple[Claim, str]], rows: Sequence[TagInput]) -> None:
+    """No claim both answered and tagged in a row, and at most MAX_TAGS_PER_POST in all.
+    (A row naming an alias of an answered claim is refused later by tags_write, as a claim
+    tagged twice.)"""
+    for row in rows:
+        for claim, _ in answered:
+            if row.claim == claim.pk or (
+                isinstance(row.claim, str) and claim_key(row.claim) == claim.key
+            ):
+                raise ValidationError(
+                    f"You answered «{claim.text}» and also tagged it in a claim row:"
+                    " keep one of the two.",
+                    code="answered_and_tagged",
+                )
+    if answered and len(answered) + len(rows) > MAX_TAGS_PER_POST:
+        answers = f"{len(answered)} answer{'s' if len(answered) > 1 else ''}"
+        claim_rows = f"{len(rows)} claim row{'s' if len(rows) > 1 else ''}"
+        raise ValidationError(
+            f"A post can carry at most {MAX_TAGS_PER_POST} claim tags: your {answers} and"
+            f" {claim_rows} make {len(answered) + len(rows)}. Mark some claims “not addressed”"
+            " or clear a row.",
+            code="too_many_tags",
+        )
+
+
+def post_edit(
+    *,
+    post: Post,
+    editor,
+    body: str | None = None,
+    tags: Sequence[TagInput] | None = None,
+    response: str | None = None,
+) -> Post:
+    """Change what the author wrote: the body (keeping the earlier version), the tags and the
+    response to the parent post. Each is left as it is when None."""
     require_author(post, editor, "edit")
     if post.thread.locked:
         raise PermissionDenied("This thread is locked: its posts can no longer be edited.")
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be edited.", code="tombstone")
-    body = clean_body(body)
+    body = None if body is None else clean_body(body)
     check_tag_inputs(tags or [])
+    if response is not None:
+        _check_response(response, opening_post=post.parent_id is None)
     with transaction.atomic():
-        if body != post.body:
-            PostRevision.objects.create(
-                post=post, body=post.body, written=post.edited or post.created
-            )
-            _set_body(post, body)
-            post.edited = timezone.now()
-            post.save(update_fields=["body", "body_html", "edited"])
+        if body is not None and body != post.body:
+            _revise(post, body)
         if tags is not None:
             tags_write(post=post, tags=tags, creator=editor)
+        if response is not None and response != post.response:
+            post.response = response
+            post.save(update_fields=["response"])
+            if post_touches_map(post):
+                map_mark_dirty(topic=post.thread.topic)
     return post
+
+
+def _revise(post: Post, body: str) -> None:
+    """Keep the post's current body as a revision, then replace it. Caller is inside a
+    transaction."""
+    PostRevision.objects.create(post=post, body=post.body, written=post.edited or post.created)
+    _set_body(post, body)
+    post.edited = timezone.now()
+    post.save(update_fields=["body", "body_html", "edited"])
+
+
+def _check_response(response: str, *, opening_post: bool = False) -> None:
+    if opening_post:
+        raise ValidationError(
+            "The opening post answers no post, so it has no response (agree / disagree /"
+            " neutral): tag its claims instead.",
+            code="opening_post",
+        )
+    if response not in Post.Response.values:
+        raise ValidationError(
+            f"Response must be one of {', '.join(Post.Response.values)}.", code="response"
+        )
+
+
+def post_touches_map(post: Post) -> bool:
+    """Whether deleting the post, or changing its response, can change its topic's map:
+    it, its parent or one of its replies carries a claim tag. (Its tags relate to its
+    parent's and its replies' claims, and a response gives a stance on the parent's claim.)"""
+    return ClaimTag.objects.filter(
+        Q(post__in=[post.pk, post.parent_id]) | Q(post__parent=post)
+    ).exists()
 
 
 def post_delete(*, post: Post, actor) -> Post:
@@ -121,7 +235,7 @@ def post_delete(*, post: Post, actor) -> Post:
     with transaction.atomic():
         post.state = Post.State.DELETED
         post.save(update_fields=["state"])
-        if ClaimTag.objects.filter(Q(post=post) | Q(post__parent=post)).exists():
+        if post_touches_map(post):
             map_mark_dirty(topic=post.thread.topic)
     return post
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,6 +14,10 @@ from config.limits import limited
 
 THREADS_PER_PAGE = 30
 MAX_PAGE = 100_000
+# Read once for both the opening post's chips and the answers of the thread's reply form.
+OPENING_POST_TAGS = Prefetch(
+    "opening_post__tags", queryset=selectors.WITH_TAGS.queryset, to_attr="claim_tags"
+)
 
 
 @cache_for_visitors
@@ -38,7 +42,13 @@ def thread_create(request, slug):
     form = ThreadForm(request.POST or None)
     if form.is_valid():
         try:
-            thread = services.thread_create(topic=topic, author=request.user, **form.cleaned_data)
+            thread = services.thread_create(
+                topic=topic,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.cleaned_tags(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -49,7 +59,10 @@ def thread_create(request, slug):
 @cache_for_visitors
 def thread_detail(request, pk):
     thread = get_object_or_404(
-        Thread.objects.select_related("topic", "opening_post__author"), pk=pk
+        Thread.objects.select_related("topic", "opening_post__author").prefetch_related(
+            OPENING_POST_TAGS
+        ),
+        pk=pk,
     )
     sort = request.GET.get("sort")
     sort = sort if sort in selectors.SORTS else "oldest"
@@ -88,6 +101,7 @@ def reply_create(request, pk):
                 body=form.cleaned_data["body"],
                 response=form.cleaned_data["response"],
                 tags=form.cleaned_tags(),
+                answers=form.cleaned_answers(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -106,7 +120,7 @@ def reply_create(request, pk):
 def post_edit(request, pk):
     post = _get_post(pk)
     services.require_author(post, request.user, "edit")
-    form = EditForm(request.POST or None, initial={"body": post.body, **EditForm.initial_for(post)})
+    form = EditForm(request.POST or None, post=post)
     if form.is_valid():
         try:
             services.post_edit(
@@ -114,6 +128,7 @@ def post_edit(request, pk):
                 editor=request.user,
                 body=form.cleaned_data["body"],
                 tags=form.cleaned_tags(),
+                response=form.cleaned_data.get("response") or None,  # opening post: no field
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from apps.claims.services import TagInput
 from apps.forum.models import Post
 from tests.browser.helpers import DEMO_PASSWORD, DEMO_TOPIC, path_of
+from tests.factories import PASSWORD, UserFactory, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -63,12 +65,51 @@ def test_replying_with_the_forms(demo, no_js):
     expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/reply/$"))
     expect(page.get_by_role("heading", name="Replying to")).to_be_visible()
     page.get_by_label("Your reply").fill("And a nested answer, also without scripts.")
-    page.get_by_role("radio", name="disagree").check()
+    # The reply carries a claim, so the form also asks about it: the response is one group.
+    response = page.get_by_role("group", name="Your response to the post you answer")
+    response.get_by_role("radio", name="disagree").check()
     page.get_by_role("button", name="Post reply").click()
     expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
     nested = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert nested.parent_id == reply.pk and nested.response == "disagree"
     expect(page.locator(f"details#post-{nested.pk} > .body")).to_contain_text("nested answer")
+    assert not no_js.errors
+
+
+def test_answering_the_opening_posts_claims_with_the_plain_form(db, no_js):
+    """The form at the foot of the thread asks about each claim of the opening post; a clash
+    with a claim row comes back as an error with the answers kept, then the reply posts."""
+    thread = make_thread(
+        title="Style and consent",
+        tags=[TagInput("Styles are free", "supports"), TagInput("Consent is needed", "opposes")],
+    )
+    UserFactory(username="carol")
+    no_js.log_in("carol", PASSWORD)
+    page = no_js.goto(thread.get_absolute_url())
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    styles = form.get_by_role("group", name="supports Styles are free")
+    consent = form.get_by_role("group", name="opposes Consent is needed")
+    expect(styles.get_by_role("radio", name="not addressed")).to_be_checked()
+    form.get_by_label("Your reply").fill("Styles are free, and no consent is needed.")
+    styles.get_by_role("radio", name="agree", exact=True).check()
+    consent.get_by_role("radio", name="agree", exact=True).check()
+    form.get_by_label("Claim 1", exact=True).fill("styles are FREE")
+    form.get_by_role("button", name="Post reply").click()
+
+    expect(page).to_have_url(re.compile(rf"/posts/{thread.opening_post.pk}/reply/$"))
+    expect(page.get_by_role("alert")).to_contain_text(
+        "You answered «Styles are free» and also tagged it in a claim row"
+    )
+    assert not Post.objects.filter(parent=thread.opening_post).exists()
+    styles = page.get_by_role("group", name="supports Styles are free")
+    expect(styles.get_by_role("radio", name="agree", exact=True)).to_be_checked()
+    page.get_by_label("Claim 1", exact=True).fill("")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
+    chips = page.locator(f"details#post-{reply.pk} > .chips").get_by_role("link")
+    expect(chips).to_have_text(["✓ supports Styles are free", "✗ opposes Consent is needed"])
     assert not no_js.errors
 
 

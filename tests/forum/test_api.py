@@ -7,9 +7,12 @@ import yaml
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.claims.models import Claim, ClaimTag
+from apps.claims.services import TagInput, claim_create
 from apps.forum import services
 from apps.forum.models import Post, PostRevision, Thread
 from apps.forum.services import MAX_BODY_LENGTH
+from apps.maps.models import MapRequest
 from tests.factories import PASSWORD, TopicFactory, make_chain, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -712,7 +715,7 @@ def test_schema_is_an_openapi_3_document_listing_every_endpoint(api):
     expected = {
         "/api/topics/": {"get"},
         "/api/topics/{slug}/": {"get"},
-        "/api/topics/{slug}/threads/": {"get"},
+        "/api/topics/{slug}/threads/": {"get", "post"},
         "/api/threads/{id}/": {"get"},
         "/api/threads/{id}/posts/": {"get", "post"},
         "/api/posts/{id}/": {"get", "patch", "delete"},
@@ -784,3 +787,192 @@ def test_token_of_a_deactivated_member_no_longer_authenticates(thread, other_mem
 
     assert response.status_code == 401
     assert Post.objects.filter(thread=thread).count() == 1
+
+
+# --- the response on edit, opening-post tags, starting a thread ----------------------------
+
+
+def threads_url(slug: str) -> str:
+    return f"/api/topics/{slug}/threads/"
+
+
+def claim_tags(post: Post) -> dict[str, str]:
+    return {tag.claim.text: tag.stance for tag in post.tags.select_related("claim")}
+
+
+def test_patch_changes_the_response_alone_and_marks_the_map_dirty(thread, member, alice_api):
+    parent = make_reply(thread.opening_post, tags=[TagInput("Fair use", "supports")])
+    mine = make_reply(parent, author=member, body="mine", response="agree")
+    before = MapRequest.objects.count()
+
+    response = alice_api.patch(post_url(mine), {"response": "disagree"}, format="json")
+
+    assert response.status_code == 200 and response.data["response"] == "disagree"
+    mine.refresh_from_db()
+    assert (mine.response, mine.body, mine.edited) == ("disagree", "mine", None)
+    assert MapRequest.objects.count() == before + 1
+
+
+def test_patch_changes_body_tags_and_response_together(thread, member, alice_api):
+    mine = make_reply(thread.opening_post, author=member, body="mine")
+
+    response = alice_api.patch(
+        post_url(mine),
+        {"body": "new", "response": "agree", "tags": [{"claim": "Fair use", "stance": "opposes"}]},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert (mine.body, mine.response, claim_tags(mine)) == ("new", "agree", {"Fair use": "opposes"})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [({"response": "maybe"}, "not a valid choice"), ({"response": None}, "may not be null")],
+)
+def test_patch_with_a_bad_response_is_400_and_changes_nothing(
+    thread, member, alice_api, change, message
+):
+    mine = make_reply(thread.opening_post, author=member, response="agree")
+
+    response = alice_api.patch(post_url(mine), change, format="json")
+
+    assert response.status_code == 400 and message in str(response.data["response"])
+    mine.refresh_from_db()
+    assert mine.response == "agree"
+
+
+def test_patch_of_a_response_by_another_member_is_403_and_changes_nothing(thread, bob_api):
+    mine = make_reply(thread.opening_post, author=thread.author, response="agree")
+
+    assert bob_api.patch(post_url(mine), {"response": "disagree"}, format="json").status_code == 403
+    mine.refresh_from_db()
+    assert mine.response == "agree"
+
+
+def test_patch_of_the_opening_posts_response_is_400_and_changes_nothing(thread, alice_api):
+    op = thread.opening_post
+
+    response = alice_api.patch(
+        post_url(op), {"body": "changed", "response": "agree"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "The opening post answers no post" in str(response.data["detail"])
+    op.refresh_from_db()
+    assert (op.body, op.response) == ("Opening post", "neutral")
+
+
+def test_patch_tags_the_opening_post(thread, member, alice_api):
+    op = thread.opening_post
+    fair_use = claim_create(topic=thread.topic, author=member, text="Fair use")
+
+    response = alice_api.patch(
+        post_url(op),
+        {
+            "tags": [
+                {"claim": fair_use.pk, "stance": "supports"},
+                {"claim": "Copies", "stance": "opposes"},
+            ]
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert [(tag["claim_text"], tag["stance"]) for tag in response.data["tags"]] == [
+        ("Fair use", "supports"),
+        ("Copies", "opposes"),
+    ]
+    assert claim_tags(op) == {"Fair use": "supports", "Copies": "opposes"}
+    assert MapRequest.objects.filter(topic=thread.topic).exists()
+
+
+def test_post_a_thread_with_tags_is_201(topic, member, alice_api):
+    fair_use = claim_create(topic=topic, author=member, text="Fair use")
+
+    response = alice_api.post(
+        threads_url(topic.slug),
+        {
+            "title": "Is it fair?",
+            "body": "It *is*.",
+            "tags": [
+                {"claim": fair_use.pk, "stance": "supports"},
+                {"claim": "Copies", "stance": "opposes"},
+            ],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    thread = Thread.objects.get(pk=response.data["id"])
+    assert (response.data["title"], response.data["author"], response.data["topic"]) == (
+        "Is it fair?",
+        "alice",
+        "ai-art",
+    )
+    assert response.data["opening_post"] == thread.opening_post_id
+    assert thread.opening_post.body_html == "<p>It <em>is</em>.</p>\n"
+    assert claim_tags(thread.opening_post) == {"Fair use": "supports", "Copies": "opposes"}
+    assert MapRequest.objects.filter(topic=topic).exists()
+
+
+def test_post_a_thread_without_tags_is_201(topic, alice_api):
+    response = alice_api.post(threads_url(topic.slug), {"title": "t", "body": "b"}, format="json")
+
+    assert response.status_code == 201
+    assert not Thread.objects.get().opening_post.tags.exists()
+    assert not MapRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (
+            {"title": "t", "body": "b", "tags": [{"claim": 987_654, "stance": "supports"}]},
+            "no claim",
+        ),
+        ({"title": "t", "body": "b", "tags": [{"claim": "x", "stance": "maybe"}]}, "not a valid"),
+        ({"title": "t", "body": "b", "tags": "Fair use"}, "list"),
+        ({"title": "", "body": "b"}, "blank"),
+        ({"title": "t", "body": "   "}, "blank"),
+        ({"title": "t"}, "required"),
+    ],
+)
+def test_post_a_thread_with_bad_input_is_400_and_creates_nothing(
+    topic, alice_api, payload, message
+):
+    response = alice_api.post(threads_url(topic.slug), payload, format="json")
+
+    assert response.status_code == 400 and message in str(response.data)
+    assert not Thread.objects.exists() and not Post.objects.exists()
+    assert not Claim.objects.exists() and not MapRequest.objects.exists()
+
+
+def test_post_a_thread_with_another_topics_claim_is_400_and_creates_nothing(
+    topic, member, alice_api
+):
+    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    tags = [{"claim": "New here", "stance": "supports"}, {"claim": foreign.pk, "stance": "opposes"}]
+
+    response = alice_api.post(
+        threads_url(topic.slug), {"title": "t", "body": "b", "tags": tags}, format="json"
+    )
+
+    assert response.status_code == 400 and "another topic" in str(response.data["detail"])
+    assert not Thread.objects.exists() and not ClaimTag.objects.exists()
+    assert list(Claim.objects.values_list("text", flat=True)) == ["Elsewhere"]
+
+
+def test_post_a_thread_anonymous_is_401_and_in_an_unknown_topic_404(api, topic, alice_api):
+    assert (
+        api.post(threads_url(topic.slug), {"title": "t", "body": "b"}, format="json").status_code
+        == 401
+    )
+    assert (
+        alice_api.post(
+            threads_url("no-such-topic"), {"title": "t", "body": "b"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert not Thread.objects.exists()

@@ -1,9 +1,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.forum import services
+from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
+from apps.claims.services import TagInput, claim_create
+from apps.forum import selectors, services
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision
-from tests.factories import UserFactory, make_chain, make_reply
+from apps.maps.models import MapRequest
+from tests.factories import TopicFactory, UserFactory, make_chain, make_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +183,218 @@ def test_a_locked_thread_refuses_edits(thread, member):
     post.refresh_from_db()
     with pytest.raises(PermissionDenied, match="locked"):
         services.post_edit(post=post, editor=member, body="changed")
+
+
+# --- answering the parent's claims one by one, opening-post tags, the response on edit -----
+
+
+def tags_of(post: Post) -> dict[str, str]:
+    return {tag.claim.text: tag.stance for tag in post.tags.select_related("claim")}
+
+
+def dirty_marks(thread) -> int:
+    return MapRequest.objects.filter(topic=thread.topic).count()
+
+
+@pytest.fixture
+def claimed(thread, other_member):
+    """A reply of bob's that supports «Fair use» and opposes «Models store copies»."""
+    return make_reply(
+        thread.opening_post,
+        author=other_member,
+        tags=[TagInput("Fair use", "supports"), TagInput("Models store copies", "opposes")],
+    )
+
+
+def claim_id(text: str) -> int:
+    return Claim.objects.get(text=text).pk
+
+
+@pytest.mark.parametrize(
+    "fair_use, copies, expected",
+    [
+        ("agree", "agree", {"Fair use": "supports", "Models store copies": "opposes"}),
+        ("disagree", "disagree", {"Fair use": "opposes", "Models store copies": "supports"}),
+        ("agree", "not_addressed", {"Fair use": "supports"}),
+        ("not_addressed", "disagree", {"Models store copies": "supports"}),
+        ("not_addressed", "not_addressed", {}),
+    ],
+)
+def test_answers_to_the_parents_claims_become_the_replys_tags(
+    claimed, member, fair_use, copies, expected
+):
+    answers = {claim_id("Fair use"): fair_use, claim_id("Models store copies"): copies}
+    reply = services.reply_create(parent=claimed, author=member, body="b", answers=answers)
+    assert tags_of(reply) == expected
+
+
+def test_answering_marks_the_map_dirty_and_not_addressing_does_not(thread, claimed, member):
+    before = dirty_marks(thread)
+    unanswered = {claim_id("Fair use"): "not_addressed"}
+    services.reply_create(parent=claimed, author=member, body="b", answers=unanswered)
+    assert dirty_marks(thread) == before
+    services.reply_create(
+        parent=claimed, author=member, body="b", answers={claim_id("Fair use"): "disagree"}
+    )
+    assert dirty_marks(thread) == before + 1
+
+
+def test_answers_and_claim_rows_are_stored_together(claimed, member):
+    reply = services.reply_create(
+        parent=claimed,
+        author=member,
+        body="b",
+        answers={claim_id("Fair use"): "disagree"},
+        tags=[TagInput("Style is not protected", "supports")],
+    )
+    assert tags_of(reply) == {"Fair use": "opposes", "Style is not protected": "supports"}
+
+
+@pytest.mark.parametrize("row", ["id", "the same words", "other case and spacing"])
+def test_a_claim_answered_and_tagged_in_a_row_is_refused_and_nothing_is_saved(
+    thread, claimed, member, row
+):
+    claim = {"id": claim_id("Fair use"), "the same words": "Fair use"}.get(row, " fair  USE ")
+    before = (Post.objects.count(), ClaimTag.objects.count(), dirty_marks(thread))
+    with pytest.raises(ValidationError, match="You answered «Fair use» and also tagged it"):
+        services.reply_create(
+            parent=claimed,
+            author=member,
+            body="b",
+            answers={claim_id("Fair use"): "agree"},
+            tags=[TagInput(claim, "opposes")],
+        )
+    assert (Post.objects.count(), ClaimTag.objects.count(), dirty_marks(thread)) == before
+
+
+def test_answers_and_rows_beyond_the_tag_limit_are_refused_and_nothing_is_saved(
+    thread, claimed, member
+):
+    rows = [TagInput(f"Claim number {n}", "supports") for n in range(MAX_TAGS_PER_POST - 1)]
+    answers = {claim_id("Fair use"): "agree", claim_id("Models store copies"): "disagree"}
+    before = (Post.objects.count(), Claim.objects.count(), dirty_marks(thread))
+    with pytest.raises(ValidationError, match="2 answers and 4 claim rows make 6"):
+        services.reply_create(parent=claimed, author=member, body="b", answers=answers, tags=rows)
+    assert (Post.objects.count(), Claim.objects.count(), dirty_marks(thread)) == before
+    # Not addressed adds no tag, so the same rows with one answer fit.
+    answers[claim_id("Models store copies")] = "not_addressed"
+    reply = services.reply_create(
+        parent=claimed, author=member, body="b", answers=answers, tags=rows
+    )
+    assert reply.tags.count() == MAX_TAGS_PER_POST
+
+
+def test_answers_to_claims_the_parent_does_not_make_or_bad_answers_are_refused(
+    thread, claimed, member
+):
+    elsewhere = claim_create(topic=thread.topic, author=member, text="Not on the parent")
+    before = Post.objects.count()
+    for answers, message in [
+        ({elsewhere.pk: "agree"}, "not one of the claims of the post you answer"),
+        ({987_654: "agree"}, "not one of the claims of the post you answer"),
+        ({claim_id("Fair use"): "maybe"}, "not “maybe”"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            services.reply_create(parent=claimed, author=member, body="b", answers=answers)
+    assert Post.objects.count() == before
+
+
+def test_a_tombstone_or_an_untagged_post_has_no_claims_to_answer(thread, claimed, other_member):
+    assert [tag.claim.text for tag in selectors.claims_to_answer(claimed)] == [
+        "Fair use",
+        "Models store copies",
+    ]
+    assert selectors.claims_to_answer(thread.opening_post) == []
+    services.post_delete(post=claimed, actor=other_member)
+    assert selectors.claims_to_answer(claimed) == []
+
+
+def test_deleting_a_reply_to_a_tagged_post_marks_the_map_dirty(thread, claimed, member):
+    reply = make_reply(claimed, author=member, response="disagree")
+    before = dirty_marks(thread)
+    services.post_delete(post=reply, actor=member)
+    assert dirty_marks(thread) == before + 1
+
+
+@pytest.mark.parametrize("tagged", ["the post", "its parent"])
+def test_a_changed_response_marks_the_map_dirty_when_the_post_or_its_parent_is_tagged(
+    thread, member, tagged
+):
+    fair_use = [TagInput("Fair use", "supports")]
+    parent = make_reply(thread.opening_post, tags=fair_use if tagged == "its parent" else ())
+    post = make_reply(parent, author=member, tags=fair_use if tagged == "the post" else ())
+    before = dirty_marks(thread)
+    services.post_edit(post=post, editor=member, response="disagree")
+    post.refresh_from_db()
+    assert post.response == "disagree" and post.body == "A reply" and not post.revisions.exists()
+    assert dirty_marks(thread) == before + 1
+    services.post_edit(post=post, editor=member, response="disagree")  # unchanged
+    assert dirty_marks(thread) == before + 1
+
+
+def test_a_changed_response_leaves_the_map_alone_when_nothing_near_is_tagged(thread, member):
+    post = make_reply(make_reply(thread.opening_post), author=member)
+    services.post_edit(post=post, editor=member, body="new words", response="agree")
+    post.refresh_from_db()
+    assert (post.body, post.response) == ("new words", "agree")
+    assert dirty_marks(thread) == 0
+
+
+def test_the_opening_post_takes_no_response(thread, member):
+    opening = thread.opening_post
+    with pytest.raises(ValidationError, match="The opening post answers no post"):
+        services.post_edit(post=opening, editor=member, body="changed", response="agree")
+    opening.refresh_from_db()
+    assert (opening.body, opening.response) == ("Opening post", "neutral")
+
+
+def test_an_unknown_response_on_edit_is_refused(thread, member):
+    post = make_reply(thread.opening_post, author=member)
+    with pytest.raises(ValidationError, match="Response must be one of"):
+        services.post_edit(post=post, editor=member, response="maybe")
+    post.refresh_from_db()
+    assert post.response == "neutral"
+
+
+def test_only_the_author_changes_the_response(thread, member, other_member):
+    post = make_reply(thread.opening_post, author=member)
+    with pytest.raises(PermissionDenied, match="Only the author"):
+        services.post_edit(post=post, editor=other_member, response="disagree")
+    post.refresh_from_db()
+    assert post.response == "neutral"
+
+
+def test_a_thread_starts_with_its_opening_posts_tags_and_marks_the_map_dirty(topic, member):
+    fair_use = claim_create(topic=topic, author=member, text="Fair use")
+    thread = services.thread_create(
+        topic=topic,
+        author=member,
+        title="Is it fair?",
+        body="It is.",
+        tags=[TagInput(fair_use.pk, "supports"), TagInput("Models store copies", "opposes")],
+    )
+    assert tags_of(thread.opening_post) == {
+        "Fair use": "supports",
+        "Models store copies": "opposes",
+    }
+    assert dirty_marks(thread) == 1
+
+
+def test_a_thread_without_tags_leaves_the_map_alone(topic, member):
+    thread = services.thread_create(topic=topic, author=member, title="t", body="b")
+    assert not thread.opening_post.tags.exists() and dirty_marks(thread) == 0
+
+
+def test_a_thread_with_bad_tags_is_refused_and_nothing_is_created(topic, member):
+    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    claims = Claim.objects.count()
+    for tags, message in [
+        ([TagInput(987_654, "supports")], "There is no claim 987654"),
+        ([TagInput(foreign.pk, "supports")], "belongs to another topic"),
+        ([TagInput("Fair use", "maybe")], "not “maybe”"),
+        ([TagInput("New claim", "supports"), TagInput(foreign.pk, "opposes")], "another topic"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            services.thread_create(topic=topic, author=member, title="t", body="b", tags=tags)
+    assert not topic.threads.exists() and not Post.objects.exists()
+    assert Claim.objects.count() == claims and not MapRequest.objects.exists()

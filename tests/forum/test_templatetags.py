@@ -83,6 +83,16 @@ def test_the_meta_line_says_who_how_when_and_how_many_replies(thread, member):
     assert "· 2 replies<" in summary
 
 
+def test_a_top_level_reply_shows_its_response_to_the_opening_post(thread, member):
+    """The opening post can carry claims, so a top-level reply's agree/disagree can count on
+    the map: it is shown like any other reply's."""
+    top = make_reply(thread.opening_post, author=member, response="agree")
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    summary = html[html.index(f'id="post-{top.pk}"') :]
+    summary = summary[: summary.index("</summary>")]
+    assert '<span class="response response-agree">agrees</span>' in summary
+
+
 def test_claim_chips_are_escaped_and_link_to_their_claims(thread, member):
     reply = make_reply(
         thread.opening_post,

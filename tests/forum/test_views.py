@@ -6,8 +6,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.forum import selectors
+from apps.claims.models import Claim, ClaimTag
+from apps.claims.services import TagInput
+from apps.forum import selectors, services
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread
+from apps.maps.models import MapRequest
 from tests.factories import TopicFactory, make_chain, make_reply, make_thread
 from tests.html_checks import active_content
 
@@ -295,3 +298,226 @@ def test_titles_and_bodies_with_markup_are_rendered_inert(topic, logged_in):
     for url in [thread.get_absolute_url(), topic.get_absolute_url(), "/u/alice/"]:
         html = Client().get(url).content.decode()
         assert active_content(html.split('<main id="main">')[1]) == [], url
+
+
+# --- answering the parent's claims one by one, opening-post tags, the response on edit -----
+
+
+@pytest.fixture
+def claimed(thread, other_member):
+    """A reply of bob's that supports «Fair use» and opposes «Models store copies»."""
+    return make_reply(
+        thread.opening_post,
+        author=other_member,
+        tags=[TagInput("Fair use", "supports"), TagInput("Models store copies", "opposes")],
+    )
+
+
+def claim_id(text: str) -> int:
+    return Claim.objects.get(text=text).pk
+
+
+def answer_groups(html: str) -> list[str]:
+    """The text of each per-claim question's legend."""
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", legend).split()
+        for legend in re.findall(r'<fieldset class="claim-answer">\s*<legend>(.*?)</legend>', html)
+    ]
+
+
+def test_the_reply_form_asks_about_each_claim_of_the_parent(claimed, logged_in):
+    html = logged_in.get(
+        reverse("forum:reply", args=[claimed.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert answer_groups(html) == [
+        ["The", "post", "you", "answer", "✓", "supports", "Fair", "use"],
+        ["The", "post", "you", "answer", "✗", "opposes", "Models", "store", "copies"],
+    ]
+    for text in ["Fair use", "Models store copies"]:
+        name = f"answer_{claim_id(text)}"
+        values = re.findall(rf'<input type="radio" name="{name}" value="(\w+)"[^>]*>', html)
+        assert values == ["agree", "disagree", "not_addressed"]
+        checked = re.search(rf'name="{name}" value="(\w+)"[^>]* checked', html).group(1)
+        assert checked == "not_addressed"
+        assert f'<label for="reply-{claimed.pk}-{name}_0">' in html
+    assert "counts as your stance on the post&#x27;s claim only when it makes exactly one" in html
+    assert "when it makes several, answer each below" in html
+    assert "Each answer is stored as a tag of your reply" in html
+
+
+def test_answers_posted_with_a_plain_form_become_the_replys_tags(claimed, logged_in):
+    response = logged_in.post(
+        reverse("forum:reply", args=[claimed.pk]),
+        {
+            "body": "One by one",
+            "response": "neutral",
+            f"answer_{claim_id('Fair use')}": "disagree",
+            f"answer_{claim_id('Models store copies')}": "agree",
+            "claim_1": "Style is not protected",
+            "stance_1": "supports",
+        },
+    )
+    reply = Post.objects.get(body="One by one")
+    assert response.status_code == 302 and response.url == reply.get_absolute_url()
+    tags = {tag.claim.text: tag.stance for tag in reply.tags.select_related("claim")}
+    assert tags == {
+        "Fair use": "opposes",
+        "Models store copies": "opposes",
+        "Style is not protected": "supports",
+    }
+
+
+def test_a_question_left_out_of_the_post_is_not_addressed(claimed, logged_in):
+    logged_in.post(
+        reverse("forum:reply", args=[claimed.pk]),
+        {"body": "Only one", "response": "agree", f"answer_{claim_id('Fair use')}": "agree"},
+    )
+    reply = Post.objects.get(body="Only one")
+    assert [(tag.claim.text, tag.stance) for tag in reply.tags.all()] == [("Fair use", "supports")]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"claim_1": "fair use", "stance_1": "opposes"}, "You answered «Fair use» and also"),
+        (
+            {f"claim_{n}": f"Claim number {n}" for n in range(1, 5)},
+            "2 answers and 4 claim rows make 6",
+        ),
+        ({"claim_1": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_answers_clashing_with_claim_rows_are_a_form_error_and_nothing_is_saved(
+    claimed, logged_in, extra, message
+):
+    answers = {
+        f"answer_{claim_id('Fair use')}": "agree",
+        f"answer_{claim_id('Models store copies')}": "disagree",
+    }
+    before = (Post.objects.count(), Claim.objects.count(), ClaimTag.objects.count())
+    response = logged_in.post(
+        reverse("forum:reply", args=[claimed.pk]),
+        {"body": "Clash", "response": "neutral", **answers, **extra},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html.replace("&#x27;", "'")
+    assert (Post.objects.count(), Claim.objects.count(), ClaimTag.objects.count()) == before
+    assert 'value="disagree" id="reply-' in html and "Clash" in html  # the answers stay filled
+
+
+def test_a_bad_answer_is_a_form_error_and_nothing_is_saved(claimed, logged_in):
+    response = logged_in.post(
+        reverse("forum:reply", args=[claimed.pk]),
+        {"body": "Bad", "response": "neutral", f"answer_{claim_id('Fair use')}": "maybe"},
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Post.objects.filter(body="Bad").exists()
+
+
+def test_an_untagged_parent_shows_no_answer_list(thread, logged_in):
+    plain = make_reply(thread.opening_post)
+    html = logged_in.get(reverse("forum:reply", args=[plain.pk])).content.decode()
+    assert "Your reply" in html and "claim-answers" not in html
+    assert "that post makes none yet, so your response only shows beside your post" in html
+
+
+def test_a_tombstone_parent_shows_no_answer_list(claimed, other_member, logged_in):
+    services.post_delete(post=claimed, actor=other_member)
+    html = logged_in.get(reverse("forum:reply", args=[claimed.pk])).content.decode()
+    assert "claim-answers" not in html and "Models store copies" not in html
+
+
+def test_a_visitor_gets_no_reply_form_and_no_questions(topic, member):
+    thread = make_thread(topic=topic, author=member, tags=[TagInput("Fair use", "supports")])
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert "Log in</a> or" in html and '<form method="post"' not in html
+    assert "claim-answers" not in html and 'name="answer_' not in html
+    response = Client().get(reverse("forum:reply", args=[thread.opening_post.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_thread_pages_form_answers_the_opening_posts_claims(topic, member, logged_in):
+    thread = make_thread(topic=topic, author=member, tags=[TagInput("Fair use", "supports")])
+    html = logged_in.get(thread.get_absolute_url()).content.decode()
+    form = html[html.index('id="reply-heading"') :]
+    assert answer_groups(form) == [["The", "post", "you", "answer", "✓", "supports", "Fair", "use"]]
+    logged_in.post(
+        reverse("forum:reply", args=[thread.opening_post.pk]),
+        {"body": "No", "response": "neutral", f"answer_{claim_id('Fair use')}": "disagree"},
+    )
+    reply = Post.objects.get(body="No")
+    assert [(tag.claim.text, tag.stance) for tag in reply.tags.all()] == [("Fair use", "opposes")]
+
+
+def test_the_edit_form_shows_and_changes_the_response(claimed, member, logged_in):
+    post = make_reply(claimed, author=member, response="agree")
+    url = reverse("forum:post_edit", args=[post.pk])
+    html = logged_in.get(url).content.decode()
+    assert re.search(r'name="response" value="agree"[^>]* checked', html)
+    assert "when it makes several, tag each claim you answer below" in html
+    before = MapRequest.objects.count()
+    response = logged_in.post(url, {"body": post.body, "response": "disagree"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.response == "disagree" and not post.revisions.exists()
+    assert MapRequest.objects.count() == before + 1  # its parent carries claims
+
+
+def test_the_opening_posts_edit_form_has_no_response(thread, logged_in):
+    url = reverse("forum:post_edit", args=[thread.opening_post.pk])
+    html = logged_in.get(url).content.decode()
+    assert "Your response to the post you answer" not in html and 'name="response"' not in html
+    logged_in.post(url, {"body": "Opening post", "claim_1": "Fair use", "stance_1": "supports"})
+    assert [tag.claim.text for tag in thread.opening_post.tags.all()] == ["Fair use"]
+
+
+def test_a_member_starts_a_thread_with_claim_tags(topic, logged_in):
+    html = logged_in.get(reverse("forum:thread_create", args=[topic.slug])).content.decode()
+    assert 'name="claim_1"' in html and 'name="stance_1"' in html
+    response = logged_in.post(
+        reverse("forum:thread_create", args=[topic.slug]),
+        {
+            "title": "Fair use?",
+            "body": "I think so.",
+            "claim_1": "Fair use",
+            "stance_1": "supports",
+            "claim_2": "Models store copies",
+            "stance_2": "opposes",
+        },
+    )
+    thread = Thread.objects.get()
+    assert response.status_code == 302 and response.url == thread.get_absolute_url()
+    tags = {tag.claim.text: tag.stance for tag in thread.opening_post.tags.select_related("claim")}
+    assert tags == {"Fair use": "supports", "Models store copies": "opposes"}
+    assert MapRequest.objects.filter(topic=topic).exists()
+    page = logged_in.get(thread.get_absolute_url()).content.decode()
+    opening = page[page.index('<article class="opening-post"') : page.index("</article>")]
+    assert opening.count('class="chip chip-') == 2
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ({"claim_1": "Fair use", "stance_1": "maybe"}, "Select a valid choice"),
+        (
+            {
+                "claim_1": "Fair use",
+                "stance_1": "supports",
+                "claim_2": "fair USE",
+                "stance_2": "opposes",
+            },
+            "tagged twice",
+        ),
+        ({"claim_1": "\x07beep", "stance_1": "supports"}, "control characters"),
+    ],
+)
+def test_a_thread_with_bad_claim_rows_is_a_form_error_and_nothing_is_created(
+    topic, logged_in, rows, message
+):
+    response = logged_in.post(
+        reverse("forum:thread_create", args=[topic.slug]),
+        {"title": "t", "body": "b", **rows},
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Thread.objects.exists() and not Post.objects.exists()
+    assert not Claim.objects.exists() and not MapRequest.objects.exists()

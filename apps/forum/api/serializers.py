@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.claims.api.serializers import TagSerializer, TagsField
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import MAX_BODY_LENGTH
+from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -21,6 +21,12 @@ class ThreadSerializer(serializers.ModelSerializer):
             "id", "topic", "title", "author", "opening_post", "locked",
             "reply_count", "created", "last_activity",
         ]  # fmt: skip
+
+
+class ThreadCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=MAX_TITLE_LENGTH)
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Opening post, Markdown.")
+    tags = TagsField(required=False, default=list, help_text="The opening post's claim tags.")
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -55,12 +61,18 @@ class ReplyCreateSerializer(serializers.Serializer):
 
 
 class PostUpdateSerializer(serializers.Serializer):
-    """Either or both: a new body (the author only) and new tags (the author or a moderator)."""
+    """Any of: a new body and a new response (the author only), new tags (the author or a
+    moderator)."""
 
     body = serializers.CharField(max_length=MAX_BODY_LENGTH, required=False, help_text="Markdown.")
     tags = TagsField(required=False, help_text="Replaces the post's tags.")
+    response = serializers.ChoiceField(
+        choices=Post.Response.choices,
+        required=False,
+        help_text="The reply's response to the post it answers; the opening post has none.",
+    )
 
     def validate(self, data):
         if not data:
-            raise serializers.ValidationError("Send a body, tags or both.")
+            raise serializers.ValidationError("Send a body, tags, a response, or any of them.")
         return data

@@ -14,19 +14,33 @@ from apps.forum.api.serializers import (
     PostSerializer,
     PostUpdateSerializer,
     ReplyCreateSerializer,
+    ThreadCreateSerializer,
     ThreadSerializer,
     TopicSerializer,
 )
 from apps.forum.models import Post, Thread, Topic
 from config.limits import limited
-from config.middleware import CONFLICT_MESSAGE, is_retryable
+from config.middleware import (
+    CONFLICT_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    UNAVAILABLE_RETRY_AFTER,
+    is_database_unavailable,
+    is_retryable,
+)
 
 
 def agora_exception_handler(exc, context):
     """A service's ValidationError is the client's mistake: 400 with its messages; a rate
-    limit is 429; a body over Django's upload limit is 413, in JSON like every other error."""
+    limit is 429; a body over Django's upload limit is 413; a database conflict or outage
+    that saved nothing is 503, in JSON like every other error."""
     if is_retryable(exc):
         return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    if is_database_unavailable(exc):
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": "The request body is too large."},
@@ -51,13 +65,25 @@ class TopicDetail(generics.RetrieveAPIView):
 
 
 class TopicThreads(generics.ListAPIView):
-    """The topic's threads, latest activity first."""
+    """GET: the topic's threads, latest activity first. POST: start a thread."""
 
     serializer_class = ThreadSerializer
 
+    def get_topic(self) -> Topic:
+        return get_object_or_404(Topic, slug=self.kwargs["slug"])
+
     def get_queryset(self):
-        topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        topic = self.get_topic()
         return topic.threads.select_related("topic", "author").order_by("-last_activity", "-pk")
+
+    @extend_schema(request=ThreadCreateSerializer, responses={201: ThreadSerializer})
+    @method_decorator(limited("post"))
+    def post(self, request, slug):
+        topic = self.get_topic()
+        data = ThreadCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        thread = services.thread_create(topic=topic, author=request.user, **data.validated_data)
+        return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
 
 class ThreadDetail(generics.RetrieveAPIView):
@@ -121,11 +147,9 @@ class PostDetail(generics.GenericAPIView):
         data = PostUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post, change = self.get_object(), data.validated_data
-        if "body" in change:
-            services.post_edit(
-                post=post, editor=request.user, body=change["body"], tags=change.get("tags")
-            )
-        else:
+        if "body" in change or "response" in change:
+            services.post_edit(post=post, editor=request.user, **change)
+        else:  # tags alone: a moderator may change them too
             post_tags_set(post=post, actor=request.user, tags=change["tags"])
         return Response(PostSerializer(post).data)
 

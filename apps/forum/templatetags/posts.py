@@ -73,7 +73,7 @@ def post_meta(post: Post) -> SafeString:
     else:
         who = '<span class="who deleted-user">deleted user</span>'
     response = ""
-    if post.depth > 1 and post.response != Post.Response.NEUTRAL and not post.is_tombstone:
+    if post.depth > 0 and post.response != Post.Response.NEUTRAL and not post.is_tombstone:
         kind = escape(post.response)
         response = f'<span class="response response-{kind}">{kind}s</span>'
     created = template_localtime(post.created)
