@@ -3,22 +3,47 @@
   const canvas = document.getElementById("map-canvas");
   if (!canvas || typeof cytoscape === "undefined") return;
 
-  const COLOURS = { IN: "#2e8b57", OUT: "#c0392b", UNDECIDED: "#c9a227" };
+  // Strength 0 → red, 0.5 → grey, 1 → green; the legend on the page says the same.
+  const WEAK = [192, 57, 43];
+  const BALANCED = [154, 160, 166];
+  const STRONG = [46, 139, 87];
+
+  function colour(strength) {
+    const [from, to, t] = strength < 0.5 ? [WEAK, BALANCED, strength * 2] : [BALANCED, STRONG, strength * 2 - 1];
+    const mixed = from.map((channel, i) => Math.round(channel + (to[i] - channel) * t));
+    return `rgb(${mixed.join(",")})`;
+  }
+
+  // The words are the server's (apps/maps/strength.py), read from the outline of the
+  // version this page shows; a newer version drawn later shows its numbers alone.
+  function strengthWords(version) {
+    const words = new Map();
+    if (Number(canvas.dataset.version) !== version) return words;
+    document.querySelectorAll(".outline li[data-claim]").forEach((entry) => {
+      words.set(Number(entry.dataset.claim), entry.dataset.strengthWord);
+    });
+    return words;
+  }
 
   function shorten(text) {
     return text.length > 60 ? `${text.slice(0, 57)}…` : text;
   }
 
   function elements(map) {
-    const nodes = map.nodes.map((node) => ({
-      data: {
-        id: `claim-${node.id}`,
-        claim: node.id,
-        label: `${shorten(node.text)}\n${node.standing} · +${node.supports} / −${node.opposes}`,
-        standing: node.standing,
-        size: 40 + 12 * Math.sqrt(node.supports),
-      },
-    }));
+    const words = strengthWords(map.version);
+    const nodes = map.nodes.map((node) => {
+      const strength = [words.get(node.id), node.strength.toFixed(2)].filter(Boolean).join(" ");
+      return {
+        data: {
+          id: `claim-${node.id}`,
+          claim: node.id,
+          label: `${shorten(node.text)}\n${strength} · ${node.supporters} for / ${node.opposers} against`,
+          standing: node.standing,
+          colour: colour(node.strength),
+          size: 40 + 12 * Math.sqrt(node.supporters),
+        },
+      };
+    });
     const edges = map.edges.map((edge, index) => ({
       data: {
         id: `edge-${index}`,
@@ -43,7 +68,7 @@
         "text-margin-y": 4,
         width: "data(size)",
         height: "data(size)",
-        "background-color": (node) => COLOURS[node.data("standing")],
+        "background-color": "data(colour)",
         "border-width": 2,
         "border-color": "#1d2330",
       },

@@ -7,11 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.claims.models import Claim
+from apps.claims.services import TagInput
 from apps.forum.models import SEGMENT_DEPTH, Post
 from apps.maps.models import ArgumentMap
+from apps.maps.services import map_build
+from apps.maps.strength import strength_word
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, path_of
-from tests.factories import make_reply, make_thread
+from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -135,7 +138,8 @@ def test_reply_with_a_suggested_claim_then_edit_history_and_delete(demo, session
     body = form.get_by_label("Your reply")
     expect(body).to_be_focused()  # the inline form arrives with the cursor in it
     body.fill("Fair use turns on transformation, and a model transforms.")
-    form.get_by_role("radio", name="agree", exact=True).check()
+    response = form.get_by_role("group", name="Your response to the post you answer")
+    response.get_by_role("radio", name="agree", exact=True).check()
 
     claim_field = form.get_by_label("Claim 1", exact=True)
     claim_field.press_sequentially("fair use transformative")
@@ -190,6 +194,47 @@ def test_reply_with_a_suggested_claim_then_edit_history_and_delete(demo, session
     assert not session.errors
 
 
+def test_a_member_answers_the_claims_of_a_post_one_by_one(db, session):
+    """The inline (htmx) reply form asks about each claim of the post answered, with "not
+    addressed" preselected; the answers become the reply's tags, shown on its chips."""
+    thread = make_thread(title="Style and consent", tags=[TagInput("Styles are free", "supports")])
+    parent = make_reply(
+        thread.opening_post,
+        tags=[TagInput("Training is fair use", "supports"), TagInput("Models copy", "opposes")],
+    )
+    UserFactory(username="carol")
+    session.log_in("carol", PASSWORD)
+    page = session.goto(thread.get_absolute_url())
+
+    reply_link = page.locator(f"details#post-{parent.pk} > .actions").get_by_role(
+        "link", name="reply"
+    )
+    session.after_htmx_settles(reply_link.click)
+    form = page.locator(f"#reply-slot-{parent.pk} form.reply-form")
+    expect(form.get_by_text("when it makes several, answer each below")).to_be_visible()
+    fair_use = form.get_by_role("group", name="supports Training is fair use")
+    copies = form.get_by_role("group", name="opposes Models copy")
+    expect(form.get_by_role("group", name="Styles are free")).to_have_count(0)  # not its parent
+    for question in (fair_use, copies):
+        expect(question.get_by_role("radio", name="not addressed")).to_be_checked()
+    form.get_by_label("Your reply").fill("Training is not fair use, and models do not copy.")
+    fair_use.get_by_role("radio", name="disagree").check()
+    copies.get_by_role("radio", name="agree", exact=True).check()
+    session.screenshot("claim-answers", full_page=False)
+    form.get_by_role("button", name="Post reply").click()
+
+    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
+    assert reply.parent_id == parent.pk
+    chips = page.locator(f"details#post-{reply.pk} > .chips").get_by_role("link")
+    expect(chips).to_have_text(["✗ opposes Training is fair use", "✗ opposes Models copy"])
+    assert sorted((tag.claim.text, tag.stance) for tag in reply.tags.select_related("claim")) == [
+        ("Models copy", "opposes"),
+        ("Training is fair use", "opposes"),
+    ]
+    assert not session.errors
+
+
 def _wait_for_drawn_map(session) -> int:
     """Wait until Cytoscape has drawn every node of the map; return the node count."""
     page = session.page
@@ -203,6 +248,10 @@ def _wait_for_drawn_map(session) -> int:
     return page.evaluate("document.getElementById('map-canvas').cy.nodes().length")
 
 
+def _rgb(colour: str) -> list[int]:
+    return [int(channel) for channel in re.findall(r"\d+", colour)[:3]]
+
+
 def test_map_draws_every_claim_and_tapping_a_node_opens_its_claim(demo, session):
     page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
     outline = page.locator(".outline > ol > li")
@@ -210,6 +259,21 @@ def test_map_draws_every_claim_and_tapping_a_node_opens_its_claim(demo, session)
     expect(outline).to_have_count(len(argument_map.graph["nodes"]))
     assert _wait_for_drawn_map(session) == len(argument_map.graph["nodes"])
     session.screenshot("map")
+    drawn = page.evaluate(
+        """() => Object.fromEntries(document.getElementById('map-canvas').cy.nodes().map((n) =>
+          [n.data('claim'), {label: n.data('label'), colour: n.data('colour'),
+                             shape: n.pstyle('shape').strValue}]))"""
+    )
+    shapes = {"IN": "ellipse", "OUT": "diamond", "UNDECIDED": "round-rectangle"}
+    for node in argument_map.graph["nodes"]:
+        shown = drawn[str(node["id"])]
+        assert f"\n{strength_word(node['strength'])} {node['strength']:.2f} · " in shown["label"]
+        assert shown["shape"] == shapes[node["standing"]]
+    by_strength = sorted(argument_map.graph["nodes"], key=lambda node: node["strength"])
+    weakest, strongest = (
+        drawn[str(node["id"])]["colour"] for node in (by_strength[0], by_strength[-1])
+    )
+    assert _rgb(weakest)[0] > _rgb(weakest)[1] and _rgb(strongest)[1] > _rgb(strongest)[0]
 
     page.locator("#map-canvas").scroll_into_view_if_needed()
     node = page.evaluate(
@@ -236,6 +300,44 @@ def test_map_outline_links_to_each_claim(demo, session):
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
     expect(page.get_by_role("heading", name="Posts that support it")).to_be_visible()
     session.screenshot("claim")
+
+
+def _support(people: int) -> str:
+    return f"{people} {'person supports' if people == 1 else 'people support'} it"
+
+
+def test_a_member_endorses_a_claim_and_sees_its_strength_change(demo, session):
+    """Support a claim from its page (htmx), then read the rebuilt map there: one more
+    supporter, and a higher strength."""
+    argument_map = ArgumentMap.objects.filter(topic=demo.topic).latest("version")
+    weakest = min(argument_map.graph["nodes"], key=lambda node: (node["strength"], node["id"]))
+    session.log_in("demo_member")
+    page = session.goto(f"/claims/{weakest['id']}/")
+    meter = page.locator(".strength-summary meter")
+    expect(meter).to_have_attribute("value", str(weakest["strength"]))
+    people = page.locator(".people")
+    expect(people).to_contain_text(_support(weakest["supporters"]))
+
+    session.after_htmx_settles(lambda: page.get_by_role("button", name="I support this").click())
+    expect(page.get_by_role("status").filter(has_text="You support this claim.")).to_be_visible()
+    expect(page.get_by_role("button", name="I support this")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    # The page's request queued a build; no worker runs here, so build as the worker would.
+    assert map_build(topic_id=demo.topic_id).version == argument_map.version + 1
+
+    page.reload()
+    expect(meter).not_to_have_attribute("value", str(weakest["strength"]))
+    assert float(meter.get_attribute("value")) > weakest["strength"]
+    endorsed = weakest["endorsements"]["supports"] + 1
+    expect(people).to_contain_text(
+        f"{_support(weakest['supporters'] + 1)} ({endorsed} by endorsement)"
+    )
+    expect(page.locator(".strength-summary")).to_contain_text(
+        f"on map version {argument_map.version + 1}"
+    )
+    session.screenshot("claim-endorsed")
+    assert not session.errors
 
 
 def test_moderator_merges_the_listed_duplicates_sees_the_log_and_undoes_it(demo, session):

@@ -39,7 +39,7 @@ def _map(session, thread):
 def _claim(session, thread):
     claim = Claim.objects.get(text="AI art is not art theft")
     page = session.goto(claim.get_absolute_url())
-    expect(page.get_by_role("heading", name="Related claims")).to_be_visible()
+    expect(page.get_by_role("heading", name="Strongest attackers")).to_be_visible()
 
 
 # name -> (how to get there, the viewport's height, whether to take the whole page)

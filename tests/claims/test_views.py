@@ -1,13 +1,16 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from apps.claims.models import Claim
-from apps.claims.services import TagInput, claim_create
+from apps.claims.models import Claim, Endorsement
+from apps.claims.services import TagInput, claim_create, endorsement_set
 from apps.forum import services as forum
 from apps.forum.models import Post
 from apps.maps.services import map_build
 from tests.factories import UserFactory, make_reply
+from tests.maps.helpers import tag_post, tags
 
 pytestmark = pytest.mark.django_db
 
@@ -83,26 +86,115 @@ def test_suggestions_list_similar_claims_and_resolve_aliases(topic, member):
     )
 
 
-def test_the_claim_page_shows_standing_reason_posts_and_relations(thread, member, other_member):
-    claim_post = forum.reply_create(
-        parent=thread.opening_post,
-        author=member,
-        body="fair",
-        tags=[TagInput("Fair use", "supports")],
+@pytest.fixture
+def debate(thread, member):
+    """«Training is fair use» (alice, erin for; bob, carol against), attacked by «Models store
+    copies» (carol, dave: strength 0.75) and «Artists lose income» (bob: 0.67), supported by
+    «Training is transformative» (erin)."""
+    bob, carol, dave, erin = (
+        UserFactory(username=name) for name in ["bob", "carol", "dave", "erin"]
     )
-    forum.reply_create(
-        parent=claim_post,
-        author=other_member,
-        body="no",
-        response="disagree",
-        tags=[TagInput("Copies", "supports")],
+    opening = tag_post(thread.opening_post, supports=["Training is fair use"])
+    income = make_reply(
+        opening,
+        author=bob,
+        body="Artists lose **income** & commissions to it.",
+        tags=tags(supports=["Artists lose income"], opposes=["Training is fair use"]),
+    )
+    copies = make_reply(
+        opening,
+        author=carol,
+        body="The model stores copies.",
+        tags=tags(supports=["Models store copies"], opposes=["Training is fair use"]),
+    )
+    make_reply(copies, author=dave, tags=tags(supports=["Models store copies"]))
+    transformative = make_reply(
+        opening,
+        author=erin,
+        body="It transforms what it learns.",
+        tags=tags(supports=["Training is fair use", "Training is transformative"]),
     )
     map_build(topic_id=thread.topic_id)
-    fair_use = Claim.objects.get(text="Fair use")
-    html = Client().get(fair_use.get_absolute_url()).content.decode()
-    assert "<strong>OUT: attacked by «Copies», which stands</strong>" in html
-    assert f'href="/posts/{claim_post.pk}/#post-{claim_post.pk}"' in html
-    assert "Attacked by" in html and ">Copies</a>" in html
+    return {"income": income, "copies": copies, "transformative": transformative}
+
+
+def claim_page(text: str) -> str:
+    return Client().get(Claim.objects.get(text=text).get_absolute_url()).content.decode()
+
+
+def test_the_claim_page_leads_with_strength_then_people_then_the_grounded_fact(debate):
+    html = claim_page("Training is fair use")
+    strength = html.index('<meter class="strength-bar strength-fairly-weak" min="0" max="1"')
+    assert 'value="0.32" aria-label="Strength">0.32</meter>' in html
+    assert '<strong class="strength-word">fairly weak</strong>' in html
+    people = html.index("2 people support it · 2 oppose it")
+    endorse = html.index("Log in to endorse")
+    grounded = html.index("<strong>Has an unanswered objection: «Artists lose income».</strong>")
+    cards = html.index("Strongest supporters")
+    posts = html.index("Posts that support it")
+    assert strength < people < endorse < grounded < cards < posts
+
+
+def test_the_claim_page_shows_attackers_strongest_first_with_the_posts_behind_them(debate):
+    html = claim_page("Training is fair use")
+    attackers = html[html.index('id="attackers-heading"') : html.index("Posts that support it")]
+    assert attackers.index(">Models store copies</a>") < attackers.index(">Artists lose income</a>")
+    income = debate["income"]
+    assert f'<a href="/posts/{income.pk}/#post-{income.pk}">post {income.pk}</a> by' in attackers
+    assert '<a href="/u/bob/">bob</a>: <q>Artists lose income &amp; commissions to it.</q>' in (
+        attackers
+    )
+    assert '<strong class="strength-word">strong</strong>' in attackers  # copies: 0.75
+    supporters = html[html.index('id="supporters-heading"') : html.index('id="attackers-heading"')]
+    transformative = debate["transformative"]
+    assert ">Training is transformative</a>" in supporters
+    assert f'href="/posts/{transformative.pk}/#post-{transformative.pk}"' in supporters
+
+
+def test_the_claim_page_lists_what_the_claim_attacks(debate):
+    html = claim_page("Artists lose income")
+    assert "1 person supports it · 0 oppose it" in html
+    assert "<strong>No objection.</strong>" in html and "No claim attacks it." in html
+    bears_on = html[html.index('id="relations-heading"') :]
+    assert "It attacks" in bears_on and ">Training is fair use</a>" in bears_on
+    assert "It supports" not in bears_on
+
+
+def test_a_card_shows_three_evidence_posts_and_counts_the_rest(debate, thread):
+    opening = thread.opening_post
+    for name in ["gil", "hal", "ivy"]:
+        make_reply(
+            opening,
+            author=UserFactory(username=name),
+            tags=tags(supports=["Artists lose income"], opposes=["Training is fair use"]),
+        )
+    map_build(topic_id=thread.topic_id)
+    html = claim_page("Training is fair use")
+    card = html[html.index(">Artists lose income</a>") :].split('<li class="card">')[0]
+    assert "drawn by 4 people in:" in card
+    assert card.count('<a href="/posts/') == 3 and "and 1 more post</li>" in card
+
+
+def test_an_evidence_post_deleted_since_the_build_says_so(debate, thread):
+    income = debate["income"]
+    forum.post_delete(post=income, actor=income.author)  # the map is not rebuilt yet
+    html = claim_page("Training is fair use")
+    assert f'post {income.pk}</a> by <a href="/u/bob/">bob</a> ' in html
+    assert "(no longer visible)" in html and "commissions" not in html
+
+
+def test_an_endorsement_counts_its_member_on_the_claim_page(debate):
+    fair_use = Claim.objects.get(text="Training is fair use")
+    endorsement_set(claim=fair_use, member=UserFactory(username="fay"), stance="supports")
+    map_build(topic_id=fair_use.topic_id)
+    assert "3 people support it (1 by endorsement) · 2 oppose it" in claim_page(fair_use.text)
+
+
+def test_a_claim_off_the_map_says_so(debate, member):
+    untagged = claim_create(topic=Claim.objects.first().topic, author=member, text="Nobody says")
+    html = Client().get(untagged.get_absolute_url()).content.decode()
+    assert "Not on the map yet (map version 1)" in html
+    assert "<meter" not in html and "Strongest supporters" not in html
 
 
 def test_a_merged_claims_page_redirects_to_its_target(topic, member):
@@ -129,3 +221,129 @@ def test_moderators_edit_tags_on_any_post_members_cannot(thread, member, other_m
     client.force_login(moderator)
     assert client.post(url, {"claim_1": "Fair use", "stance_1": "opposes"}).status_code == 302
     assert reply.tags.get().stance == "opposes"
+
+
+# --- endorsements ----------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def fair_use(topic, member):
+    return claim_create(topic=topic, author=member, text="Fair use")
+
+
+def endorse_url(claim) -> str:
+    return reverse("claims:endorse", args=[claim.pk])
+
+
+def stances() -> list[tuple]:
+    return list(Endorsement.objects.order_by("pk").values_list("claim", "user", "stance"))
+
+
+def pressed(html: str) -> dict[str, str]:
+    """Each endorsement button's stance -> its aria-pressed."""
+    return {
+        stance: state
+        for stance, state in re.findall(r'value="(supports|opposes)" aria-pressed="(\w+)"', html)
+    }
+
+
+def test_the_claim_page_offers_a_member_the_endorsement_buttons(fair_use, logged_in):
+    html = logged_in.get(fair_use.get_absolute_url()).content.decode()
+    assert f'<form method="post" action="{endorse_url(fair_use)}"' in html
+    assert f'hx-post="{endorse_url(fair_use)}"' in html and "csrfmiddlewaretoken" in html
+    assert ">I support this</button>" in html and ">I oppose this</button>" in html
+    assert pressed(html) == {"supports": "false", "opposes": "false"}
+    assert "Withdraw" not in html  # nothing to withdraw yet
+
+
+def test_a_visitor_is_offered_to_log_in_and_come_back(fair_use):
+    html = Client().get(fair_use.get_absolute_url()).content.decode()
+    assert f'<a href="/accounts/login/?next=/claims/{fair_use.pk}/">Log in to endorse</a>' in html
+    assert "I support this" not in html and "csrfmiddlewaretoken" not in html
+
+
+def test_endorsing_without_javascript_goes_back_to_the_claim_with_a_message(
+    fair_use, member, logged_in
+):
+    response = logged_in.post(endorse_url(fair_use), {"stance": "supports"})
+    assert response.status_code == 302 and response.url == fair_use.get_absolute_url()
+    assert stances() == [(fair_use.pk, member.pk, "supports")]
+    html = logged_in.get(response.url).content.decode()
+    assert "Saved: you support this claim." in html and "You support this claim." in html
+    assert pressed(html) == {"supports": "true", "opposes": "false"}
+    assert ">Withdraw</button>" in html
+
+
+def test_changing_and_withdrawing_without_javascript(fair_use, member, logged_in):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    logged_in.post(endorse_url(fair_use), {"stance": "opposes"})
+    assert stances() == [(fair_use.pk, member.pk, "opposes")]
+    response = logged_in.post(endorse_url(fair_use), {"stance": "withdraw"}, follow=True)
+    assert stances() == []
+    html = response.content.decode()
+    assert "Withdrawn: you no longer endorse this claim." in html
+    assert pressed(html) == {"supports": "false", "opposes": "false"}
+
+
+def test_with_htmx_the_answer_is_the_partial_to_swap_in_place(fair_use, member, logged_in):
+    response = logged_in.post(endorse_url(fair_use), {"stance": "opposes"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "<main" not in html
+    assert 'id="endorsement"' in html and 'hx-target="#endorsement" hx-swap="outerHTML"' in html
+    assert "You oppose this claim." in html
+    assert pressed(html) == {"supports": "false", "opposes": "true"}
+    assert stances() == [(fair_use.pk, member.pk, "opposes")]
+    page = logged_in.get(fair_use.get_absolute_url()).content.decode()
+    assert "Saved:" not in page  # no message left over for the next page
+
+
+def test_withdrawing_nothing_says_so_and_changes_nothing(fair_use, other_member, logged_in):
+    endorsement_set(claim=fair_use, member=other_member, stance="supports")
+    before = stances()
+    plain = logged_in.post(endorse_url(fair_use), {"stance": "withdraw"}, follow=True)
+    assert "there is nothing to withdraw" in plain.content.decode()
+    partial = logged_in.post(endorse_url(fair_use), {"stance": "withdraw"}, **HTMX)
+    assert partial.status_code == 200
+    assert '<span class="errors">You have not endorsed «Fair use»' in partial.content.decode()
+    assert stances() == before
+
+
+@pytest.mark.parametrize("data", [{"stance": "maybe"}, {"stance": ""}, {}])
+def test_a_bad_stance_is_a_400_and_changes_nothing(fair_use, member, logged_in, data):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    before = stances()
+    assert logged_in.post(endorse_url(fair_use), data).status_code == 400
+    assert logged_in.post(endorse_url(fair_use), data, **HTMX).status_code == 400
+    assert stances() == before
+
+
+def test_a_visitor_posting_is_sent_to_log_in_and_nothing_changes(fair_use):
+    response = Client().post(endorse_url(fair_use), {"stance": "supports"})
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next=/claims/{fair_use.pk}/"
+    partial = Client().post(endorse_url(fair_use), {"stance": "supports"}, **HTMX)
+    assert partial.status_code == 200 and "Log in to endorse" in partial.content.decode()
+    assert stances() == []
+
+
+def test_endorsing_an_alias_endorses_its_target(topic, member, logged_in):
+    target = claim_create(topic=topic, author=member, text="Models store copies")
+    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
+    response = logged_in.post(endorse_url(alias), {"stance": "supports"})
+    assert response.url == target.get_absolute_url()
+    assert stances() == [(target.pk, member.pk, "supports")]
+
+
+def test_the_endorsement_address_takes_posts_only(fair_use, logged_in):
+    assert logged_in.get(endorse_url(fair_use)).status_code == 405
+    assert Client().post(reverse("claims:endorse", args=[999_999]), {}).status_code == 404
+
+
+def test_the_partial_runs_nothing_inline(fair_use, member, logged_in):
+    endorsement_set(claim=fair_use, member=member, stance="supports")
+    html = logged_in.post(endorse_url(fair_use), {"stance": "supports"}, **HTMX).content.decode()
+    assert "<script" not in html and "style=" not in html and "hx-on" not in html
