@@ -31,10 +31,14 @@ migrate: db
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 
+# The worker rides out broker outages by itself; should it still exit, it is started again.
 serve:
 	@echo "Agora on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@mkdir -p var; export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --schedule=var/celerybeat-schedule --loglevel=warning --concurrency=1 & \
+	@mkdir -p var; export DEBUG=$${DEBUG:-1}; trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	while :; do \
+		$(BIN)/celery -A config worker --beat --schedule=var/celerybeat-schedule --loglevel=warning --concurrency=1; \
+		echo "The Celery worker exited (status $$?); starting it again." >&2; sleep 1; \
+	done & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install services

@@ -1,4 +1,9 @@
+import sys
+
 from django.shortcuts import render
+from django.views import defaults
+
+from config.middleware import database_error_response
 
 TOO_MANY = 429
 
@@ -18,3 +23,9 @@ def locked_out(request, credentials, *args, **kwargs):
         "Wait 15 minutes, or reset your password, then try again."
     }
     return render(request, "429.html", context, status=TOO_MANY)
+
+
+def server_error(request):
+    """Django's 500 page, except for a database error that saved nothing: its 503 also when
+    the error came from outside a view (a middleware), where process_exception never sees it."""
+    return database_error_response(request, sys.exc_info()[1]) or defaults.server_error(request)

@@ -4,6 +4,8 @@ from django.urls import include, path
 from apps.accounts.views import signup
 from config.health import healthz
 
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", include("apps.forum.urls")),
     path("", include("apps.accounts.urls")),

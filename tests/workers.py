@@ -24,8 +24,9 @@ def wait_for(predicate, *, timeout: float = 60, message: str = "condition") -> N
 
 
 @contextmanager
-def celery_worker(redis_url: str):
-    """A worker of this project on the test database, consuming from `redis_url`."""
+def celery_worker(redis_url: str, *, beat_schedule: Path | None = None):
+    """A worker of this project on the test database, consuming from `redis_url`; with
+    `beat_schedule` (a file path), it runs beat inside it too, as `make serve` does."""
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -36,7 +37,8 @@ def celery_worker(redis_url: str):
     with tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--loglevel=info", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "--loglevel=info", "--without-heartbeat", "--without-gossip", "--without-mingle",
+             *(["--beat", f"--schedule={beat_schedule}"] if beat_schedule else [])],
             cwd=ROOT,
             env=env,
             stdout=log,

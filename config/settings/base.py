@@ -122,7 +122,8 @@ CACHES = {
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "config.errors.rate_limited"
-RATES = {"post": "20/m", "claim": "30/h", "signup": "5/h"}
+# Endorsing is limited at posting's rate, in a budget of its own.
+RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h"}
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -163,9 +164,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A task a worker took and never acknowledged (it was killed) goes back to the queue once
+# it has been out visibility_timeout seconds; each worker looks for such tasks every
+# unacked_restore_interval seconds. 30 s is more than a live worker holds a message (the
+# 1 s gather, a retry's backoff of up to 16 s, a 2 s build of the largest topic), so a task
+# is not run twice; the 5 s map sweep, not this, bounds a stale map (docs/map-rules.md).
+# socket_timeout also bounds the worker's cleanup reads on a broker that went silent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": 30,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
-    "sweep-dirty-maps": {"task": "apps.maps.tasks.sweep_dirty_maps", "schedule": 60.0},
+    # With QUEUED_FOR (5 s) this makes a map fresh within 15 s of a worker coming back
+    # after one died holding its build (docs/map-rules.md, "Building").
+    "sweep-dirty-maps": {"task": "apps.maps.tasks.sweep_dirty_maps", "schedule": 5.0},
+    "prune-map-versions": {"task": "apps.maps.tasks.prune_map_versions", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {

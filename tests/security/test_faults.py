@@ -1,24 +1,31 @@
-"""Faults: a build killed half-way, a database connection dropped mid-request."""
+"""Faults: a build killed half-way, a database connection dropped mid-request or refused,
+a worker killed while it holds a build, Redis going away under a worker."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+import redis
+from django.db import close_old_connections, connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.claims.services import TagInput
 from apps.forum import services as forum
-from apps.forum.models import Post
+from apps.forum.models import Post, Topic
+from apps.maps import services as map_services
 from apps.maps.models import ArgumentMap, MapRequest
 from apps.maps.services import map_build
+from apps.maps.tasks import sweep_dirty_maps
 from tests.factories import UserFactory, make_thread
-from tests.workers import ROOT, wait_for
+from tests.maps.test_pipeline import pointed_at
+from tests.workers import ROOT, celery_worker, redis_server, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,6 +48,72 @@ services.map_build(topic_id=int(sys.argv[1]))
 def database_url() -> str:
     settings = connection.settings_dict
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+def terminate_backend(pid: int) -> None:
+    """End one server process as a PostgreSQL restart ends them all, and wait until it is gone."""
+    with psycopg.connect(database_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+        def gone() -> bool:
+            alive = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            return alive.fetchone() is None
+
+        wait_for(gone, timeout=10, message=f"backend {pid} to end")
+
+
+def free_port() -> int:
+    """A local port that nothing listens on: the kernel just lent it and it was given back."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def database_refusing_connections():
+    """This process's database connection pointed at a port where nothing listens: what a
+    request meets while PostgreSQL restarts."""
+    database = connection.settings_dict
+    port = database["PORT"]
+    connection.close()
+    database["PORT"] = str(free_port())
+    try:
+        yield
+    finally:
+        connection.close()
+        database["PORT"] = port
+
+
+def assert_unavailable(response, detail: str) -> None:
+    assert response.status_code == 503, response.status_code
+    assert response["Retry-After"] == "5"
+    assert "nothing was saved; try again" in detail
+
+
+def tagged_thread():
+    """A thread with one tagged reply: its topic is marked, and its map build queued."""
+    author = UserFactory()
+    thread = make_thread(author=author)
+    forum.reply_create(
+        parent=thread.opening_post, author=author, body="Training is fair use.",
+        tags=[TagInput("Training is fair use", "supports")],
+    )  # fmt: skip
+    return thread
+
+
+def a_build_held_by_the_worker(broker, monkeypatch):
+    """A tagged thread whose build a worker has taken and holds, waiting to run it, as a
+    worker under write load nearly always holds one (each build waits GATHER_FOR)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(map_services, "GATHER_FOR", 600)
+        thread = tagged_thread()
+    wait_for(lambda: broker.hlen("unacked") == 1, message="the worker to hold the build")
+    return thread
+
+
+def latest_version(topic) -> int:
+    latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
+    return latest.version if latest else 0
 
 
 def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_path):
@@ -79,16 +152,13 @@ def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_p
     assert (outcome.built, outcome.version, outcome.still_dirty) == (True, 2, False)
 
 
-def test_a_connection_dropped_mid_request_gives_a_clean_error_and_no_half_written_rows(monkeypatch):
+def test_a_connection_dropped_mid_request_is_a_503_and_leaves_no_half_written_rows(monkeypatch):
     author = UserFactory()
     thread = make_thread(author=author)
     real_tags_write = forum.tags_write
 
     def drop_connection_then_write(**kwargs):
-        with psycopg.connect(database_url(), autocommit=True) as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid]
-            )
+        terminate_backend(connection.connection.info.backend_pid)
         return real_tags_write(**kwargs)
 
     monkeypatch.setattr(forum, "tags_write", drop_connection_then_write)
@@ -96,7 +166,7 @@ def test_a_connection_dropped_mid_request_gives_a_clean_error_and_no_half_writte
     client.force_login(author)
     url = f"/posts/{thread.opening_post.pk}/reply/"
     response = client.post(url, {"body": "lost in transit", "response": "neutral"})
-    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+    assert_unavailable(response, response.content.decode())
     monkeypatch.setattr(forum, "tags_write", real_tags_write)
     assert not Post.objects.filter(body="lost in transit").exists()
     assert client.post(url, {"body": "second try", "response": "neutral"}).status_code == 302
@@ -129,3 +199,101 @@ def test_a_lost_deadlock_is_a_clear_503_not_a_500(monkeypatch, settings):
     )
     assert response.status_code == 503 and "nothing was saved" in response.json()["detail"]
     assert thread.posts.count() == 1
+
+
+def test_a_database_refusing_connections_is_a_503_in_pages_and_the_api():
+    author = UserFactory()
+    thread = make_thread(author=author)
+    member = Client(raise_request_exception=False)
+    member.force_login(author)
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(author)
+    with database_refusing_connections():
+        pages = [
+            Client(raise_request_exception=False).get(thread.get_absolute_url()),
+            member.post(
+                f"/posts/{thread.opening_post.pk}/reply/", {"body": "x", "response": "neutral"}
+            ),
+        ]
+        answers = [
+            api.get(f"/api/threads/{thread.pk}/posts/"),
+            api.post(
+                f"/api/threads/{thread.pk}/posts/",
+                {"parent": thread.opening_post.pk, "body": "x"},
+                format="json",
+            ),
+        ]
+    for page in pages:
+        assert_unavailable(page, page.content.decode())
+    for answer in answers:
+        assert_unavailable(answer, answer.json()["detail"])
+    assert thread.posts.count() == 1
+
+
+def reads_the_database_first(get_response):
+    """A middleware that reads the database before any view does."""
+
+    def middleware(request):
+        Topic.objects.exists()
+        return get_response(request)
+
+    return middleware
+
+
+def test_a_database_out_of_reach_outside_a_view_is_still_a_503(settings):
+    settings.MIDDLEWARE = [f"{__name__}.reads_the_database_first", *settings.MIDDLEWARE]
+    with database_refusing_connections():
+        response = Client(raise_request_exception=False).get("/")
+    assert_unavailable(response, response.content.decode())
+
+
+def test_a_connection_the_database_dropped_between_requests_is_replaced_not_a_failure():
+    thread = make_thread(author=UserFactory())
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
+    terminate_backend(connection.connection.info.backend_pid)
+    close_old_connections()  # what Django does as every request starts; the test client doesn't
+    assert Client().get(thread.get_absolute_url()).status_code == 200
+
+
+def test_a_worker_holding_a_build_survives_redis_going_away_and_then_builds_the_map(
+    settings, monkeypatch
+):
+    with redis_server(free_port()) as spare:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": spare.url}}
+        broker = redis.Redis.from_url(spare.url)
+        with pointed_at(spare.url), celery_worker(spare.url) as worker:
+            thread = a_build_held_by_the_worker(broker, monkeypatch)
+            spare.stop()
+            spare.start()  # empty, as after a crash: the held build and its flag are gone
+
+            def consuming_again() -> bool:
+                return any(client["cmd"] == "brpop" for client in broker.client_list())
+
+            wait_for(lambda: worker.poll() is not None or consuming_again(),
+                     message="the worker to come back to Redis, or die")  # fmt: skip
+            assert worker.poll() is None, "the worker died with Redis"
+
+            def built() -> bool:
+                sweep_dirty_maps()  # beat's part, every 5 s; a flag stops a second queueing
+                return worker.poll() is not None or latest_version(thread.topic) == 1
+
+            wait_for(built, message="the map, or the worker's death")
+            assert worker.poll() is None and latest_version(thread.topic) == 1
+
+
+def test_after_a_worker_dies_holding_a_build_the_map_is_fresh_15_s_after_a_new_one_is_up(
+    settings, monkeypatch, tmp_path
+):
+    with redis_server(free_port()) as spare:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": spare.url}}
+        broker = redis.Redis.from_url(spare.url)
+        with pointed_at(spare.url):
+            with celery_worker(spare.url) as doomed:
+                thread = a_build_held_by_the_worker(broker, monkeypatch)
+                doomed.kill()
+                doomed.wait()
+            assert MapRequest.objects.filter(topic=thread.topic).exists()
+            # Beat inside the new worker, as under `make serve`: nothing else sweeps.
+            with celery_worker(spare.url, beat_schedule=tmp_path / "beat-schedule"):
+                wait_for(lambda: latest_version(thread.topic) == 1, timeout=15,
+                         message="the map, 15 s after the new worker was up")  # fmt: skip
