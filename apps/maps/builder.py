@@ -2,7 +2,7 @@
 one post, people counted once each, and each claim's strength beside its grounded standing."""
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -100,11 +100,15 @@ def _build(topic: Topic) -> dict:
     _add_endorsements(topic, tallies)
     claims = Claim.objects.in_topic(topic).order_by("pk")
     texts = dict(claims.active().filter(pk__in=tallies).values_list("pk", "text"))
+    relations = {
+        key: evidence for key, evidence in _relations(posts).items()
+        if key[0] in texts and key[1] in texts
+    }  # fmt: skip
+    shares = _shares(relations, posts)
     edges = [
         {"source": a, "target": b, "kind": kind, "weight": _weight(evidence, posts),
-         "evidence": evidence}
-        for (a, b, kind), evidence in _relations(posts).items()
-        if a in texts and b in texts
+         "share": shares[a, b, kind], "evidence": evidence}
+        for (a, b, kind), evidence in relations.items()
     ]  # fmt: skip
     nodes, strength = _nodes(texts, tallies, edges)
     aliases = claims.filter(status=Claim.Status.MERGED).values_list("pk", "text", "merged_into_id")
@@ -193,6 +197,24 @@ def _relations(posts: dict[int, StancePost]) -> dict[tuple[int, int, str], list[
     return {key: evidence[key] for key in sorted(evidence)}
 
 
+def _shares(relations: dict, posts: dict[int, StancePost]) -> dict[tuple, float]:
+    """Each relation's share of one person's say: a post that offers k reasons against (or
+    for) one claim gives each of them 1/k, and a person counts once per relation, by the
+    largest share one of their posts gives it; the shares of a relation's people add up to at
+    most 1. So one post with three reasons against a claim weighs as one objection, while
+    two people behind one reason weigh as fully as it can (docs/map-rules.md)."""
+    reasons = Counter((pk, b, kind) for (_, b, kind), evidence in relations.items()
+                      for pk in evidence)  # fmt: skip
+    shares = {}
+    for (a, b, kind), evidence in relations.items():
+        people: dict[int | None, float] = {}
+        for pk in evidence:
+            author, share = posts[pk].author, 1 / reasons[pk, b, kind]
+            people[author] = max(people.get(author, 0.0), share)
+        shares[a, b, kind] = round(min(1.0, sum(people.values())), DECIMALS)
+    return shares
+
+
 def _weight(evidence: list[int], posts: dict[int, StancePost]) -> int:
     """Distinct authors of the posts (a deleted user counts for none)."""
     return len({posts[pk].author for pk in evidence} - {None})
@@ -207,12 +229,15 @@ def _nodes(
     place = {pk: index for index, pk in enumerate(ids)}
     sides = [tallies[pk].sides() for pk in ids]
     base = [(supporters + 1) / (supporters + opposers + 2) for supporters, opposers in sides]
-    pairs = {kind: [(edge["source"], edge["target"]) for edge in edges if edge["kind"] == kind]
-             for kind in (SUPPORT, ATTACK)}  # fmt: skip
+    of_kind = {kind: [edge for edge in edges if edge["kind"] == kind] for kind in (SUPPORT, ATTACK)}
+    pairs = {kind: [(edge["source"], edge["target"]) for edge in kind_edges]
+             for kind, kind_edges in of_kind.items()}  # fmt: skip
     strengths = claim_strengths(
         base=base,
         supports=[(place[a], place[b]) for a, b in pairs[SUPPORT]],
         attacks=[(place[a], place[b]) for a, b in pairs[ATTACK]],
+        support_shares=[edge["share"] for edge in of_kind[SUPPORT]],
+        attack_shares=[edge["share"] for edge in of_kind[ATTACK]],
     )
     standings = grounded_labelling(ids, pairs[ATTACK])
     attackers = defaultdict(list)

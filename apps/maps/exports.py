@@ -18,7 +18,7 @@ FORMATS = {
 
 NODE_FIELDS = ("id", "text", "standing", "reason", "posts", "supporters", "opposers",
                "endorsements", "base", "strength")  # fmt: skip
-EDGE_FIELDS = ("source", "target", "kind", "weight", "evidence")
+EDGE_FIELDS = ("source", "target", "kind", "weight", "share", "evidence")
 # What the other four formats carry of a claim's strength, beside its grounded standing.
 STRENGTH_FIELDS = ("strength", "base", "supporters", "opposers")
 

@@ -105,7 +105,8 @@ class MapRelation(models.Model):
         "claims.Claim", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     kind = models.CharField(max_length=7)  # "support" or "attack"
-    weight = models.PositiveIntegerField()
+    weight = models.PositiveIntegerField()  # distinct authors of the evidence posts
+    share = models.FloatField()  # its weight in the strength (docs/map-rules.md)
     evidence = ArrayField(models.BigIntegerField())  # the posts that drew it, in id order
 
     class Meta:

@@ -125,7 +125,7 @@ def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
         for edge in edges:
             copy.write_row((
                 argument_map.pk, edge["source"], edge["target"], edge["kind"], edge["weight"],
-                edge["evidence"],
+                edge["share"], edge["evidence"],
             ))  # fmt: skip
 
 
@@ -135,8 +135,8 @@ COPY_CLAIMS = """
         opposing_posts, supported_by, attacked_by, main) FROM STDIN
 """
 COPY_RELATIONS = """
-    COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, evidence)
-    FROM STDIN
+    COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, share,
+        evidence) FROM STDIN
 """
 
 

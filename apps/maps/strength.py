@@ -8,15 +8,18 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-SEMANTICS = "quadratic energy (Potyka 2018)"
-# Classic RK4 at Potyka's own fixed step: delta=10e-2 (0.1) in his Uncertainpy library.
-STEP = 0.1
+SEMANTICS = "quadratic energy (Potyka 2018), each relation weighted by its share"
+# Classic RK4 at a fixed step. Potyka's Uncertainpy uses 0.1 (delta=10e-2); where the
+# strengths come to rest does not depend on the step, and 0.5 gets there five times
+# faster: on 1,000 random debates with cycles the two differ by at most 6e-10, and at
+# 100,000 claims and 300,000 relations 0.5 takes 79 steps where 0.1 takes 389 (bench 9).
+STEP = 0.5
 # Stop once no strength moves faster than this per unit of time. Potyka's examples stop at
 # 10e-4 (0.001), which leaves his stock example's strengths up to 0.0013 short of where they
 # settle; this settles the six decimals the map shows.
 TOLERANCE = 1e-9
-# 1,000 units of time. Of 1,000 random debates with cycles, the slowest that settled took
-# 6,350 steps; one never did (its strengths oscillate for ever): such debates stop here.
+# 5,000 units of time. Of 1,000 random debates with cycles, the slowest that settled took
+# 6,350 steps of 0.1; one never did (its strengths oscillate for ever): such debates stop here.
 MAX_ITERATIONS = 10_000
 
 
@@ -28,35 +31,48 @@ class Strengths:
 
 
 def claim_strengths(
-    *, base: list[float], supports: list[tuple[int, int]], attacks: list[tuple[int, int]]
+    *,
+    base: list[float],
+    supports: list[tuple[int, int]],
+    attacks: list[tuple[int, int]],
+    support_shares: list[float] | None = None,
+    attack_shares: list[float] | None = None,
 ) -> Strengths:
     """Strengths from base scores in [0, 1] and (source, target) positions into `base`.
-    A repeated pair counts once; a pair that both supports and attacks cancels out."""
+    Each relation counts its source's strength times its share in (0, 1] (1 when no shares
+    are given); a repeated pair counts once, at its largest share."""
     weights = np.array(base, dtype=np.float64)
     if not np.all((weights >= 0) & (weights <= 1)):
         raise ValueError("Every base score must be a number from 0 to 1.")
-    relations = _relations(len(weights), supports, attacks)
+    relations = _relations(
+        len(weights), (supports, support_shares, 1.0), (attacks, attack_shares, -1.0)
+    )
     if not len(weights):
         return Strengths(values=[], iterations=0, converged=True)
     return _solve(weights, relations)
 
 
-def _relations(size: int, supports, attacks) -> sparse.csr_matrix:
-    """Row t, column s: +1 where s supports t, -1 where s attacks t (0 where both)."""
-    targets, sources, signs = [], [], []
-    for pairs, sign in ((supports, 1.0), (attacks, -1.0)):
+def _relations(size: int, *kinds) -> sparse.csr_matrix:
+    """Row t, column s: the share where s supports t, minus the share where s attacks t."""
+    targets, sources, values = [], [], []
+    for pairs, shares, sign in kinds:
         flat = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
         if flat.size and (flat.min() < 0 or flat.max() >= size):
             wrong = flat.min() if flat.min() < 0 else flat.max()
             raise ValueError(f"A relation names claim position {wrong}; base has {size} claims.")
-        keys = np.unique(flat[1::2] * size + flat[0::2])  # distinct (target, source)
+        share = np.ones(len(pairs)) if shares is None else np.array(shares, dtype=np.float64)
+        if share.shape != (len(pairs),) or not np.all((share > 0) & (share <= 1)):
+            raise ValueError("Give each relation one share, more than 0 and at most 1.")
+        keys = flat[1::2] * size + flat[0::2]  # (target, source)
+        order = np.lexsort((-share, keys))  # by pair, the largest share first
+        keys, first = np.unique(keys[order], return_index=True)
         targets.append(keys // size)
         sources.append(keys % size)
-        signs.append(np.full(keys.size, sign))
+        values.append(sign * share[order][first])
     matrix = sparse.csr_matrix(
-        (np.concatenate(signs), (np.concatenate(targets), np.concatenate(sources))),
+        (np.concatenate(values), (np.concatenate(targets), np.concatenate(sources))),
         shape=(size, size),
-    )  # summing a support and an attack of the same pair to 0
+    )  # a support and an attack of the same pair add up
     matrix.eliminate_zeros()
     return matrix
 

@@ -104,7 +104,7 @@ def faint_map(topic) -> ArgumentMap:
             claim(EVEN, "even", "IN", "No objection", 0.5, 1, 1, (1, 0)),
             claim(SURE, "sure", "IN", "No objection", 1.0, 40, 0, (12, 0)),
         ],
-        "edges": [{"source": SURE, "target": FAINT, "kind": "attack", "weight": 1,
+        "edges": [{"source": SURE, "target": FAINT, "kind": "attack", "weight": 1, "share": 1.0,
                    "evidence": [11]}],
         "aliases": [],
         "posts": [{"id": 10, "parent": None, "author": "alice"},
@@ -197,7 +197,7 @@ def test_json_export_carries_the_stored_graph(argument_map, debate):
     # alice, bob and carol: carol's endorsement does not count her twice
     assert people[debate.not_copyrightable] == (3, 0, {"supports": 1, "opposes": 0}, 0.8)
     assert document["edges"] == graph["edges"]
-    assert all(set(edge) == {"source", "target", "kind", "weight", "evidence"}
+    assert all(set(edge) == {"source", "target", "kind", "weight", "share", "evidence"}
                for edge in document["edges"])  # fmt: skip
     assert document["aliases"] == [
         {

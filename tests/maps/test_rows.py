@@ -40,7 +40,7 @@ def rows_as_graph(argument_map: ArgumentMap) -> tuple[list[dict], list[dict]]:
     ]  # fmt: skip
     relations = [
         {"source": row.source_id, "target": row.target_id, "kind": row.kind,
-         "weight": row.weight, "evidence": row.evidence}
+         "weight": row.weight, "share": row.share, "evidence": row.evidence}
         for row in argument_map.relations.order_by("source_id", "target_id", "kind")
     ]  # fmt: skip
     return claims, relations

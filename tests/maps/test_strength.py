@@ -292,7 +292,8 @@ POTYKA_TEN_BY_TEN = [0.22473333877611876] + [0.04775030440346225] * 10 + [0.1852
 def test_potykas_worked_numbers_at_his_own_step_and_tolerance(
     example, expected, steps, monkeypatch
 ):
-    monkeypatch.setattr(strength, "TOLERANCE", 1e-3)  # his epsilon; STEP is his delta
+    monkeypatch.setattr(strength, "TOLERANCE", 1e-3)  # his epsilon
+    monkeypatch.setattr(strength, "STEP", 0.1)  # his delta
     base, supports, attacks = example()
     result = claim_strengths(base=base, supports=supports, attacks=attacks)
     assert result.values == pytest.approx(expected, abs=1e-12, rel=0)
@@ -303,9 +304,12 @@ def test_potykas_worked_numbers_at_his_own_step_and_tolerance(
     "example, expected, steps",
     [(stock_example, POTYKA_STOCK, 84), (ten_by_ten_example, POTYKA_TEN_BY_TEN, 360)],
 )
-def test_the_maps_tolerance_carries_potykas_numbers_on_to_equilibrium(example, expected, steps):
+def test_the_maps_tolerance_carries_potykas_numbers_on_to_equilibrium(
+    example, expected, steps, monkeypatch
+):
     """He stops once no strength moves faster than 0.001; the map goes on to TOLERANCE, to
     strengths within two thousandths of his."""
+    monkeypatch.setattr(strength, "STEP", 0.1)  # his delta, so his step counts compare
     base, supports, attacks = example()
     result = claim_strengths(base=base, supports=supports, attacks=attacks)
     assert result.converged and result.iterations > steps
@@ -373,3 +377,49 @@ def test_bad_input_is_refused_with_a_clear_error(base, supports, attacks, messag
 )
 def test_strength_words_follow_the_documented_thresholds(value, word):
     assert strength_word(value) == word
+
+
+# --- shares and the step ------------------------------------------------------------------
+
+
+def test_a_relations_share_scales_what_its_source_counts_for():
+    """Energy is the shares times the sources' strengths: two attackers at half share act
+    as one attacker at full share when their strengths are equal."""
+    base = [0.5, 0.8, 0.8, 0.8]
+    one = claim_strengths(base=base, supports=[], attacks=[(1, 0)])
+    halves = claim_strengths(
+        base=base, supports=[], attacks=[(2, 0), (3, 0)], attack_shares=[0.5, 0.5]
+    )
+    assert halves.values[0] == pytest.approx(one.values[0], abs=1e-9)
+    full = claim_strengths(base=base, supports=[], attacks=[(2, 0), (3, 0)])
+    assert full.values[0] < one.values[0]
+
+
+def test_a_repeated_pair_counts_once_at_its_largest_share():
+    base = [0.5, 0.9]
+    largest = claim_strengths(base=base, supports=[(1, 0)], attacks=[], support_shares=[0.7])
+    repeated = claim_strengths(
+        base=base, supports=[(1, 0), (1, 0)], attacks=[], support_shares=[0.2, 0.7]
+    )
+    assert repeated == largest
+
+
+@pytest.mark.parametrize("shares", [[0.0], [1.5], [-1.0], [0.5, 0.5]])
+def test_a_share_outside_0_to_1_or_one_per_relation_is_refused(shares):
+    with pytest.raises(ValueError, match="share"):
+        claim_strengths(base=[0.5, 0.5], supports=[(0, 1)], attacks=[], support_shares=shares)
+
+
+def test_the_step_changes_how_fast_the_strengths_settle_not_where(monkeypatch):
+    """STEP is 0.5 where Potyka's examples use 0.1: on random debates with cycles that
+    settle, both rest at the same strengths."""
+    rng = random.Random("step")
+    for _ in range(60):
+        base, supports, attacks = random_debate(rng)
+        fast = claim_strengths(base=base, supports=supports, attacks=attacks)
+        monkeypatch.setattr(strength, "STEP", 0.1)
+        slow = claim_strengths(base=base, supports=supports, attacks=attacks)
+        monkeypatch.undo()
+        if fast.converged and slow.converged:
+            assert fast.values == pytest.approx(slow.values, abs=1e-6)
+            assert fast.iterations <= slow.iterations

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=7)),
                 ('weight', models.PositiveIntegerField()),
+                ('share', models.FloatField()),
                 ('evidence', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), size=None)),
                 ('argument_map', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='maps.argumentmap')),
                 ('source', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
