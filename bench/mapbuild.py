@@ -1,5 +1,6 @@
 """Figure 4: building a topic's argument map from a large tagged discussion, against the
-floor: one SQL query that aggregates the same reply pairs."""
+floor: one SQL query that aggregates the same reply pairs, and one that reads the topic's
+endorsements."""
 
 import json
 import random
@@ -23,6 +24,7 @@ TOMBSTONES = 0.03  # deleted or removed: their tags stop counting
 ENGAGES = 0.5  # a reply tags one of its parent's claims: opposes when it disagrees, and so on
 OPPOSES = 0.2  # stance of a reply's own claims
 TAG_COUNTS = (1, 2, 3)  # tags a post carries, in equal shares: two on average
+ENDORSEMENT_OPPOSES = 0.3  # share of endorsements that dispute their claim
 
 # The pairs of a tagged visible reply and its tagged visible parent, counted per
 # (claim of reply, claim of parent): the least any map build has to read and aggregate.
@@ -36,11 +38,19 @@ FLOOR_SQL = """
     WHERE claim.topic_id = %s AND reply.state = 'visible' AND parent.state = 'visible'
     GROUP BY 1, 2
 """
+# The topic's endorsements: one member's vote on one claim each, which the build counts
+# among the claim's people.
+FLOOR_ENDORSEMENTS_SQL = """
+    SELECT endorsement.claim_id, endorsement.user_id, endorsement.stance
+    FROM claims_endorsement endorsement
+    JOIN claims_claim claim ON claim.id = endorsement.claim_id
+    WHERE claim.topic_id = %s
+"""
 
 
-def load(users: list, *, posts: int, claims: int) -> tuple[Topic, dict]:
+def load(users: list, *, posts: int, claims: int, endorsements: int) -> tuple[Topic, dict]:
     """A topic of THREADS threads with `posts` tagged replies and two tags a reply on
-    average, on `claims` claims of Zipf-like popularity."""
+    average, on `claims` claims of Zipf-like popularity, and `endorsements` by members."""
     rng = random.Random("map")
     topic = bulk.topic("bench-map")
     claim_ids = bulk.claims(topic, claimtext.claim_texts(claims, rng))
@@ -59,12 +69,17 @@ def load(users: list, *, posts: int, claims: int) -> tuple[Topic, dict]:
         for claim, stance in tags.items()
     ]
     bulk.tags(rows)
-    database.vacuum("forum_post", "forum_thread", "claims_claim", "claims_claimtag")
+    votes = _endorsements(claim_ids, users, endorsements, rng, popularity)
+    bulk.endorsements(votes)
+    database.vacuum(
+        "forum_post", "forum_thread", "claims_claim", "claims_claimtag", "claims_endorsement"
+    )
     shape = {
         "posts": len(replies),
         "threads": THREADS,
         "claims": len(claim_ids),
         "tags": len(rows),
+        "endorsements": len(votes),
         "answer_tagged": sum(reply.parent.depth > 0 for reply in replies) / len(replies),
     }
     return topic, shape
@@ -100,6 +115,20 @@ def _tags_of(reply, parent_tags, count: int, rng: random.Random, popularity) -> 
     return tags
 
 
+def _endorsements(claim_ids, users, count: int, rng: random.Random, popularity) -> list:
+    """`count` (claim id, user id, stance) rows, one member and claim each, the claims drawn
+    with the tags' popularity."""
+    votes: dict[tuple[int, int], str] = {}
+    indexes = range(len(claim_ids))
+    while len(votes) < count:
+        claim = claim_ids[rng.choices(indexes, cum_weights=popularity)[0]]
+        vote = (claim, rng.choice(users).pk)
+        if vote not in votes:
+            opposes = rng.random() < ENDORSEMENT_OPPOSES
+            votes[vote] = ClaimTag.Stance.OPPOSES if opposes else ClaimTag.Stance.SUPPORTS
+    return [(claim, user, stance) for (claim, user), stance in votes.items()]
+
+
 def measure(topic: Topic, runs: int) -> dict:
     """Median seconds of the floor query, build_graph and map_build, alternating in each
     run; before each map build (untimed) one tag changes its stance, so that the build
@@ -122,7 +151,7 @@ def measure(topic: Topic, runs: int) -> dict:
             times[key].append(call())
     by_query = [queries for _, queries in times["build"]]
     times["build"] = [seconds for seconds, _ in times["build"]]
-    floor_rows = _floor(topic, rows=True)
+    floor_rows, endorsement_rows = _floor(topic, rows=True)
     graph = build_graph(topic)
     return {
         **{f"{key}_s": statistics.median(values) for key, values in times.items()},
@@ -134,6 +163,7 @@ def measure(topic: Topic, runs: int) -> dict:
         "tags_plan": plan_facts(getattr(builder, "TAGS_SQL", None), topic),
         "floor_groups": len(floor_rows),
         "pairs": sum(count for _, _, count in floor_rows),
+        "floor_endorsements": len(endorsement_rows),
         "stats": ArgumentMap.objects.filter(topic=topic).order_by("-version").first().stats,
         "graph_mib": len(json.dumps(graph)) / 2**20,
         "graph_posts": len(graph["posts"]),
@@ -141,11 +171,14 @@ def measure(topic: Topic, runs: int) -> dict:
 
 
 def _floor(topic: Topic, rows: bool = False):
+    """Seconds of the floor's two queries, or (with `rows`) what they return."""
     start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SQL, [topic.pk])
-        fetched = cursor.fetchall()
-    return fetched if rows else time.perf_counter() - start
+        pairs = cursor.fetchall()
+        cursor.execute(FLOOR_ENDORSEMENTS_SQL, [topic.pk])
+        endorsements = cursor.fetchall()
+    return (pairs, endorsements) if rows else time.perf_counter() - start
 
 
 def _timed_build(topic: Topic) -> tuple[float, dict[str, float]]:

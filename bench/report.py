@@ -14,9 +14,11 @@ from django.db import connection
 from django.db.models import Count
 
 from apps.forum.models import Post, Thread
+from apps.maps.strength import MAX_ITERATIONS, STEP, TOLERANCE
 from bench import mapbuild
 from bench.autocomplete import INDEX, KINDS
 from bench.stats import percentile
+from bench.strength import PEOPLE
 from bench.throughput import THREAD_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,8 @@ READ_RATIO = 0.3
 CACHED_READ_RATIO = 0.7
 MAP_FLOOR_RATIO = 3.0
 GROUNDED_SECONDS = 1.0
+STRENGTH_SECONDS = 1.0
+STRENGTH_WORDS = ("strong", "fairly strong", "balanced", "fairly weak", "weak")
 
 
 def environment() -> dict:
@@ -135,6 +139,7 @@ def table(plan, results: dict) -> list[Row]:
         *merge_rows(plan, results["merges"]),
         *autocomplete_rows(results["autocomplete"]),
         *read_rows(results["throughput"], pages[THREAD_SIZE], results["environment"]["cores"]),
+        strength_row(results["strength"]),
     ]
 
 
@@ -321,7 +326,7 @@ def _uncached_why(throughput: dict, page: dict, cores: int) -> str:
 
 
 def scale_data(plan, results: dict) -> list[str]:
-    """The header's lines on the bulk-loaded data of figures 4, 6 and 7."""
+    """The header's lines on the generated data of figures 4, 6, 7 and 9."""
     shape, small, large = results["map_shape"], *plan.merge_sizes
     return [
         f"- Map data (figure 4): {shape['posts']:,} tagged replies in {shape['threads']}"
@@ -329,7 +334,9 @@ def scale_data(plan, results: dict) -> list[str]:
         f" Zipf-like popularity, {shape['answer_tagged']:.0%} of replies answering a tagged"
         f" reply (the rest the thread's untagged opening post), {mapbuild.TOMBSTONES:.0%}"
         " tombstones, responses and stances mixed; posts written with COPY with their MPTT"
-        " fields (tree ids from forum_post_tree_id_seq), then VACUUM ANALYZE.",
+        f" fields (tree ids from forum_post_tree_id_seq); {shape['endorsements']:,}"
+        " endorsements, one member and claim each, claims of the same popularity,"
+        f" {mapbuild.ENDORSEMENT_OPPOSES:.0%} opposing, written with COPY; then VACUUM ANALYZE.",
         f"- Merge data (figure 6): per size, a target and a source claim with {small:,} and"
         f" {large:,} tags each on one-post-deep replies, a tenth of each on posts tagged with"
         " both (same stance), merged by a member of the moderators group and undone;"
@@ -339,6 +346,9 @@ def scale_data(plan, results: dict) -> list[str]:
         " from word lists of the AI-art debate (subject, verb, object, use, qualifier, common"
         " phrases first), created with bulk_create; queries are prefixes, one to three words"
         " of a claim, and the same with one typing slip, a third each.",
+        f"- Strength data (figure 9): base scores (s + 1) / (s + o + 2) of 0 to {PEOPLE}"
+        " supporters s and opposers o drawn at random, distinct random (source, target)"
+        " pairs of claims, none on itself, alternately a support and an attack; fixed seed.",
     ]
 
 
@@ -365,7 +375,8 @@ def map_rows(result: dict, shape: dict) -> list[Row]:
         ),
         Row(
             "4 The map built",
-            f"{result['pairs']:,} tagged reply pairs in {result['floor_groups']:,} claim pairs;"
+            f"{result['pairs']:,} tagged reply pairs in {result['floor_groups']:,} claim pairs"
+            f" and {result['floor_endorsements']:,} endorsements;"
             f" {stats['claims']:,} claims ({stats['IN']} IN, {stats['OUT']} OUT,"
             f" {stats['UNDECIDED']} UNDECIDED), {stats['supports']:,} support and"
             f" {stats['attacks']:,} attack edges; graph {result['graph_mib']:.1f} MiB of JSON",
@@ -410,6 +421,40 @@ def grounded_row(result: dict) -> Row:
         _met(result["seconds"] <= GROUNDED_SECONDS),
         "grounded_labelling is pure Python over lists; profile it with pyinstrument and"
         " check the machine's load: the figure is absolute.",
+    )
+
+
+def strength_row(result: dict) -> Row:
+    words = ", ".join(f"{result['words'].get(word, 0):,} {word}" for word in STRENGTH_WORDS)
+    settled = "converged" if result["converged"] else f"NOT converged in {MAX_ITERATIONS:,}"
+    return Row(
+        f"9 Strength alone, {result['claims']:,} claims, {result['relations']:,} random relations",
+        f"{result['seconds'] * 1000:.0f} ms: {result['iterations']} RK4 steps ({settled}),"
+        f" {result['step_ms']:.1f} ms a step; {words}",
+        f"≤ {STRENGTH_SECONDS:g} s, converged",
+        _met(result["seconds"] <= STRENGTH_SECONDS and result["converged"]),
+        _strength_why(result),
+    )
+
+
+def _strength_why(result: dict) -> str:
+    unsettled = (
+        ""
+        if result["converged"]
+        else " The strengths did not settle within MAX_ITERATIONS: the random graph"
+        " oscillates or converges too slowly; see docs/map-rules.md on converged=false."
+    )
+    return (
+        f"claim_strengths took {result['iterations']} RK4 steps of {STEP:g} (Potyka's own"
+        f" step) until no strength moved faster than {TOLERANCE:g} per unit of time, at"
+        f" {result['step_ms']:.1f} ms a step. A step is four products of the sparse"
+        f" {result['relations']:,}-entry relation matrix with the strengths (random reads:"
+        f" most of the time) and some forty passes over the {result['claims']:,} strengths."
+        " The number of steps, not the code, sets the time: it grows with log(1/TOLERANCE)"
+        " and falls in proportion to STEP (where the strengths converge, the values reached"
+        " do not depend on it). Check the machine's load first, the figure is absolute; then"
+        " choose a larger STEP, a looser TOLERANCE, or a target at the map's real sizes."
+        + unsettled
     )
 
 
@@ -507,11 +552,14 @@ def appendix(results: dict) -> list[str]:
         "",
         "## Figure 4's floor",
         "",
-        "One query, the least work any build must do: the visible tagged reply pairs of the"
-        " topic, counted per (claim of reply, claim of parent).",
+        "Two queries, the least work any build must do: the visible tagged reply pairs of the"
+        " topic, counted per (claim of reply, claim of parent), and the topic's endorsements.",
         "",
         "```sql",
-        "\n".join(line[4:] for line in mapbuild.FLOOR_SQL.strip("\n").splitlines()),
+        "\n\n".join(
+            "\n".join(line[4:] for line in sql.strip("\n").splitlines()) + ";"
+            for sql in (mapbuild.FLOOR_SQL, mapbuild.FLOOR_ENDORSEMENTS_SQL)
+        ),
         "```",
         "",
         f"## Figure 7's plan, for the query «{plan['query']}»",

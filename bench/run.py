@@ -31,6 +31,7 @@ from bench import (  # noqa: E402
     merges,
     pages,
     report,
+    strength,
     throughput,
     writers,
 )
@@ -50,10 +51,14 @@ class Plan:
     wrk_seconds: int
     map_posts: int  # tagged replies in figure 4's topic, two tags each on average
     map_claims: int
+    map_endorsements: int  # members' votes on figure 4's claims, distinct (claim, member)
     map_runs: int
     grounded_nodes: int
     grounded_attacks: int
     grounded_runs: int
+    strength_claims: int
+    strength_relations: int
+    strength_runs: int
     merge_sizes: tuple[int, int]  # tags on each of the two merged claims
     merge_rounds: int
     autocomplete_claims: int
@@ -74,10 +79,14 @@ FULL = Plan(
     wrk_seconds=10,
     map_posts=100_000,
     map_claims=2_000,
+    map_endorsements=20_000,
     map_runs=3,
     grounded_nodes=100_000,
     grounded_attacks=300_000,
     grounded_runs=5,
+    strength_claims=100_000,
+    strength_relations=300_000,
+    strength_runs=5,
     merge_sizes=(5_000, 50_000),
     merge_rounds=1,
     autocomplete_claims=100_000,
@@ -97,10 +106,14 @@ QUICK = Plan(
     wrk_seconds=4,
     map_posts=10_000,
     map_claims=200,
+    map_endorsements=2_000,
     map_runs=3,
     grounded_nodes=100_000,
     grounded_attacks=300_000,
     grounded_runs=5,
+    strength_claims=10_000,
+    strength_relations=30_000,
+    strength_runs=5,
     merge_sizes=(500, 5_000),
     merge_rounds=3,
     autocomplete_claims=10_000,
@@ -168,12 +181,18 @@ def measure(plan: Plan) -> dict:
         runs=plan.concurrent_runs,
     )
     step(f"figure 4: loading a map topic of {plan.map_posts:,} tagged posts")
-    topic, results["map_shape"] = mapbuild.load(users, posts=plan.map_posts, claims=plan.map_claims)
+    topic, results["map_shape"] = mapbuild.load(
+        users, posts=plan.map_posts, claims=plan.map_claims, endorsements=plan.map_endorsements
+    )
     step("figure 4: map build against the floor")
     results["map"] = mapbuild.measure(topic, plan.map_runs)
     step("figure 5: grounded labelling")
     results["grounded"] = labelling.measure(
         nodes=plan.grounded_nodes, attacks=plan.grounded_attacks, runs=plan.grounded_runs
+    )
+    step("figure 9: claim strength")
+    results["strength"] = strength.measure(
+        claims=plan.strength_claims, relations=plan.strength_relations, runs=plan.strength_runs
     )
     step(f"figure 6: claim merges of {' and '.join(f'{n:,}' for n in plan.merge_sizes)} tags")
     results["merges"] = merges.measure(merges.load(users, plan.merge_sizes), plan.merge_rounds)
