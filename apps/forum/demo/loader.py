@@ -33,6 +33,7 @@ class DemoResult:
 def load_demo() -> DemoResult:
     """Create the demo topic, thread, users and accounts; a second run changes nothing."""
     debate = json.loads(DEBATE.read_text(encoding="utf-8"))
+    check_quotes(debate)
     with transaction.atomic():
         _demo_accounts()
         topic, _ = Topic.objects.get_or_create(
@@ -68,7 +69,7 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
     opening, *replies = entries
     thread = services.thread_create(
         topic=topic, author=authors[opening["author"]], title=debate["thread"]["title"],
-        body=opening["body"],
+        body=opening["body"], tags=_tag_inputs(opening, claims),
     )  # fmt: skip
     posts = {opening["key"]: thread.opening_post}
     for entry in replies:
@@ -77,7 +78,7 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
             author=authors[entry["author"]],
             body=LOST_TEXT if entry["deleted"] else entry["body"],
             response=entry["response"],
-            tags=[TagInput(claims[tag["claim"]].pk, tag["stance"]) for tag in entry["tags"]],
+            tags=_tag_inputs(entry, claims),
         )
         posts[entry["key"]] = post
     for entry in replies:  # deleted after they were answered, as in the seed
@@ -85,6 +86,29 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
             services.post_delete(post=posts[entry["key"]], actor=authors[entry["author"]])
     _spread_in_time(thread, [posts[entry["key"]] for entry in entries])
     return thread
+
+
+def check_quotes(debate: dict) -> None:
+    """Each tag keeps its justification, a quote of its post: refuse data whose quote is not
+    in the post (whitespace aside), so a tag cannot drift from what the post says."""
+    for entry in debate["posts"]:
+        body = _words(entry["body"])
+        for tag in entry["tags"]:
+            quote = _words(tag.get("quote", ""))
+            if not quote or quote not in body:
+                raise ValueError(
+                    f"Demo post {entry['key']!r}: the quote for its tag on {tag['claim']!r}"
+                    f" ({tag.get('quote')!r}) is not in the post's body."
+                )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tag_inputs(entry: dict, claims: dict) -> list[TagInput]:
+    """The entry's tags for the services (a quote justifies its tag; it is not stored)."""
+    return [TagInput(claims[tag["claim"]].pk, tag["stance"]) for tag in entry["tags"]]
 
 
 def _demo_claims(topic: Topic, debate: dict, authors: dict) -> dict:
@@ -96,7 +120,7 @@ def _demo_claims(topic: Topic, debate: dict, authors: dict) -> dict:
     return {
         claim["key"]: claim_create(
             topic=topic, author=first_tagger[claim["key"]], text=claim["text"]
-        )
+        )[0]
         for claim in debate["claims"]
     }
 
