@@ -31,6 +31,7 @@ REVIEWED_EDGES = sorted(
         ("beyond_recombination", "attack", "recombination"),  # c12
         ("experience_is_input", "support", "recombination"),  # c13
         ("experience_is_input", "attack", "beyond_recombination"),  # c13
+        ("no_creative_leap", "attack", "experience_is_input"),  # c14
         ("no_creative_leap", "attack", "not_theft"),  # c14
         ("no_creative_leap", "attack", "virtual_brain"),  # c14
         ("ai_art_average", "attack", "consumed_as_art"),  # c16
