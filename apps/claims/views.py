@@ -1,16 +1,15 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import UNSAFE
 
+from apps.accounts.decorators import login_required_to
 from apps.claims import selectors, services
 from apps.claims.forms import WITHDRAW, EndorsementForm, TagRowsForm
 from apps.claims.models import Claim
 from apps.forum.models import Post, Topic
-from apps.maps.selectors import claim_relations, latest_map
+from apps.maps.selectors import claim_relations, is_dirty, latest_version
 from config.caching import cache_for_visitors
 from config.limits import limited
 
@@ -26,12 +25,14 @@ def claim_detail(request, pk):
     claim = get_object_or_404(Claim.objects.select_related("topic", "merged_into"), pk=pk)
     if claim.merged_into_id:
         return redirect(claim.merged_into)
-    argument_map = latest_map(claim.topic)
+    argument_map = latest_version(claim.topic)
     context = {
         "claim": claim,
         "topic": claim.topic,
         "argument_map": argument_map,
+        "dirty": is_dirty(claim.topic),
         "relations": claim_relations(argument_map, claim.pk),
+        "card_path": [claim.pk],  # a card's focus link: the path starts here
         "posts": selectors.claim_posts(claim=claim),
         "endorsement": selectors.endorsement_of(claim=claim, user=request.user),
     }
@@ -39,16 +40,13 @@ def claim_detail(request, pk):
 
 
 @require_POST
+@login_required_to("endorse this claim")
 @limited("endorse", method=UNSAFE)  # one budget with the API's PUT and DELETE
 def claim_endorse(request, pk):
     """Support, oppose or withdraw: with htmx, answer with the endorsement partial to swap in
     place; without JavaScript, go back to the claim page with a message."""
     claim = get_object_or_404(Claim.objects.select_related("merged_into"), pk=pk).canonical
     htmx = bool(request.headers.get("HX-Request"))
-    if not request.user.is_authenticated:  # the partial then offers to log in
-        if htmx:
-            return _endorsement_partial(request, claim)
-        return redirect_to_login(claim.get_absolute_url())
     form = EndorsementForm(request.POST)
     if not form.is_valid():  # no page of ours sends another stance
         raise BadRequest("Choose “supports”, “opposes” or “withdraw”.")
@@ -91,7 +89,7 @@ def claim_suggestions(request, slug):
     return render(request, "claims/partials/suggestions.html", {"claims": claims, "query": query})
 
 
-@login_required
+@login_required_to("change this post's claims")
 @require_http_methods(["GET", "POST"])
 def post_tags_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)

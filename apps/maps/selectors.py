@@ -1,31 +1,67 @@
-"""Reads of built maps."""
+"""Reads of built maps. Pages and the claim API read the rows of the latest version
+(MapClaim, MapRelation), a bounded number of queries however large the topic; only the
+exports read a version's whole graph."""
 
 from dataclasses import dataclass, field
 from html import unescape
+from math import ceil
 
+from django.contrib.postgres.search import TrigramWordDistance
+from django.core.paginator import Page, Paginator
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from apps.forum.models import Post, Topic
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapClaim, MapRequest
+
+# Strongest first, then more supporters, then the older claim: every list of claims.
+RANKED = ("-strength", "-supporters", "claim_id")
+RANKED_SQL = "claim.strength DESC, claim.supporters DESC, claim.claim_id"
+# A claim row but its post lists, which grow with the debate and no page shows.
+CLAIM_COLUMNS = """claim.id, claim.argument_map_id, claim.claim_id, claim.text, claim.strength,
+    claim.base, claim.standing, claim.reason, claim.supporters, claim.opposers,
+    claim.endorsed_supporting, claim.endorsed_opposing, claim.supported_by, claim.attacked_by,
+    claim.main"""
+POST_LISTS = ("supporting_posts", "opposing_posts")
+
+CARDS_PER_COLUMN = 30  # a column of a claim in focus; "n more" pages on
+OUTGOING_SHOWN = 30  # claims a claim in focus bears on
+EVIDENCE_SHOWN = 3  # evidence posts shown per relation; the rest are counted
+EXCERPT_CHARS = 160
+CLAIMS_PER_PAGE = 20  # the overview's lists
 
 
 def latest_map(topic: Topic) -> ArgumentMap | None:
+    """The latest version with its whole graph, megabytes in a large topic: for exports."""
     return ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
+
+
+def latest_version(topic: Topic) -> ArgumentMap | None:
+    """The latest version's number, build time and stats, never its graph."""
+    return (
+        ArgumentMap.objects.filter(topic=topic)
+        .only("topic", "version", "built_at", "stats")
+        .order_by("-version")
+        .first()
+    )
 
 
 def is_dirty(topic: Topic) -> bool:
     return MapRequest.objects.filter(topic=topic).exists()
 
 
-# Evidence posts shown per relation on a claim's page; the rest are counted.
-EVIDENCE_SHOWN = 3
-EXCERPT_CHARS = 160
+def map_claim(argument_map: ArgumentMap | None, claim_id: int) -> MapClaim | None:
+    """The claim's row in the version, if the claim is on it."""
+    if argument_map is None:
+        return None
+    return (
+        MapClaim.objects.defer(*POST_LISTS)
+        .filter(argument_map=argument_map, claim_id=claim_id)
+        .first()
+    )
 
 
-def strongest_first(node: dict) -> tuple:
-    """Sort key: strength descending, then more supporters, then id."""
-    return (-node["strength"], -node["supporters"], node["id"])
+# --- a claim and its neighbours ---------------------------------------------------------
 
 
 @dataclass
@@ -38,96 +74,233 @@ class EvidencePost:
 
 
 @dataclass
-class Neighbour:
-    """A claim with an edge into the claim on show, and the posts that drew the edge."""
+class Column:
+    """One page of the claims that support (or attack) a claim, strongest first. Each card
+    is a MapClaim with the relation's `weight`, its `evidence` shown and `more_evidence`."""
 
-    node: dict
-    weight: int  # distinct authors of the evidence posts
-    evidence: list[EvidencePost]
-    more_evidence: int  # evidence posts beyond the ones shown
+    kind: str
+    cards: list[MapClaim]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / CARDS_PER_COLUMN))
+
+    @property
+    def start(self) -> int:
+        """The number of this page's first card, counting from 1."""
+        return (self.page - 1) * CARDS_PER_COLUMN + 1
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.cards) - 1
+
+    @property
+    def more(self) -> int:
+        """Cards after this page."""
+        return max(0, self.total - self.end)
 
 
 @dataclass
 class ClaimRelations:
-    node: dict | None  # the claim's node in the map, if it is on it
-    supported_by: list[Neighbour] = field(default_factory=list)  # strongest first
-    attacked_by: list[Neighbour] = field(default_factory=list)
-    supports: list[dict] = field(default_factory=list)  # what it supports, strongest first
-    attacks: list[dict] = field(default_factory=list)
+    node: MapClaim | None  # the claim's row, if it is on the map
+    supported_by: Column | None = None
+    attacked_by: Column | None = None
+    supports: list[MapClaim] = field(default_factory=list)  # what it bears on, strongest first
+    attacks: list[MapClaim] = field(default_factory=list)
+    more_outgoing: int = 0  # relations out of it beyond those listed
 
 
-def claim_relations(argument_map: ArgumentMap | None, claim_id: int) -> ClaimRelations:
-    """The claim's node in a built map, the claims it supports and attacks, and the claims
-    that support and attack it with the posts that drew each relation; strongest first."""
-    graph = argument_map.graph if argument_map else {"nodes": [], "edges": []}
-    nodes = {node["id"]: node for node in graph["nodes"]}
-    if claim_id not in nodes:
+def claim_relations(
+    argument_map: ArgumentMap | None, claim_id: int, *, more: str | None = None, page: int = 1
+) -> ClaimRelations:
+    """The claim's row; a page of the claims that support it and of those that attack it,
+    each with the posts that drew the relation (page `page` of the column `more`, the first
+    of the other); and the claims it supports and attacks. At most five queries."""
+    node = map_claim(argument_map, claim_id)
+    if node is None:
         return ClaimRelations(node=None)
-    relations = ClaimRelations(node=nodes[claim_id])
-    incoming = []
-    for edge in graph["edges"]:
-        if edge["source"] == claim_id:
-            outgoing = relations.supports if edge["kind"] == "support" else relations.attacks
-            outgoing.append(nodes[edge["target"]])
-        if edge["target"] == claim_id:
-            incoming.append(edge)
-    evidence = _evidence_posts(graph, [edge["evidence"][:EVIDENCE_SHOWN] for edge in incoming])
-    for edge in incoming:
-        shown = edge["evidence"][:EVIDENCE_SHOWN]
-        neighbours = relations.supported_by if edge["kind"] == "support" else relations.attacked_by
-        neighbours.append(
-            Neighbour(
-                node=nodes[edge["source"]],
-                weight=edge["weight"],
-                evidence=[evidence[pk] for pk in shown],
-                more_evidence=len(edge["evidence"]) - len(shown),
-            )
-        )
-    relations.supported_by.sort(key=lambda neighbour: strongest_first(neighbour.node))
-    relations.attacked_by.sort(key=lambda neighbour: strongest_first(neighbour.node))
-    relations.supports.sort(key=strongest_first)
-    relations.attacks.sort(key=strongest_first)
+    totals = {"support": node.supported_by, "attack": node.attacked_by}
+    columns = {
+        kind: _column(node, kind, total, page if kind == more else 1)
+        for kind, total in totals.items()
+    }
+    _attach_evidence([card for column in columns.values() for card in column.cards])
+    relations = ClaimRelations(
+        node=node, supported_by=columns["support"], attacked_by=columns["attack"]
+    )
+    if not node.main:
+        _attach_outgoing(relations)
     return relations
 
 
-def _evidence_posts(graph: dict, id_lists: list[list[int]]) -> dict[int, EvidencePost]:
-    """The posts by id, with authors as the map names them and excerpts read in one query."""
-    ids = {pk for ids in id_lists for pk in ids}
-    authors = {post["id"]: post["author"] for post in graph["posts"] if post["id"] in ids}
-    bodies = dict(Post.objects.visible().filter(pk__in=ids).values_list("pk", "body_html"))
-    return {
-        pk: EvidencePost(id=pk, author=authors.get(pk), excerpt=_excerpt(bodies.get(pk)))
-        for pk in ids
+NEIGHBOURS_SQL = f"""
+    SELECT {CLAIM_COLUMNS}, relation.weight, relation.evidence[1:%(shown)s] AS evidence_shown,
+        cardinality(relation.evidence) AS evidence_count
+    FROM maps_maprelation relation
+    JOIN maps_mapclaim claim
+        ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.source_id
+    WHERE relation.argument_map_id = %(map)s AND relation.target_id = %(claim)s
+        AND relation.kind = %(kind)s
+    ORDER BY {RANKED_SQL}
+    LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+def _column(node: MapClaim, kind: str, total: int, page: int) -> Column:
+    """Page `page` of the column, or its last page if there are fewer."""
+    column = Column(kind=kind, cards=[], total=total, page=1)
+    column.page = min(max(page, 1), column.pages)
+    if total:
+        column.cards = list(
+            MapClaim.objects.raw(
+                NEIGHBOURS_SQL,
+                {
+                    "shown": EVIDENCE_SHOWN,
+                    "map": node.argument_map_id,
+                    "claim": node.claim_id,
+                    "kind": kind,
+                    "limit": CARDS_PER_COLUMN,
+                    "offset": column.start - 1,
+                },
+            )
+        )
+    return column
+
+
+def _attach_evidence(cards: list[MapClaim]) -> None:
+    posts = evidence_posts({pk for card in cards for pk in card.evidence_shown})
+    for card in cards:
+        card.evidence = [posts[pk] for pk in card.evidence_shown]
+        card.more_evidence = card.evidence_count - len(card.evidence_shown)
+
+
+def evidence_posts(ids: set[int]) -> dict[int, EvidencePost]:
+    """The posts by id, with their authors' names and, if still visible, how they begin:
+    one query."""
+    if not ids:
+        return {}
+    found = {
+        pk: EvidencePost(
+            id=pk, author=author, excerpt=_excerpt(body) if state == Post.State.VISIBLE else None
+        )
+        for pk, author, state, body in Post.objects.filter(pk__in=ids).values_list(
+            "pk", "author__username", "state", "body_html"
+        )
     }
+    return {pk: found.get(pk) or EvidencePost(id=pk, author=None, excerpt=None) for pk in ids}
 
 
-def _excerpt(body_html: str | None) -> str | None:
-    if body_html is None:
-        return None
+def _excerpt(body_html: str) -> str:
     text = " ".join(unescape(strip_tags(body_html)).split())
     return Truncator(text).chars(EXCERPT_CHARS)
 
 
-@dataclass
-class OutlineEntry:
-    node: dict
-    supported_by: list[dict]  # strongest first
-    attacked_by: list[dict]
+OUTGOING_SQL = f"""
+    SELECT {CLAIM_COLUMNS}, relation.kind AS relation_kind, count(*) OVER () AS relations
+    FROM maps_maprelation relation
+    JOIN maps_mapclaim claim
+        ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.target_id
+    WHERE relation.argument_map_id = %(map)s AND relation.source_id = %(claim)s
+    ORDER BY {RANKED_SQL}, relation.kind
+    LIMIT %(limit)s
+"""
 
 
-def map_outline(argument_map: ArgumentMap) -> list[OutlineEntry]:
-    """The map as nested lists: every claim, strongest first, with the claims that support
-    and attack it."""
-    nodes = {node["id"]: node for node in argument_map.graph["nodes"]}
-    entries = {
-        pk: OutlineEntry(node=node, supported_by=[], attacked_by=[]) for pk, node in nodes.items()
-    }
-    for edge in argument_map.graph["edges"]:
-        target = entries[edge["target"]]
-        (target.supported_by if edge["kind"] == "support" else target.attacked_by).append(
-            nodes[edge["source"]]
+def _attach_outgoing(relations: ClaimRelations) -> None:
+    node = relations.node
+    targets = list(
+        MapClaim.objects.raw(
+            OUTGOING_SQL,
+            {"map": node.argument_map_id, "claim": node.claim_id, "limit": OUTGOING_SHOWN},
         )
-    for entry in entries.values():
-        entry.supported_by.sort(key=strongest_first)
-        entry.attacked_by.sort(key=strongest_first)
-    return sorted(entries.values(), key=lambda entry: strongest_first(entry.node))
+    )
+    for target in targets:
+        (relations.supports if target.relation_kind == "support" else relations.attacks).append(
+            target
+        )
+    relations.more_outgoing = targets[0].relations - len(targets) if targets else 0
+
+
+@dataclass
+class Crumb:
+    claim: MapClaim
+    path: list[int]  # the path taken to it: the crumbs before it
+
+
+def focus_path(argument_map: ArgumentMap, claim_ids: list[int]) -> list[Crumb]:
+    """The claims of the path taken to a claim in focus, in its order, those not on this
+    version left out; one query."""
+    found = {
+        claim.claim_id: claim
+        for claim in MapClaim.objects.filter(
+            argument_map=argument_map, claim_id__in=set(claim_ids)
+        ).only("claim_id", "text")
+    }
+    known = [found[pk] for pk in claim_ids if pk in found]
+    return [
+        Crumb(claim=claim, path=[crumb.claim_id for crumb in known[:position]])
+        for position, claim in enumerate(known)
+    ]
+
+
+# --- the overview -----------------------------------------------------------------------
+
+
+@dataclass
+class OverviewEntry:
+    claim: MapClaim
+    strongest_pro: MapClaim | None  # the strongest claim supporting it
+    strongest_con: MapClaim | None  # the strongest claim attacking it
+
+
+def map_overview(
+    argument_map: ArgumentMap, *, query: str = "", main_only: bool = True, page: object = 1
+) -> Page:
+    """A page of OverviewEntry: the version's claims like `query`, nearest first; or, with
+    no query, its main claims (or all of them), strongest first. Three queries."""
+    query = " ".join(query.replace("\x00", " ").split())  # PostgreSQL refuses a NUL
+    claims = MapClaim.objects.defer(*POST_LISTS).filter(argument_map=argument_map)
+    if query:
+        claims = (
+            claims.filter(text__trigram_word_similar=query)
+            .annotate(distance=TrigramWordDistance(query, "text"))
+            .order_by("distance", *RANKED)
+        )
+    else:
+        claims = claims.filter(main=True) if main_only else claims
+        claims = claims.order_by(*RANKED)
+    listed = Paginator(claims, CLAIMS_PER_PAGE).get_page(page)
+    listed.object_list = _with_strongest_neighbours(list(listed.object_list))
+    return listed
+
+
+STRONGEST_SQL = f"""
+    SELECT DISTINCT ON (relation.target_id, relation.kind) {CLAIM_COLUMNS},
+        relation.target_id AS relation_target, relation.kind AS relation_kind
+    FROM maps_maprelation relation
+    JOIN maps_mapclaim claim
+        ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.source_id
+    WHERE relation.argument_map_id = %(map)s AND relation.target_id = ANY(%(targets)s)
+    ORDER BY relation.target_id, relation.kind, {RANKED_SQL}
+"""
+
+
+def _with_strongest_neighbours(claims: list[MapClaim]) -> list[OverviewEntry]:
+    """Each claim with its strongest supporter and attacker, read in one query."""
+    targets = [claim.claim_id for claim in claims if claim.supported_by or claim.attacked_by]
+    strongest = {}
+    if targets:
+        found = MapClaim.objects.raw(
+            STRONGEST_SQL, {"map": claims[0].argument_map_id, "targets": targets}
+        )
+        strongest = {(claim.relation_target, claim.relation_kind): claim for claim in found}
+    return [
+        OverviewEntry(
+            claim=claim,
+            strongest_pro=strongest.get((claim.claim_id, "support")),
+            strongest_con=strongest.get((claim.claim_id, "attack")),
+        )
+        for claim in claims
+    ]

@@ -66,20 +66,70 @@ class TagsField(serializers.ListField):
         ]
 
 
+class MapEndorsementsSerializer(serializers.Serializer):
+    supports = serializers.IntegerField(source="endorsed_supporting")
+    opposes = serializers.IntegerField(source="endorsed_opposing")
+
+
 class ClaimDetailSerializer(ClaimSerializer):
-    standing = serializers.SerializerMethodField()
+    """The claim with its node in the latest map, read from that version's row; the map
+    fields are null when the claim is not on the map (or is an alias)."""
+
+    standing = serializers.SerializerMethodField(
+        help_text="The grounded label: IN, OUT or UNDECIDED."
+    )
     reason = serializers.SerializerMethodField()
+    strength = serializers.SerializerMethodField(
+        help_text="From 0 to 1: the base score raised by supporters, lowered by attackers."
+    )
+    base = serializers.SerializerMethodField(
+        help_text="(supporters + 1) / (supporters + opposers + 2)."
+    )
+    supporters = serializers.SerializerMethodField(
+        help_text="Distinct members, endorsements included."
+    )
+    opposers = serializers.SerializerMethodField(
+        help_text="Distinct members, endorsements included."
+    )
+    endorsements = serializers.SerializerMethodField()
+    map_version = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "standing", "reason"]
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            *["standing", "reason", "strength", "base", "supporters", "opposers"],
+            *["endorsements", "map_version"],
+        ]
+
+    @property
+    def node(self):
+        return self.context["node"]
 
     def get_standing(self, claim) -> str | None:
-        node = self.context["relations"].node
-        return node["standing"] if node else None
+        return self.node and self.node.standing
 
     def get_reason(self, claim) -> str | None:
-        node = self.context["relations"].node
-        return node["reason"] if node else None
+        return self.node and self.node.reason
+
+    def get_strength(self, claim) -> float | None:
+        return self.node and self.node.strength
+
+    def get_base(self, claim) -> float | None:
+        return self.node and self.node.base
+
+    def get_supporters(self, claim) -> int | None:
+        return self.node and self.node.supporters
+
+    def get_opposers(self, claim) -> int | None:
+        return self.node and self.node.opposers
+
+    @extend_schema_field(MapEndorsementsSerializer(allow_null=True))
+    def get_endorsements(self, claim) -> dict | None:
+        return self.node and MapEndorsementsSerializer(self.node).data
+
+    def get_map_version(self, claim) -> int | None:
+        """The version of the topic's map read; null before its first build."""
+        return self.context["argument_map"] and self.context["argument_map"].version
 
 
 class EndorsementSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from apps.claims.api.serializers import (
 )
 from apps.claims.models import Claim
 from apps.forum.models import Topic
-from apps.maps.selectors import claim_relations, latest_map
+from apps.maps.selectors import latest_version, map_claim
 from config.limits import limited
 
 
@@ -53,27 +53,27 @@ class TopicClaims(generics.ListAPIView):
     def post(self, request, slug):
         data = ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        topic = self.get_topic()
-        existed = Claim.objects.in_topic(topic).filter(text=data.validated_data["text"]).exists()
-        claim = services.claim_create(
-            topic=topic, author=request.user, text=data.validated_data["text"]
+        claim, created = services.claim_create(
+            topic=self.get_topic(), author=request.user, text=data.validated_data["text"]
         )
         return Response(
             ClaimSerializer(claim).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
 class ClaimDetail(generics.RetrieveAPIView):
-    """A claim with its standing in the latest map; an alias names the claim it was merged into."""
+    """A claim with its strength, people and standing in the latest map (that version's row,
+    never its whole graph); an alias names the claim it was merged into."""
 
     queryset = Claim.objects.select_related("topic")
     serializer_class = ClaimDetailSerializer
 
     def retrieve(self, request, pk):
         claim = self.get_object()
-        relations = claim_relations(latest_map(claim.topic), claim.pk)
-        return Response(ClaimDetailSerializer(claim, context={"relations": relations}).data)
+        argument_map = latest_version(claim.topic)
+        context = {"argument_map": argument_map, "node": map_claim(argument_map, claim.pk)}
+        return Response(ClaimDetailSerializer(claim, context=context).data)
 
 
 class ClaimEndorsement(APIView):
