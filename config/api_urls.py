@@ -6,8 +6,10 @@ from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
+from config.api import ApiDocs, ApiRoot
 
 urlpatterns = [
+    path("", ApiRoot.as_view(), name="api-root"),
     path("topics/", views.TopicList.as_view(), name="api-topics"),
     path("topics/<slug:slug>/", views.TopicDetail.as_view(), name="api-topic"),
     path("topics/<slug:slug>/threads/", views.TopicThreads.as_view(), name="api-topic-threads"),
@@ -36,4 +38,5 @@ urlpatterns = [
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", ApiDocs.as_view(), name="api-docs"),
 ]

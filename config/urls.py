@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from apps.accounts.views import signup
 from config.health import healthz
@@ -17,4 +20,6 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the API's JSON, for one).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"))),
 ]

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.decorators import safe_next
 from apps.accounts.forms import SignupForm
 from apps.accounts.models import Notification, User
 from apps.forum.models import Post
@@ -15,14 +16,16 @@ POSTS_PER_PAGE = 20
 @require_http_methods(["GET", "POST"])
 @limited("signup")
 def signup(request):
+    """Sign up, then go on to `next` (the page the visitor came from) if it is on this site."""
+    next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
-        return redirect("forum:home")
+        return redirect(next_page or "forum:home")
     form = SignupForm(request.POST or None)
     if form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("forum:home")
-    return render(request, "registration/signup.html", {"form": form})
+        return redirect(next_page or "forum:home")
+    return render(request, "registration/signup.html", {"form": form, "next": next_page})
 
 
 def profile(request, username):

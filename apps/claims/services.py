@@ -29,8 +29,9 @@ class TagInput:
     stance: str
 
 
-def claim_create(*, topic: Topic, author, text: str) -> Claim:
-    """The active claim of the topic with these words, created if there is none yet."""
+def claim_create(*, topic: Topic, author, text: str) -> tuple[Claim, bool]:
+    """The active claim of the topic with these words (or the claim its words' alias was
+    merged into), and whether it was created just now."""
     if not (author and author.is_authenticated and author.is_active):
         raise PermissionDenied("Log in to add a claim.")
     with transaction.atomic():
@@ -122,10 +123,11 @@ def _resolve(topic: Topic, claim: int | str, creator) -> Claim:
                 f"The claim «{found.text}» belongs to another topic.", code="other_topic"
             )
         return found.canonical
-    return _claim_for_text(topic, claim, creator)
+    claim, _ = _claim_for_text(topic, claim, creator)
+    return claim
 
 
-def _claim_for_text(topic: Topic, text: str, creator) -> Claim:
+def _claim_for_text(topic: Topic, text: str, creator) -> tuple[Claim, bool]:
     text = " ".join((text or "").split())
     if len(text) > MAX_CLAIM_LENGTH:
         raise ValidationError(
@@ -142,7 +144,7 @@ def _claim_for_text(topic: Topic, text: str, creator) -> Claim:
     same = Claim.objects.select_related("merged_into").filter(topic=topic, key=key)
     existing = same.active().first() or same.first()
     if existing:
-        return existing.canonical
+        return existing.canonical, False
     claim, created = Claim.objects.get_or_create(
         topic=topic,
         key=key,
@@ -151,7 +153,7 @@ def _claim_for_text(topic: Topic, text: str, creator) -> Claim:
     )
     if created:
         _record_neighbours(claim)
-    return claim
+    return claim, created
 
 
 class NoEndorsement(ValidationError):

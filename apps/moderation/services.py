@@ -71,7 +71,7 @@ def claim_merge(
             members_needing_choice(claim_ids=claim_ids), member_resolutions, MEMBER_CHOICE
         )
         before = _snapshot(claim_ids)
-        _notify_authors(target, sources)
+        notifications = _notify_authors(target, sources)
         _collapse(ClaimTag, "post_id", target, claim_ids, chosen_stances)
         _collapse(Endorsement, "user_id", target, claim_ids, chosen_endorsements)
         _alias(target, sources)
@@ -83,6 +83,7 @@ def claim_merge(
             after={"tags": _tag_rows(after), "endorsements": _endorsement_rows(endorsements)},
         )  # fmt: skip
         merge.sources.set(sources)
+        merge.notifications.set(notifications)
         _log_merge(merge, sources, ModerationAction.Kind.MERGE, moderator, reason)
         map_mark_dirty(topic=target.topic)
     return merge
@@ -219,7 +220,7 @@ def _log_merge(merge: ClaimMerge, sources: list[Claim], kind: str, moderator, re
     )  # fmt: skip
 
 
-def _notify_authors(target: Claim, sources: list[Claim]) -> None:
+def _notify_authors(target: Claim, sources: list[Claim]) -> list[Notification]:
     """Tell the authors of posts tagged with a source that their tags move to the target,
     linking each to their latest such post. Caller runs it before the tags move."""
     posts = (
@@ -228,7 +229,7 @@ def _notify_authors(target: Claim, sources: list[Claim]) -> None:
         .distinct("author_id")
         .only("pk", "author_id")
     )
-    Notification.objects.bulk_create(
+    return Notification.objects.bulk_create(
         Notification(
             user_id=post.author_id,
             text=f"A moderator merged claims your posts were tagged with into «{target}».",
@@ -238,8 +239,28 @@ def _notify_authors(target: Claim, sources: list[Claim]) -> None:
     )
 
 
+def _retract_notifications(merge: ClaimMerge) -> None:
+    """A notification of the merge that its member has not read yet is withdrawn: it would
+    tell them of a change that no longer holds. One they have read stays, as what they were
+    told, and gets an answer saying that the merge was undone. Caller holds the merge's lock."""
+    notifications = list(merge.notifications.select_for_update(of=("self",)).order_by("pk"))
+    unread = [note.pk for note in notifications if not note.read]
+    Notification.objects.filter(pk__in=unread).delete()
+    Notification.objects.bulk_create(
+        Notification(
+            user_id=note.user_id,
+            text=f"A moderator undid the merge into «{merge.target}»: your posts' claim tags"
+            " are as they were before it.",
+            url=note.url,
+        )
+        for note in notifications
+        if note.read
+    )
+
+
 def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> ClaimMerge:
-    """Put back exactly the tags and claims the merge changed."""
+    """Put back exactly the tags and claims the merge changed, and withdraw or answer the
+    notifications it sent (_retract_notifications)."""
     require_permission(moderator, "moderation.merge_claims", "undo merges")
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
@@ -248,6 +269,7 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
         lock_claims(claim_ids)
         _check_undoable(merge, claim_ids)
         _restore(merge)
+        _retract_notifications(merge)
         merge.undone_at, merge.undone_by = timezone.now(), moderator
         merge.save(update_fields=["undone_at", "undone_by"])
         sources = list(merge.sources.order_by("pk"))

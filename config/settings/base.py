@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.unread_notifications",
+                "apps.accounts.context_processors.login_next",
             ],
         },
     },
@@ -197,10 +198,21 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
-    "DESCRIPTION": "Topics, threads and nested replies of the Agora debate forum.",
+    "DESCRIPTION": (
+        "The JSON API of Agora, a debate forum whose threaded replies grow into an argument"
+        " map. It covers topics; threads; posts, their responses (agree, disagree, neutral) and"
+        " their claim tags; claims (search, create, and each claim's strength and standing);"
+        " members' endorsements of claims; each topic's argument map, as JSON or exported as"
+        " AIF, Argdown, GraphML or DOT; and moderation: likely duplicate claims, merges and"
+        " their undo, and the moderation log. Reads are public; writes need a session or a"
+        " token from `POST /api/auth/token/`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Served from our own static files, never a CDN (static/vendor/README.md).
+    "SWAGGER_UI_DIST": f"/{STATIC_URL}vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL}favicon.ico",
 }
 
 LOGGING = {

@@ -21,7 +21,7 @@ def admin_client(db) -> Client:
 
 @pytest.fixture
 def endorsers(topic, member):
-    claim = claim_create(topic=topic, author=member, text="Fair use")
+    claim, _ = claim_create(topic=topic, author=member, text="Fair use")
     users = [UserFactory(username=name) for name in ["ann", "ben", "cat"]]
     for user in users:
         endorsement_set(claim=claim, member=user, stance="supports")

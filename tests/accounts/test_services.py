@@ -20,7 +20,7 @@ def test_deleting_a_member_withdraws_their_endorsements_and_rebuilds_their_topic
     member, other_member, admin
 ):
     endorsed, posted, untouched = TopicFactory(), TopicFactory(), TopicFactory()
-    claim = claim_create(topic=endorsed, author=other_member, text="Fair use")
+    claim, _ = claim_create(topic=endorsed, author=other_member, text="Fair use")
     endorsement_set(claim=claim, member=member, stance="supports")
     endorsement_set(claim=claim, member=other_member, stance="opposes")
     reply = make_reply(make_thread(topic=posted, author=other_member).opening_post, author=member)
@@ -36,7 +36,7 @@ def test_deleting_a_member_withdraws_their_endorsements_and_rebuilds_their_topic
 
 @pytest.mark.parametrize("who", ["member", "inactive administrator"])
 def test_only_active_administrators_delete_members(member, other_member, who):
-    claim = claim_create(topic=TopicFactory(), author=member, text="Fair use")
+    claim, _ = claim_create(topic=TopicFactory(), author=member, text="Fair use")
     endorsement_set(claim=claim, member=member, stance="supports")
     actor = other_member
     if who == "inactive administrator":

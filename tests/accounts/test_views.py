@@ -1,5 +1,7 @@
 """Accounts over HTML: sign up, log in and out, change password, and member profiles."""
 
+import re
+
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
@@ -21,6 +23,12 @@ def signup_data(**overrides) -> dict:
         "password2": PASSWORD,
     }
     return data | overrides
+
+
+def focused_field(page: str) -> str:
+    """The id of the one input with autofocus."""
+    (field,) = re.findall(r'<input[^>]*\bautofocus\b[^>]*\bid="(\w+)"', page)
+    return field
 
 
 def session_user_id(client: Client) -> str | None:
@@ -91,14 +99,25 @@ def test_signup_with_mismatched_passwords_is_an_error():
     assert session_user_id(client) is None
 
 
-def test_signup_with_a_weak_password_is_an_error():
+def test_signup_with_a_weak_password_says_so_under_the_password_and_focuses_it():
     response = Client().post(
         "/accounts/signup/", signup_data(password1="12345678", password2="12345678")
     )
 
     assert response.status_code == 200
-    assert "password2" in response.context["form"].errors
+    form = response.context["form"]
+    assert set(form.errors) == {"password1"}  # the confirmation matched: nothing to say there
+    assert "This password is too common." in form.errors["password1"]
+    assert focused_field(response.content.decode()) == "id_password1"
     assert not User.objects.filter(username="carol").exists()
+
+
+def test_signup_focuses_the_first_field_with_an_error(member):
+    taken = Client().post("/accounts/signup/", signup_data(username=member.username, password2="x"))
+    assert focused_field(taken.content.decode()) == "id_username"
+    mismatch = Client().post("/accounts/signup/", signup_data(password2=NEW_PASSWORD))
+    assert set(mismatch.context["form"].errors) == {"password2"}
+    assert focused_field(mismatch.content.decode()) == "id_password2"
 
 
 def test_signed_in_member_visiting_signup_is_redirected_home(logged_in):
@@ -115,6 +134,38 @@ def test_signed_in_member_posting_signup_creates_nobody(logged_in, member):
     assert response["Location"] == "/"
     assert not User.objects.filter(username="carol").exists()
     assert session_user_id(logged_in) == str(member.pk)
+
+
+def test_signup_goes_on_to_next_when_it_is_on_this_site(thread):
+    page = f"/threads/{thread.pk}/?sort=newest"
+    form = Client().get("/accounts/signup/", {"next": page}).content.decode()
+    assert f'<input type="hidden" name="next" value="/threads/{thread.pk}/?sort=newest">' in form
+    assert f'href="/accounts/login/?next=/threads/{thread.pk}/%3Fsort%3Dnewest">Log in</a>' in form
+    response = Client().post("/accounts/signup/", signup_data(next=page))
+    assert response.status_code == 302 and response["Location"] == page
+    assert User.objects.filter(username="carol").exists()
+
+
+@pytest.mark.parametrize(
+    "next_page", ["https://evil.example/", "//evil.example/", "/\\evil.example/", ""]
+)
+def test_signup_ignores_a_next_that_leads_off_the_site(next_page):
+    response = Client().post(f"/accounts/signup/?next={next_page}", signup_data(next=next_page))
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert User.objects.filter(username="carol").exists()
+
+
+def test_the_ways_in_lead_back_to_the_page_they_are_on(thread):
+    page = Client().get(f"/threads/{thread.pk}/").content.decode()
+    assert f'<a href="/accounts/login/?next=/threads/{thread.pk}/">Log in</a>' in page
+    assert f'<a href="/accounts/signup/?next=/threads/{thread.pk}/">Sign up</a>' in page
+    # On the login page, they keep leading where the visitor was going, not to itself.
+    login = Client().get("/accounts/login/", {"next": f"/threads/{thread.pk}/"}).content.decode()
+    assert f'<a href="/accounts/signup/?next=/threads/{thread.pk}/">Sign up</a>' in login
+    assert login.count(f"?next=/threads/{thread.pk}/") == 3  # header's two and "New here?"
+    assert "next=/accounts/" not in login
+    signup = Client().get("/accounts/signup/", {"next": "//evil.example/"}).content.decode()
+    assert "evil.example" not in signup
 
 
 # --- log in and out ------------------------------------------------------------------------
@@ -186,7 +237,7 @@ def test_logout_by_post_ends_the_session(logged_in, member):
     assert session_user_id(logged_in) is None
     home = logged_in.get("/").content.decode()
     assert "Log out</button>" not in home
-    assert 'href="/accounts/signup/"' in home
+    assert 'href="/accounts/signup/?next=/"' in home
     # pages needing a login now send the visitor to log in
     response = logged_in.get("/accounts/password_change/")
     assert response.status_code == 302

@@ -35,6 +35,17 @@ DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000  # the longest any one page condition may take to come true
 
 
+def require_chromium(path: str) -> None:
+    """A run that cannot drive a browser fails, in CI or not: skipped browser tests would
+    let `make test` pass without them."""
+    if not Path(path).exists():
+        pytest.fail(
+            f"{path} is missing, so the browser tests cannot run: apt-get install chromium"
+            " (as root; .ci/run does), or point AGORA_CHROMIUM at a Chromium.",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="package")
 def browser():
     """One headless Chromium for these tests; every test gets its own fresh context.
@@ -45,11 +56,7 @@ def browser():
     guard is lifted for exactly as long as Playwright runs: this package's tests (all
     transactional, so pytest-django runs them together), not the rest of the suite.
     """
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -84,12 +91,18 @@ def new_session(browser, live_server, request):
     test_name = re.sub(r"\W+", "-", request.node.name).strip("-")
 
     def open_session(
-        *, javascript: bool = True, viewport: dict | None = None, axe: bool = False
+        *,
+        javascript: bool = True,
+        viewport: dict | None = None,
+        axe: bool = False,
+        touch: bool = False,  # a phone's touch screen: touch events, and no mouse hover
     ) -> BrowserSession:
         context = browser.new_context(
             base_url=live_server.url,
             java_script_enabled=javascript,
             viewport=viewport or DESKTOP,
+            has_touch=touch,
+            is_mobile=touch,
             reduced_motion="reduce",
             # The app's Content-Security-Policy forbids inline scripts, as it should; axe
             # goes in as one, so only the accessibility tests' contexts set the policy aside.

@@ -1,12 +1,16 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services import TagInput, claim_create, endorsement_set
 from apps.forum import services as forum
+from apps.maps.models import ArgumentMap
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory
+from tests.maps.helpers import node as node_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +31,10 @@ def post_reply(api, thread, tags, **extra):
 
 
 def test_claims_are_searched_by_similarity_with_aliases_resolved(topic, member):
-    target = claim_create(
+    target, _ = claim_create(
         topic=topic, author=member, text="Models store copies of their training images"
     )
-    alias = claim_create(topic=topic, author=member, text="The AI stores copies")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI stores copies")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     claim_create(topic=topic, author=member, text="Training is fair use")
     results = (
@@ -43,11 +47,13 @@ def test_claims_are_searched_by_similarity_with_aliases_resolved(topic, member):
     assert listing["count"] == 2  # active claims only
 
 
-def test_creating_a_claim_returns_the_existing_one_for_the_same_words(topic, api):
+@pytest.mark.parametrize("again_text", ["Fair use", "fair USE", "  Fair   use. "])
+def test_creating_a_claim_is_201_only_when_new_and_200_for_the_same_words(topic, api, again_text):
     created = api.post(f"/api/topics/{topic.slug}/claims/", {"text": "Fair use"}, format="json")
-    again = api.post(f"/api/topics/{topic.slug}/claims/", {"text": "Fair use"}, format="json")
+    again = api.post(f"/api/topics/{topic.slug}/claims/", {"text": again_text}, format="json")
     assert (created.status_code, again.status_code) == (201, 200)
     assert created.json()["id"] == again.json()["id"]
+    assert Claim.objects.count() == 1
 
 
 @pytest.mark.parametrize("text, status", [("", 400), ("   ", 400), ("x" * 201, 400), ("?!", 400)])
@@ -79,15 +85,47 @@ def test_a_claim_shows_its_standing_in_the_latest_map(thread, member, other_memb
         response="disagree",
         tags=[TagInput("Copies", "supports")],
     )
+    fair_use = Claim.objects.get(text="Fair use")
+    endorsement_set(claim=fair_use, member=UserFactory(username="fay"), stance="supports")
     map_build(topic_id=thread.topic_id)
-    body = APIClient().get(f"/api/claims/{Claim.objects.get(text='Fair use').pk}/").json()
+    node = node_of(ArgumentMap.objects.get(topic=thread.topic).graph, fair_use.pk)
+    body = APIClient().get(f"/api/claims/{fair_use.pk}/").json()
     assert (body["standing"], body["status"]) == ("OUT", "active")
     assert body["reason"] == "Has an unanswered objection: «Copies»"
+    assert (body["strength"], body["base"]) == (node["strength"], node["base"])
+    assert (body["supporters"], body["opposers"]) == (2, 1)
+    assert body["endorsements"] == {"supports": 1, "opposes": 0}
+    assert body["map_version"] == 1
     assert APIClient().get("/api/claims/999999/").status_code == 404
 
 
+def test_a_claim_off_the_map_has_null_map_fields(thread, member):
+    forum.reply_create(
+        parent=thread.opening_post, author=member, body="a", tags=[TagInput("Fair use", "supports")]
+    )
+    untagged, _ = claim_create(topic=thread.topic, author=member, text="Nobody says")
+    before = APIClient().get(f"/api/claims/{untagged.pk}/").json()
+    map_build(topic_id=thread.topic_id)
+    after = APIClient().get(f"/api/claims/{untagged.pk}/").json()
+    fields = ["standing", "reason", "strength", "base", "supporters", "opposers", "endorsements"]
+    assert [after[name] for name in fields] == [None] * len(fields)
+    assert (before["map_version"], after["map_version"]) == (None, 1)
+
+
+def test_the_claim_api_reads_the_claims_row_never_the_graph(thread, member):
+    forum.reply_create(
+        parent=thread.opening_post, author=member, body="a", tags=[TagInput("Fair use", "supports")]
+    )
+    map_build(topic_id=thread.topic_id)
+    url = f"/api/claims/{Claim.objects.get(text='Fair use').pk}/"
+    with CaptureQueriesContext(connection) as queries:
+        assert APIClient().get(url).status_code == 200
+    assert len(queries) == 3  # the claim, the latest version, its row
+    assert not any('"graph"' in query["sql"] for query in queries.captured_queries)
+
+
 def test_posts_are_created_with_tags_and_show_them(thread, api):
-    existing = claim_create(topic=thread.topic, author=UserFactory(), text="Fair use")
+    existing, _ = claim_create(topic=thread.topic, author=UserFactory(), text="Fair use")
     response = post_reply(
         api,
         thread,
@@ -129,7 +167,7 @@ def test_bad_tags_over_the_api_are_400_and_save_nothing(thread, api, tags):
 
 
 def test_a_claim_of_another_topic_is_400(thread, api, member):
-    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    foreign, _ = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
     response = post_reply(api, thread, [{"claim": foreign.pk, "stance": "supports"}])
     assert response.status_code == 400 and "another topic" in response.content.decode()
 
@@ -170,7 +208,7 @@ def test_patch_changes_tags_for_the_author_and_for_moderators_only(
 
 @pytest.fixture
 def fair_use(topic, member):
-    return claim_create(topic=topic, author=member, text="Fair use")
+    return claim_create(topic=topic, author=member, text="Fair use")[0]
 
 
 def endorsement_url(claim) -> str:
@@ -242,8 +280,8 @@ def test_a_bad_stance_is_400_and_changes_nothing(fair_use, member, api, payload)
 
 
 def test_an_alias_answers_for_its_target_and_an_unknown_claim_is_404(topic, member, api):
-    target = claim_create(topic=topic, author=member, text="Models store copies")
-    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    target, _ = claim_create(topic=topic, author=member, text="Models store copies")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     response = api.put(endorsement_url(alias), {"stance": "opposes"}, format="json")
     assert response.status_code == 201 and response.json()["claim"] == target.pk

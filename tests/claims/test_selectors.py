@@ -23,7 +23,7 @@ def test_suggestions_tolerate_typing_slips_and_come_best_first(topic, member):
 
 def test_equally_close_claims_come_oldest_first(topic, member):
     made = [
-        claim_create(topic=topic, author=member, text=f"Fair use covers case {n}")
+        claim_create(topic=topic, author=member, text=f"Fair use covers case {n}")[0]
         for n in range(12)
     ]
     assert [claim.pk for claim in similar_claims(topic=topic, query="fair use")] == [

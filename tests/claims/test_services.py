@@ -34,16 +34,26 @@ def test_claim_keys_ignore_case_spacing_and_punctuation():
     )
 
 
-def test_claims_are_unique_per_topic_by_key(topic, member):
-    first = claim_create(topic=topic, author=member, text="Models store copies.")
-    again = claim_create(topic=topic, author=member, text="models   STORE copies")
-    elsewhere = claim_create(topic=TopicFactory(), author=member, text="Models store copies.")
+def test_claims_are_unique_per_topic_by_key_and_say_whether_they_were_created(topic, member):
+    first, created = claim_create(topic=topic, author=member, text="Models store copies.")
+    again, created_again = claim_create(topic=topic, author=member, text="models   STORE copies")
+    elsewhere, created_elsewhere = claim_create(
+        topic=TopicFactory(), author=member, text="Models store copies."
+    )
     assert first == again and first != elsewhere
+    assert (created, created_again, created_elsewhere) == (True, False, True)
     assert Claim.objects.filter(topic=topic).count() == 1
 
 
+def test_the_words_of_an_alias_give_its_target_not_a_new_claim(topic, member):
+    target, _ = claim_create(topic=topic, author=member, text="Models store copies")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
+    assert claim_create(topic=topic, author=member, text="the AI keeps a COPY") == (target, False)
+
+
 def test_a_reply_can_tag_new_and_existing_claims(thread, member):
-    existing = claim_create(topic=thread.topic, author=member, text="Fair use")
+    existing, _ = claim_create(topic=thread.topic, author=member, text="Fair use")
     reply = tagged_reply(
         thread, member, [TagInput(existing.pk, "supports"), TagInput("Models copy", "opposes")]
     )
@@ -58,8 +68,8 @@ def test_a_reply_without_tags_leaves_the_map_alone(thread, member):
 
 
 def test_tagging_a_merged_claim_tags_its_target(thread, member):
-    target = claim_create(topic=thread.topic, author=member, text="Models store copies")
-    alias = claim_create(topic=thread.topic, author=member, text="The AI keeps a digital copy")
+    target, _ = claim_create(topic=thread.topic, author=member, text="Models store copies")
+    alias, _ = claim_create(topic=thread.topic, author=member, text="The AI keeps a digital copy")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     by_id = tagged_reply(thread, member, [TagInput(alias.pk, "supports")])
     by_text = tagged_reply(thread, member, [TagInput("the AI keeps a digital copy", "opposes")])
@@ -99,7 +109,7 @@ def test_bad_tags_are_refused_and_nothing_is_saved(thread, member, tags, message
 
 
 def test_a_claim_from_another_topic_is_refused(thread, member):
-    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    foreign, _ = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
     with pytest.raises(ValidationError, match="another topic"):
         tagged_reply(thread, member, [TagInput(foreign.pk, "supports")])
     assert thread.posts.count() == 1
@@ -176,12 +186,12 @@ def test_anonymous_cannot_create_claims(topic):
 
 def test_a_new_claim_records_its_most_alike_older_claims_of_the_topic(topic, member):
     older = [
-        claim_create(topic=topic, author=member, text=f"Models store copies of images, case {n}")
+        claim_create(topic=topic, author=member, text=f"Models store copies of images, case {n}")[0]
         for n in range(7)
     ]
     claim_create(topic=topic, author=member, text="Artists deserve to be paid")
     claim_create(topic=TopicFactory(), author=member, text="Models store copies of images")
-    new = claim_create(topic=topic, author=member, text="Models store copies of images")
+    new, _ = claim_create(topic=topic, author=member, text="Models store copies of images")
     neighbours = ClaimNeighbour.objects.filter(claim=new)
     assert neighbours.count() == NEIGHBOURS
     assert set(neighbours.values_list("neighbour", flat=True)) <= {claim.pk for claim in older}
@@ -190,7 +200,7 @@ def test_a_new_claim_records_its_most_alike_older_claims_of_the_topic(topic, mem
 
 
 def test_an_existing_claim_records_no_neighbours_again(topic, member):
-    first = claim_create(topic=topic, author=member, text="Models store copies")
+    first, _ = claim_create(topic=topic, author=member, text="Models store copies")
     claim_create(topic=topic, author=member, text="Models store a copy")
     claim_create(topic=topic, author=member, text="models store a COPY!")
     assert list(ClaimNeighbour.objects.values_list("neighbour", flat=True)) == [first.pk]
@@ -201,7 +211,7 @@ def test_an_existing_claim_records_no_neighbours_again(topic, member):
 
 @pytest.fixture
 def fair_use(topic, member):
-    return claim_create(topic=topic, author=member, text="Fair use")
+    return claim_create(topic=topic, author=member, text="Fair use")[0]
 
 
 def endorsement_rows() -> list[tuple]:
@@ -264,8 +274,8 @@ def test_withdrawing_without_an_endorsement_is_refused_and_changes_nothing(
 
 
 def test_an_alias_is_endorsed_and_withdrawn_through_its_target(topic, member):
-    target = claim_create(topic=topic, author=member, text="Models store copies")
-    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    target, _ = claim_create(topic=topic, author=member, text="Models store copies")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     alias.refresh_from_db()
     endorsement, _ = endorsement_set(claim=alias, member=member, stance="opposes")
@@ -275,8 +285,8 @@ def test_an_alias_is_endorsed_and_withdrawn_through_its_target(topic, member):
 
 
 def test_a_claim_merged_since_it_was_read_is_endorsed_through_its_target(topic, member):
-    target = claim_create(topic=topic, author=member, text="Models store copies")
-    read_before = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    target, _ = claim_create(topic=topic, author=member, text="Models store copies")
+    read_before, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy")
     Claim.objects.filter(pk=read_before.pk).update(status="merged", merged_into=target)
     endorsement, _ = endorsement_set(claim=read_before, member=member, stance="supports")
     assert endorsement.claim_id == target.pk
@@ -324,7 +334,7 @@ def test_the_database_holds_one_endorsement_per_member_per_claim(fair_use, membe
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_requests_of_one_member_at_once_make_one_endorsement():
     member = UserFactory()
-    claim = claim_create(topic=TopicFactory(), author=member, text="At once")
+    claim, _ = claim_create(topic=TopicFactory(), author=member, text="At once")
     barrier, created = threading.Barrier(2), []
 
     def endorse(stance):

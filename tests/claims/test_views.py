@@ -8,9 +8,11 @@ from apps.claims.models import Claim, Endorsement
 from apps.claims.services import TagInput, claim_create, endorsement_set
 from apps.forum import services as forum
 from apps.forum.models import Post
+from apps.maps.selectors import CARDS_PER_COLUMN
 from apps.maps.services import map_build
 from tests.factories import UserFactory, make_reply
 from tests.maps.helpers import tag_post, tags
+from tests.maps.rows import star
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +67,10 @@ def test_the_edit_form_shows_and_changes_the_tags(thread, member, logged_in):
 
 
 def test_suggestions_list_similar_claims_and_resolve_aliases(topic, member):
-    target = claim_create(
+    target, _ = claim_create(
         topic=topic, author=member, text="Models store copies of their training images"
     )
-    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy of every image")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy of every image")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     claim_create(topic=topic, author=member, text="Training is fair use")
     html = (
@@ -124,20 +126,22 @@ def claim_page(text: str) -> str:
 
 def test_the_claim_page_leads_with_strength_then_people_then_the_grounded_fact(debate):
     html = claim_page("Training is fair use")
+    claim_id = Claim.objects.get(text="Training is fair use").pk
     strength = html.index('<meter class="strength-bar strength-fairly-weak" min="0" max="1"')
     assert 'value="0.32" aria-label="Strength">0.32</meter>' in html
     assert '<strong class="strength-word">fairly weak</strong>' in html
     people = html.index("2 people support it · 2 oppose it")
     endorse = html.index("Log in to endorse")
     grounded = html.index("<strong>Has an unanswered objection: «Artists lose income».</strong>")
-    cards = html.index("Strongest supporters")
+    focus = html.index(f'<a href="/topics/ai-art/map/claims/{claim_id}/">Focus on the map</a>')
+    cards = html.index('<h2 id="pro-heading">Supporting it</h2>')
     posts = html.index("Posts that support it")
-    assert strength < people < endorse < grounded < cards < posts
+    assert strength < people < endorse < grounded < focus < cards < posts
 
 
 def test_the_claim_page_shows_attackers_strongest_first_with_the_posts_behind_them(debate):
     html = claim_page("Training is fair use")
-    attackers = html[html.index('id="attackers-heading"') : html.index("Posts that support it")]
+    attackers = html[html.index('id="con-heading"') : html.index('id="neighbourhood"')]
     assert attackers.index(">Models store copies</a>") < attackers.index(">Artists lose income</a>")
     income = debate["income"]
     assert f'<a href="/posts/{income.pk}/#post-{income.pk}">post {income.pk}</a> by' in attackers
@@ -145,7 +149,7 @@ def test_the_claim_page_shows_attackers_strongest_first_with_the_posts_behind_th
         attackers
     )
     assert '<strong class="strength-word">strong</strong>' in attackers  # copies: 0.75
-    supporters = html[html.index('id="supporters-heading"') : html.index('id="attackers-heading"')]
+    supporters = html[html.index('id="pro-heading"') : html.index('id="con-heading"')]
     transformative = debate["transformative"]
     assert ">Training is transformative</a>" in supporters
     assert f'href="/posts/{transformative.pk}/#post-{transformative.pk}"' in supporters
@@ -155,7 +159,7 @@ def test_the_claim_page_lists_what_the_claim_attacks(debate):
     html = claim_page("Artists lose income")
     assert "1 person supports it · 0 oppose it" in html
     assert "<strong>No objection.</strong>" in html and "No claim attacks it." in html
-    bears_on = html[html.index('id="relations-heading"') :]
+    bears_on = html[html.index('id="bears-on-heading"') :]
     assert "It attacks" in bears_on and ">Training is fair use</a>" in bears_on
     assert "It supports" not in bears_on
 
@@ -170,9 +174,29 @@ def test_a_card_shows_three_evidence_posts_and_counts_the_rest(debate, thread):
         )
     map_build(topic_id=thread.topic_id)
     html = claim_page("Training is fair use")
-    card = html[html.index(">Artists lose income</a>") :].split('<li class="card">')[0]
-    assert "drawn by 4 people in:" in card
+    card = html[html.index(">Artists lose income</a>") :].split('<li class="card"')[0]
+    assert "Drawn by 4 people in:" in card
     assert card.count('<a href="/posts/') == 3 and "and 1 more post</li>" in card
+
+
+def test_a_card_focuses_its_claim_on_the_map_with_this_claim_as_the_path(debate):
+    fair_use, copies = (
+        Claim.objects.get(text=text).pk for text in ["Training is fair use", "Models store copies"]
+    )
+    html = claim_page("Training is fair use")
+    focus = f'<a href="/topics/ai-art/map/claims/{copies}/?path={fair_use}">Models store copies</a>'
+    assert focus in html
+    assert f'data-url="/topics/ai-art/map/claims/{fair_use}/neighbourhood.json"' in html
+    assert '<div id="map-live">' in html and 'id="map-status"' in html
+
+
+def test_a_claim_with_many_attackers_shows_the_strongest_thirty_and_links_to_the_rest(topic):
+    ids = star(topic, pros=0, cons=CARDS_PER_COLUMN + 3)
+    html = Client().get(reverse("claims:claim", args=[ids[0]])).content.decode()
+    against = html[html.index('id="con-heading"') : html.index('id="neighbourhood"')]
+    assert against.count('<li class="card"') == CARDS_PER_COLUMN
+    more = f'href="/topics/{topic.slug}/map/claims/{ids[0]}/?more=attack&amp;page=2" rel="next"'
+    assert f"{more}>3 more against it</a>" in against
 
 
 def test_an_evidence_post_deleted_since_the_build_says_so(debate, thread):
@@ -191,15 +215,15 @@ def test_an_endorsement_counts_its_member_on_the_claim_page(debate):
 
 
 def test_a_claim_off_the_map_says_so(debate, member):
-    untagged = claim_create(topic=Claim.objects.first().topic, author=member, text="Nobody says")
+    untagged, _ = claim_create(topic=Claim.objects.first().topic, author=member, text="Nobody says")
     html = Client().get(untagged.get_absolute_url()).content.decode()
     assert "Not on the map yet (map version 1)" in html
-    assert "<meter" not in html and "Strongest supporters" not in html
+    assert "<meter" not in html and "Supporting it" not in html and "Focus on the map" not in html
 
 
 def test_a_merged_claims_page_redirects_to_its_target(topic, member):
-    target = claim_create(topic=topic, author=member, text="A")
-    alias = claim_create(topic=topic, author=member, text="B")
+    target, _ = claim_create(topic=topic, author=member, text="A")
+    alias, _ = claim_create(topic=topic, author=member, text="B")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     response = Client().get(alias.get_absolute_url())
     assert response.status_code == 302 and response.url == target.get_absolute_url()
@@ -230,7 +254,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def fair_use(topic, member):
-    return claim_create(topic=topic, author=member, text="Fair use")
+    return claim_create(topic=topic, author=member, text="Fair use")[0]
 
 
 def endorse_url(claim) -> str:
@@ -320,18 +344,23 @@ def test_a_bad_stance_is_a_400_and_changes_nothing(fair_use, member, logged_in, 
     assert stances() == before
 
 
-def test_a_visitor_posting_is_sent_to_log_in_and_nothing_changes(fair_use):
-    response = Client().post(endorse_url(fair_use), {"stance": "supports"})
+def test_a_visitor_posting_is_sent_to_log_in_and_back_and_nothing_changes(fair_use):
+    page = f"http://testserver/claims/{fair_use.pk}/"
+    response = Client().post(endorse_url(fair_use), {"stance": "supports"}, HTTP_REFERER=page)
     assert response.status_code == 302
     assert response.url == f"/accounts/login/?next=/claims/{fair_use.pk}/"
-    partial = Client().post(endorse_url(fair_use), {"stance": "supports"}, **HTMX)
-    assert partial.status_code == 200 and "Log in to endorse" in partial.content.decode()
+    partial = Client().post(
+        endorse_url(fair_use), {"stance": "supports"}, HTTP_HX_CURRENT_URL=page, **HTMX
+    )
+    html = partial.content.decode()
+    assert partial.status_code == 200 and "<main" not in html
+    assert f'<a href="/accounts/login/?next=/claims/{fair_use.pk}/">Log in to endorse' in html
     assert stances() == []
 
 
 def test_endorsing_an_alias_endorses_its_target(topic, member, logged_in):
-    target = claim_create(topic=topic, author=member, text="Models store copies")
-    alias = claim_create(topic=topic, author=member, text="The AI keeps a copy")
+    target, _ = claim_create(topic=topic, author=member, text="Models store copies")
+    alias, _ = claim_create(topic=topic, author=member, text="The AI keeps a copy")
     Claim.objects.filter(pk=alias.pk).update(status="merged", merged_into=target)
     response = logged_in.post(endorse_url(alias), {"stance": "supports"})
     assert response.url == target.get_absolute_url()
@@ -340,7 +369,7 @@ def test_endorsing_an_alias_endorses_its_target(topic, member, logged_in):
 
 def test_the_endorsement_address_takes_posts_only(fair_use, logged_in):
     assert logged_in.get(endorse_url(fair_use)).status_code == 405
-    assert Client().post(reverse("claims:endorse", args=[999_999]), {}).status_code == 404
+    assert logged_in.post(reverse("claims:endorse", args=[999_999]), {}).status_code == 404
 
 
 def test_the_partial_runs_nothing_inline(fair_use, member, logged_in):

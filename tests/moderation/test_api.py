@@ -217,7 +217,7 @@ def test_a_target_among_its_sources_is_400(pair, mod_api):
 
 
 def test_claims_of_another_topic_are_400(pair, member, mod_api):
-    elsewhere = claim_create(topic=TopicFactory(), author=member, text=COPIES)
+    elsewhere, _ = claim_create(topic=TopicFactory(), author=member, text=COPIES)
     before = database_state()
     as_source = mod_api.post(
         merges_url(pair.topic), merge_body(pair, sources=[elsewhere.pk]), format="json"

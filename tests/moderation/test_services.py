@@ -120,7 +120,7 @@ def test_opposite_stances_on_one_post_need_the_moderators_choice(thread, member,
 
 def test_a_post_tagged_only_with_two_sources_keeps_one_tag_on_the_target(thread, member, moderator):
     post = tagged(thread.opening_post, member, ("A copy", "supports"), ("Copies kept", "supports"))
-    target = claim_create(topic=thread.topic, author=member, text="Models store copies")
+    target, _ = claim_create(topic=thread.topic, author=member, text="Models store copies")
     sources = list(Claim.objects.filter(text__in=["A copy", "Copies kept"]))
     services.claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
     assert list(post.tags.values_list("claim", "stance")) == [(target.pk, "supports")]
@@ -143,7 +143,7 @@ def test_only_active_moderators_merge(claims, member, who):
 
 def test_merge_refusals_say_why_and_change_nothing(claims, moderator, member):
     target, source, *_ = claims
-    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    foreign, _ = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
     before = table_rows()
     cases = [
         (dict(target=target, sources=[target]), "into itself"),
@@ -163,7 +163,7 @@ def test_a_merged_target_or_source_is_refused_naming_where_it_went(
     claims, moderator, member, thread
 ):
     target, source, *_ = claims
-    third = claim_create(topic=thread.topic, author=member, text="Copies again")
+    third, _ = claim_create(topic=thread.topic, author=member, text="Copies again")
     services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match="already merged into «Models store copies»"):
         services.claim_merge(target=source, sources=[third], moderator=moderator, reason="dup")
@@ -197,7 +197,7 @@ def test_the_preview_fingerprint_catches_a_tag_changed_after_it(claims, moderato
 
 def test_undo_restores_every_row_exactly_and_the_map_with_it(claims, moderator, thread, member):
     target, source, *_ = claims
-    alias = claim_create(topic=thread.topic, author=member, text="Earlier alias")
+    alias, _ = claim_create(topic=thread.topic, author=member, text="Earlier alias")
     tagged(thread.opening_post, member, (alias.pk, "supports"))
     services.claim_merge(
         target=source, sources=[alias], moderator=moderator, reason="first"
@@ -219,8 +219,8 @@ def merge_and_undo_queries(thread, authors, moderator, size):
     `size` tags each: one post tags both in one stance, one in opposite stances (the
     moderator chooses), the rest one claim each; and as many members endorsing them, alike.
     Checks the undo restored every row."""
-    target = claim_create(topic=thread.topic, author=authors[0], text=f"Target of {size}")
-    source = claim_create(topic=thread.topic, author=authors[0], text=f"Source of {size}")
+    target, _ = claim_create(topic=thread.topic, author=authors[0], text=f"Target of {size}")
+    source, _ = claim_create(topic=thread.topic, author=authors[0], text=f"Source of {size}")
     endorsers = [UserFactory(username=f"endorser{size}_{n}") for n in range(size)]
     for n in range(size - 2):
         tagged(thread.opening_post, authors[n % 2], (target.pk, "supports"))
@@ -269,7 +269,7 @@ def test_undo_is_refused_once_done_after_a_later_merge_or_after_tag_edits(
 ):
     target, source, target_post, source_post, both = claims
     first = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
-    third = claim_create(topic=thread.topic, author=member, text="Copies, a third way")
+    third, _ = claim_create(topic=thread.topic, author=member, text="Copies, a third way")
     later = services.claim_merge(target=target, sources=[third], moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match=f"later merge \\(#{later.pk}"):
         services.claim_merge_undo(merge=first, moderator=moderator)
@@ -291,13 +291,52 @@ def test_members_cannot_undo(claims, moderator, member):
     assert Claim.objects.get(pk=source.pk).status == "merged"
 
 
+def test_undo_withdraws_unread_merge_notifications_and_answers_read_ones(claims, moderator, thread):
+    target, source, _, source_post, _ = claims
+    carol = UserFactory(username="carol")
+    tagged(thread.opening_post, carol, ("The AI keeps a copy", "opposes"))
+    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    told = Notification.objects.filter(text__contains="merged claims")
+    assert set(told.values_list("user", flat=True)) == {source_post.author_id, carol.pk}
+    read = told.get(user=carol)
+    Notification.objects.filter(pk=read.pk).update(read=True)
+    elsewhere = Notification.objects.create(user=source_post.author, text="Something else")
+
+    services.claim_merge_undo(merge=merge, moderator=moderator)
+
+    assert not Notification.objects.filter(user=source_post.author).exclude(pk=elsewhere.pk)
+    assert Notification.objects.filter(pk=elsewhere.pk).exists()
+    carols = Notification.objects.filter(user=carol).order_by("pk")
+    assert [(note.pk == read.pk, note.read, note.url) for note in carols] == [
+        (True, True, read.url),
+        (False, False, read.url),
+    ]
+    assert carols.last().text == (
+        f"A moderator undid the merge into «{target.text}»: your posts' claim tags are as"
+        " they were before it."
+    )
+
+
+def test_a_refused_undo_leaves_the_merge_notifications_alone(claims, moderator):
+    target, source, *_ = claims
+    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    Notification.objects.update(read=True)  # read ones stay linked to the merge
+    services.claim_merge_undo(merge=merge, moderator=moderator)
+    notifications = list(Notification.objects.order_by("pk").values_list("pk", "text", "read"))
+    with pytest.raises(ValidationError, match="already undone"):
+        services.claim_merge_undo(merge=merge, moderator=moderator)
+    assert list(Notification.objects.order_by("pk").values_list("pk", "text", "read")) == (
+        notifications
+    )
+
+
 def test_the_duplicate_queue_ranks_similar_pairs_and_forgets_dismissed_ones(
     topic, member, moderator
 ):
-    copies = claim_create(
+    copies, _ = claim_create(
         topic=topic, author=member, text="Models store copies of their training images"
     )
-    again = claim_create(
+    again, _ = claim_create(
         topic=topic, author=member, text="The models store copies of the training images"
     )
     claim_create(topic=topic, author=member, text="Fair use protects transformative work")
@@ -406,7 +445,7 @@ def endorsed(thread, member):
     endorsed by: ann (the first source), ben (target and a source, both supporting), cat
     (both sources, opposing), dan (target only)."""
     target, first, second = (
-        claim_create(topic=thread.topic, author=member, text=text)
+        claim_create(topic=thread.topic, author=member, text=text)[0]
         for text in ["Models store copies", "The AI keeps a copy", "Copies are kept"]
     )
     ann, ben, cat, dan = (UserFactory(username=name) for name in ["ann", "ben", "cat", "dan"])
@@ -547,7 +586,7 @@ def test_a_merge_from_before_endorsements_can_still_be_undone(endorsed, moderato
 
 
 def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, moderator):
-    claim = claim_create(topic=topic, author=member, text="Orphan claim")
+    claim, _ = claim_create(topic=topic, author=member, text="Orphan claim")
     endorsement_set(claim=claim, member=member, stance="supports")
     services.topic_delete(topic=topic, moderator=moderator, reason="unused")
     assert not Claim.objects.exists() and not Endorsement.objects.exists()

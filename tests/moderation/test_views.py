@@ -19,6 +19,7 @@ from apps.moderation.selectors import state_fingerprint
 from tests.factories import (
     PASSWORD,
     TopicFactory,
+    UserFactory,
     make_moderator,
     make_reply,
     make_thread,
@@ -241,8 +242,8 @@ def test_moderators_can_use_every_moderation_page(scene, mod_client, page):
 
 @pytest.fixture
 def near_identical(topic, member):
-    first = claim_create(topic=topic, author=member, text=COPIES)
-    second = claim_create(topic=topic, author=member, text=COPIES_AGAIN)
+    first, _ = claim_create(topic=topic, author=member, text=COPIES)
+    second, _ = claim_create(topic=topic, author=member, text=COPIES_AGAIN)
     return first, second
 
 
@@ -287,7 +288,7 @@ def test_a_dismissed_pair_leaves_the_queue_for_good(topic, member, near_identica
 
 def test_a_pair_across_topics_cannot_be_dismissed(topic, member, near_identical, mod_client):
     first, _ = near_identical
-    elsewhere = claim_create(topic=TopicFactory(), author=member, text=COPIES)
+    elsewhere, _ = claim_create(topic=TopicFactory(), author=member, text=COPIES)
     response = mod_client.post(
         f"/moderation/topics/{topic.slug}/duplicates/dismiss/",
         {"first": first.pk, "second": elsewhere.pk},
@@ -351,24 +352,30 @@ def test_without_a_choice_the_merge_screen_shows_the_choice_form(pair, mod_clien
     assert "affected" not in page and 'name="fingerprint"' not in page
 
 
-def test_the_preview_lists_the_affected_posts_and_their_conflicts(pair, opposite, mod_client):
+def test_the_preview_lists_the_posts_the_merge_changes_with_the_claims_texts(
+    pair, opposite, mod_client
+):
     response = mod_client.get(merge_url(pair.topic, pair.target, pair.source))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "4 posts affected" in page
+    assert "<h2>3 posts affected</h2>" in page  # a post tagged with the target alone is not
     rows = {
-        int(pk): row
-        for pk, row in re.findall(r'<tr>\s*<td><a href="/posts/(\d+)/">(.*?)</tr>', page, re.S)
+        int(pk): re.sub(r"<[^>]+>|[«»]", " ", row).split()
+        for pk, row in re.findall(
+            r'<tr>\s*<td><a href="/posts/(\d+)/#post-\d+">(.*?)</tr>', page, re.S
+        )
     }
-    assert set(rows) == {
-        pair.on_target.pk,
-        pair.on_source.pk,
-        pair.both_same.pk,
-        opposite.pk,
-    }
-    assert "re-pointed" in rows[pair.on_source.pk]
-    assert "one tag (opposes)" in rows[pair.both_same.pk]
-    assert "conflict: choose below" in rows[opposite.pk]
+    assert set(rows) == {pair.on_source.pk, pair.both_same.pk, opposite.pk}
+    target, source = COPIES.split(), COPIES_AGAIN.split()
+    assert rows[pair.on_source.pk][-len(target) - 2 :] == ["re-pointed:", "supports", *target]
+    assert rows[pair.both_same.pk] == [
+        "post", str(pair.both_same.pk), "bob", "opposes", *target, "opposes", *source,
+        "one", "tag:", "opposes", *target,
+    ]  # fmt: skip
+    assert " ".join(rows[opposite.pk]).endswith(
+        f"supports {COPIES} opposes {COPIES_AGAIN} conflict: choose below"
+    )
+    assert f"#{pair.target.pk}" not in page and f"#{pair.source.pk}" not in page
     radios = re.findall(rf'<input type="radio" name="resolve_{opposite.pk}"[^>]*>', page)
     assert len(radios) == 2 and all("required" in radio for radio in radios)
     assert {re.search(r'value="(\w+)"', radio).group(1) for radio in radios} == {
@@ -778,24 +785,42 @@ def test_the_preview_lists_endorsements_and_asks_for_a_torn_members_choice(
     endorsement_set(claim=pair.target, member=member, stance="supports")
     endorsement_set(claim=pair.source, member=member, stance="opposes")
     endorsement_set(claim=pair.source, member=other_member, stance="supports")
+    endorsement_set(claim=pair.target, member=UserFactory(username="carol"), stance="opposes")
     url = merge_url(pair.topic, pair.target, pair.source)
     page = mod_client.get(url).content.decode()
-    assert "Endorsements of 2 members affected" in page
+    assert "Endorsements of 2 members affected" in page  # not carol's, on the target alone
     rows = dict(re.findall(r'<tr>\s*<td><a href="/u/(\w+)/">.*?</td>(.*?)</tr>', page, re.S))
     assert "conflict: choose below" in rows["alice"] and "re-pointed" in rows["bob"]
+    assert "carol" not in rows and f"supports «{COPIES_AGAIN}»" in rows["bob"]
     radios = re.findall(rf'<input type="radio" name="endorsement_{member.pk}"[^>]*>', page)
     assert len(radios) == 2 and all("required" in radio for radio in radios)
     assert f'name="endorsement_{other_member.pk}"' not in page
     action, fingerprint = confirm_form(page)
     merging = f"/moderation/topics/{pair.topic.slug}/merge/{action}"
     refused = mod_client.post(merging, {"reason": "Same", "fingerprint": fingerprint})
-    assert refused.status_code == 200 and Endorsement.objects.count() == 3
+    assert refused.status_code == 200 and Endorsement.objects.count() == 4
     response = mod_client.post(
         merging,
         {"reason": "Same", "fingerprint": fingerprint, f"endorsement_{member.pk}": "supports"},
     )
     assert response.status_code == 302
-    assert set(Endorsement.objects.values_list("user", "claim", "stance")) == {
-        (member.pk, pair.target.pk, "supports"),
-        (other_member.pk, pair.target.pk, "supports"),
+    assert set(Endorsement.objects.values_list("user__username", "claim", "stance")) == {
+        ("alice", pair.target.pk, "supports"),
+        ("bob", pair.target.pk, "supports"),
+        ("carol", pair.target.pk, "opposes"),
     }
+
+
+def test_the_confirm_form_carries_the_fingerprint_unlabelled(pair, mod_client):
+    page = mod_client.get(merge_url(pair.topic, pair.target, pair.source)).content.decode()
+    form = page[page.index('<form method="post"') :]
+    assert re.search(r'<input type="hidden" name="fingerprint" value="[0-9a-f]+"', form)
+    assert "Fingerprint" not in page and 'for="id_fingerprint"' not in page
+
+
+def test_a_preview_without_tagged_posts_says_only_the_claims_change(topic, moderator, mod_client):
+    target, _ = claim_create(topic=topic, author=moderator, text=COPIES)
+    source, _ = claim_create(topic=topic, author=moderator, text=COPIES_AGAIN)
+    page = mod_client.get(merge_url(topic, target, source)).content.decode()
+    assert "<h2>0 posts affected</h2>" in page and "<table" not in page
+    assert "only the claims change" in page

@@ -50,7 +50,7 @@ def test_the_api_answers_429_when_posting_too_fast(limits, thread, member):
 
 
 def test_endorsing_too_fast_gets_a_clear_429_over_html_and_the_api_alike(limits, topic, member):
-    claim = claim_create(topic=topic, author=member, text="Fair use")
+    claim, _ = claim_create(topic=topic, author=member, text="Fair use")
     browser = Client()
     browser.force_login(member)
     url = f"/claims/{claim.pk}/endorsement/"
