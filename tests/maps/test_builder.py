@@ -140,7 +140,9 @@ def test_claims_of_other_topics_stay_off_the_map(thread, topic, member, other_me
     say(thread.opening_post, member, supports=["here"])
     elsewhere = make_thread(author=member, title="Elsewhere")
     tag_post(elsewhere.opening_post, supports=["there"])
-    endorsed_elsewhere = claim_create(topic=elsewhere.topic, author=member, text="endorsed there")
+    endorsed_elsewhere, _ = claim_create(
+        topic=elsewhere.topic, author=member, text="endorsed there"
+    )
     endorse(endorsed_elsewhere.pk, other_member, "supports")
     assert elsewhere.topic != topic
 
@@ -152,7 +154,7 @@ def test_claims_of_other_topics_stay_off_the_map(thread, topic, member, other_me
 
 
 def test_a_claim_with_only_an_endorsement_is_a_node(topic, member, other_member):
-    endorsed = claim_create(topic=topic, author=member, text="endorsed only")
+    endorsed, _ = claim_create(topic=topic, author=member, text="endorsed only")
     claim_create(topic=topic, author=member, text="neither tagged nor endorsed")
     endorse(endorsed.pk, other_member, "opposes")
 

@@ -557,7 +557,7 @@ def test_an_alias_whose_claim_is_off_the_map_leaves_no_dangling_aif_edge_or_argd
 ):
     on_map = say(thread.opening_post, member, supports=["on the map"])
     gone = say(on_map, member, supports=["only on a deleted post"])
-    alias = claim_create(topic=topic, author=member, text="an alias of it").pk
+    alias = claim_create(topic=topic, author=member, text="an alias of it")[0].pk
     target = claim_id(topic, "only on a deleted post")
     Post.objects.filter(pk=gone.pk).update(state=Post.State.DELETED)
     merge(alias, target)
