@@ -14,7 +14,12 @@ from rest_framework.test import APIClient
 from tests.html_checks import active_content
 
 # Scripts a content block loads on purpose (the map page), removed before looking at <main>.
-TEMPLATE_SCRIPTS = ("vendor/cytoscape/cytoscape.min.js", "js/map.js")
+TEMPLATE_SCRIPTS = (
+    "vendor/cytoscape/cytoscape.min.js",
+    "vendor/cytoscape-dagre/cytoscape-dagre.min.js",
+    "js/map.js",
+    "js/live.js",
+)
 MAIN_OPEN = '<main id="main">'
 
 

@@ -13,7 +13,7 @@ import unicodedata
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
@@ -26,6 +26,7 @@ from apps.forum import services as forum
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 from apps.maps import exports
+from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
 from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge
 from apps.moderation.selectors import merge_preview
@@ -43,6 +44,7 @@ PASSWORD = "Hostile-Input-Pa55word!"
 # gunicorn refuses a request line over 4,094 bytes: longer searches never reach the app.
 MAX_QUERY_LENGTH = 4000
 BATCH_SIZE = 25
+FOCUS_PAGES = 40  # focus pages and neighbourhoods of a batch's mapped claims checked
 
 FIELDS = (
     ("thread title", "form"),
@@ -281,7 +283,8 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         ),
         api=False,
         saved=lambda response: _stored(
-            Post.objects.get(pk=resolve(response["Location"]).kwargs["pk"]).body, text.strip()
+            Post.objects.get(pk=resolve(urlsplit(response["Location"]).path).kwargs["pk"]).body,
+            text.strip(),
         ),
     )
     run.submit(
@@ -362,7 +365,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
     target = (
         Claim.objects.get(pk=response.data["id"])
         if ok
-        else claim_create(topic=topic, author=author, text=f"target {index}")
+        else claim_create(topic=topic, author=author, text=f"target {index}")[0]
     )
 
     # Claim search, as the tag rows' autocomplete asks it.
@@ -499,7 +502,16 @@ def check_topic_pages(run: Run) -> None:
     outcome = map_build(topic_id=topic.pk)
     if not outcome.built:
         run.fail("map", "the map was not built")
-    run.page("map page", run.anonymous.get(reverse("maps:map", args=[topic.slug])))
+    overview = reverse("maps:map", args=[topic.slug])
+    run.page("map page", run.anonymous.get(overview), forms=1)  # its filter box
+    run.page("map page, all claims", run.anonymous.get(overview, {"show": "all"}), forms=1)
+    latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
+    mapped = MapClaim.objects.filter(argument_map=latest).order_by("claim_id")
+    for claim_id in mapped.values_list("claim_id", flat=True)[:FOCUS_PAGES]:
+        focus = reverse("maps:focus", args=[topic.slug, claim_id])
+        run.page(f"focus page of claim {claim_id}", run.anonymous.get(focus))
+        neighbourhood = reverse("maps:neighbourhood", args=[topic.slug, claim_id])
+        json.loads(run.anonymous.get(neighbourhood).content)
     for format in exports.FORMATS:
         response = run.anonymous.get(reverse("maps:export", args=[topic.slug, format]))
         if response.status_code != 200:
