@@ -1,11 +1,14 @@
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 
-from apps.claims.forms import TagRowsForm
+from apps.claims.forms import ADD_ROW, TagRowsForm
 from apps.claims.models import MAX_TAGS_PER_POST, ClaimTag
 from apps.forum.models import Post
+from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Answer
 
+PREVIEW = "preview"  # the name of the "Preview" button
 BODY_HELP = "Markdown works: *emphasis*, **bold**, [links](https://example.org), `code`, > quotes."
 # What the post-level response does to the map (DESIGN.md, version 2 rules, part 1).
 ONE_CLAIM_RULE = (
@@ -46,12 +49,34 @@ class ResponseField(forms.ChoiceField):
         )
 
 
-class ThreadForm(TagRowsForm):
+class PreviewForm(forms.Form):
+    """A post's body as it will show: what the Preview button asks for."""
+
+    body = BodyField(error_messages={"required": "Nothing to preview yet: write your post."})
+
+    @property
+    def html(self) -> SafeString:
+        """The rendered body (sanitized by render_body); for a valid form."""
+        return mark_safe(render_body(self.cleaned_data["body"]))
+
+
+class PostForm(TagRowsForm):
+    """A post's claim rows, and the preview of its body when the author asks for one."""
+
+    redraw_buttons = (ADD_ROW, PREVIEW)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        previewing = self.redrawn and PREVIEW in data
+        self.preview = PreviewForm({"body": data.get("body", "")}) if previewing else None
+
+
+class ThreadForm(PostForm):
     title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     body = BodyField(label="Opening post")
 
 
-class ReplyForm(TagRowsForm):
+class ReplyForm(PostForm):
     """A reply, with one agree / disagree / not addressed question per claim of the parent."""
 
     body = BodyField(label="Your reply")
@@ -87,7 +112,7 @@ class ReplyForm(TagRowsForm):
         }
 
 
-class EditForm(TagRowsForm):
+class EditForm(PostForm):
     """A post's body and tags, and a reply's response; the opening post answers no post."""
 
     body = BodyField(label="Post")

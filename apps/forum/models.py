@@ -111,6 +111,8 @@ class Post(MPTTModel):
     state = models.CharField(max_length=8, choices=State.choices, default=State.VISIBLE)
     removal_reason = models.CharField(max_length=1000, blank=True)  # moderation's MAX_REASON_LENGTH
     reply_count = models.PositiveIntegerField(default=0)
+    # Every post below it, in all the trees its subtree spans: what collapsing it hides.
+    descendant_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited = models.DateTimeField(null=True, blank=True)
 
@@ -132,6 +134,11 @@ class Post(MPTTModel):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:post", kwargs={"pk": self.pk})
+
+    @property
+    def permalink(self) -> str:
+        """Its page, scrolled to it and highlighted there."""
+        return f"{self.get_absolute_url()}#post-{self.pk}"
 
     @property
     def is_tombstone(self) -> bool:

@@ -16,7 +16,13 @@ POSTS_PER_SUBTREE = 200
 SORTS = {
     "oldest": (F("created").asc(), F("id").asc()),
     "newest": (F("created").desc(), F("id").desc()),
-    "replies": ((F("rght") - F("lft")).desc(), F("created").asc(), F("id").asc()),
+    "replies": (F("descendant_count").desc(), F("created").asc(), F("id").asc()),
+}
+# The same orders for the replies of each post shown: (key, reverse) for sorted().
+SIBLING_ORDERS = {
+    "oldest": (lambda post: (post.created, post.pk), False),
+    "newest": (lambda post: (post.created, post.pk), True),
+    "replies": (lambda post: (-post.descendant_count, post.created, post.pk), False),
 }
 SORT_LABELS = {"oldest": "Oldest", "newest": "Newest", "replies": "Most replies"}
 # As a list attribute: a prefetch into post.tags builds a queryset for every post.
@@ -35,7 +41,9 @@ class PostNode:
 
     @property
     def unseen_replies(self) -> int:
-        return self.post.reply_count - len(self.replies)
+        """The posts below this one that are not below a reply shown under it."""
+        shown = sum(1 + reply.post.descendant_count for reply in self.replies)
+        return self.post.descendant_count - shown
 
 
 @dataclass
@@ -69,8 +77,10 @@ def claims_to_answer(post: Post) -> list[ClaimTag]:
 
 
 def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> ThreadPage:
-    """One page of top-level replies with as much of each branch, in tree order, as the page's
-    post budget allows: a small thread shows whole, a huge one costs the same as a small one."""
+    """One page of top-level replies with as much of each branch as the page's post budget
+    allows, the replies of every post in the order `sort` gives: a small thread shows whole,
+    a huge one costs the same as a small one. A branch too long for the page shows its
+    first posts in tree order."""
     offset = (page - 1) * TOP_LEVEL_PER_PAGE
     roots = list(
         Post.objects.in_thread(thread)
@@ -90,6 +100,7 @@ def thread_page(*, thread: Thread, sort: str = "oldest", page: int = 1) -> Threa
     )
     forest = {node.post.tree_id: node for node in nest(posts)}
     branches = [forest[tree_id] for tree_id in quotas]
+    sort_replies(branches, sort)
     return ThreadPage(branches=branches, sort=sort, page=page, has_next=has_next)
 
 
@@ -103,6 +114,16 @@ def branch_quotas(sizes: list[tuple[int, int]]) -> dict[int, int]:
         quotas[tree_id] = 1 + extra
         spare -= extra
     return quotas
+
+
+def sort_replies(nodes: list[PostNode], sort: str) -> None:
+    """Order the replies of every post below `nodes`, at every level, by `sort`."""
+    key, reverse = SIBLING_ORDERS[sort]
+    below = list(nodes)
+    while below:
+        node = below.pop()
+        node.replies.sort(key=lambda reply: key(reply.post), reverse=reverse)
+        below.extend(node.replies)
 
 
 def _first_posts_of_trees(quotas: dict[int, int]) -> list[int]:
@@ -123,15 +144,12 @@ def _first_posts_of_trees(quotas: dict[int, int]) -> list[int]:
 
 
 def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostContext:
-    """A post with the ancestors in its tree and one page of its subtree in tree order.
+    """A post with the ancestors in its tree (shown one line each, so without their tags)
+    and one page of its subtree in tree order.
 
     A post that ends a segment has its replies in trees of their own: they are shown too.
     """
-    ancestors = (
-        list(post.get_ancestors().select_related("author").prefetch_related(WITH_TAGS))
-        if post.tree_parent_id
-        else []
-    )
+    ancestors = list(post.get_ancestors().select_related("author")) if post.tree_parent_id else []
     segment_root = ancestors[0] if ancestors else post
     hanging = (  # the trees its replies start, for a post that ends a segment
         list(post.replies.filter(tree_parent=None).values_list("tree_id", flat=True))
@@ -152,10 +170,13 @@ def post_context(*, post: Post, after: tuple[int, int] | None = None) -> PostCon
     if len(rows) > POSTS_PER_SUBTREE:
         rows = rows[:POSTS_PER_SUBTREE]
         next_after = f"{rows[-1].tree_id}.{rows[-1].lft}"
+    forest = nest(rows)
+    if forest and forest[0].post.pk == post.pk:
+        forest[0].detached = False  # its context is just above it
     return PostContext(
         ancestors=ancestors,
         earlier_context=segment_root.parent_id if segment_root.depth > 1 else None,
-        subtree=nest(rows),
+        subtree=forest,
         next_after=next_after,
     )
 

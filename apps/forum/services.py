@@ -88,19 +88,58 @@ def reply_create(
 
 
 def _insert_reply(reply: Post, parent: Post) -> None:
-    """Insert `reply` under `parent`. Caller is inside a transaction."""
-    if starts_tree(reply.depth):
-        reply.tree_parent = None
-    else:
-        lock_tree(parent.tree_id)
-        reply.tree_parent = parent  # saving re-reads the parent's place under the lock
+    """Insert `reply` under `parent`, holding the lock of every tree above it: their posts'
+    counts change too (_count_reply). Caller is inside a transaction."""
+    for tree_id in sorted(_trees_above(parent)):  # in id order, as every writer takes them
+        lock_tree(tree_id)
+    # Joining the parent's tree, saving re-reads the parent's place under the lock.
+    reply.tree_parent = None if starts_tree(reply.depth) else parent
     reply.save()
 
 
+# The segments a post's ancestors are in, from its own tree up to its top-level reply's: a
+# segment's root hangs from a post of the tree above, unless it is a top-level reply.
+SEGMENTS_ABOVE = """
+    WITH RECURSIVE segment(tree_id, lft, rght) AS (
+        SELECT tree_id, lft, rght FROM forum_post WHERE id = %s
+      UNION ALL
+        SELECT hanger.tree_id, hanger.lft, hanger.rght
+        FROM segment
+        JOIN forum_post root ON root.tree_id = segment.tree_id AND root.lft = 1
+        JOIN forum_post hanger ON hanger.id = root.parent_id
+        WHERE root.depth > 1
+    )
+"""
+
+
+def _trees_above(parent: Post) -> list[int]:
+    """Ids of the trees holding `parent` and its ancestors, the opening post's aside."""
+    if parent.depth == 0:
+        return []
+    if parent.depth <= SEGMENT_DEPTH:  # in its top-level reply's tree, the only one above
+        return [parent.tree_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{SEGMENTS_ABOVE} SELECT tree_id FROM segment", [parent.pk])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _count_reply(reply: Post, parent: Post) -> None:
-    """Bump the counters every reply of a thread shares. Their row locks are held until
-    commit, so this comes last in the transaction: writers queue on them briefly."""
+    """Bump the counters the reply changes: its parent's replies, the descendants of every
+    post above it, the thread's replies. Their row locks are held until commit, so this
+    comes last in the transaction: writers queue on them briefly. Caller holds the locks
+    of the trees above the reply."""
     Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+    if parent.depth > 0:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""{SEGMENTS_ABOVE}
+                UPDATE forum_post post SET descendant_count = post.descendant_count + 1
+                FROM segment
+                WHERE post.tree_id = segment.tree_id
+                  AND post.lft <= segment.lft AND post.rght >= segment.rght
+                """,
+                [parent.pk],
+            )
     Thread.objects.filter(pk=reply.thread_id).update(
         reply_count=F("reply_count") + 1, last_activity=reply.created
     )

@@ -1,4 +1,5 @@
-"""Verify every post tree against a rebuild from its parent links, and repair it.
+"""Verify every post tree against a rebuild from its parent links, and repair it; likewise
+every post's count of the posts below it.
 
 The rebuild orders siblings by id: replies are appended as last children, so
 creation order is tree order.
@@ -20,6 +21,7 @@ MPTT_FIELDS = ("tree_id", "lft", "rght", "level")
 class TreeReport:
     trees: int = 0
     wrong_nodes: list[int] = field(default_factory=list)  # post ids whose bookkeeping is off
+    wrong_counts: list[int] = field(default_factory=list)  # ids of posts miscounting descendants
     shared_tree_ids: list[int] = field(default_factory=list)  # tree ids held by two roots
     unreachable: list[int] = field(default_factory=list)  # posts no root leads to
     sequence_behind: bool = False
@@ -27,7 +29,11 @@ class TreeReport:
     @property
     def clean(self) -> bool:
         return not (
-            self.wrong_nodes or self.shared_tree_ids or self.unreachable or self.sequence_behind
+            self.wrong_nodes
+            or self.wrong_counts
+            or self.shared_tree_ids
+            or self.unreachable
+            or self.sequence_behind
         )
 
 
@@ -44,16 +50,17 @@ def check_trees(*, repair: bool = False) -> TreeReport:
 
 
 def _check_thread(thread_id: int, report: TreeReport, fresh_ids_for: set[int], repair: bool):
+    posts = Post.objects.filter(thread_id=thread_id)
     with transaction.atomic():
+        if repair:  # before reading: no reply may change the rows read meanwhile
+            for tree_id in sorted(set(posts.values_list("tree_id", flat=True))):
+                lock_tree(tree_id)
         rows = {
             row["id"]: row
-            for row in Post.objects.filter(thread_id=thread_id).values(
-                "id", "tree_parent_id", *MPTT_FIELDS
+            for row in posts.values(
+                "id", "tree_parent_id", "parent_id", "depth", "descendant_count", *MPTT_FIELDS
             )
         }
-        if repair:
-            for tree_id in sorted({row["tree_id"] for row in rows.values()}):
-                lock_tree(tree_id)
         expected = _rebuild(rows, fresh_ids_for if repair else set())
         report.trees += sum(1 for row in rows.values() if row["tree_parent_id"] is None)
         report.unreachable += sorted(set(rows) - set(expected))
@@ -63,6 +70,22 @@ def _check_thread(thread_id: int, report: TreeReport, fresh_ids_for: set[int], r
         report.wrong_nodes += wrong
         if repair and wrong:
             _rewrite(wrong, expected)
+        counts = descendant_counts(rows)
+        miscounted = [pk for pk, count in counts.items() if rows[pk]["descendant_count"] != count]
+        report.wrong_counts += miscounted
+        if repair and miscounted:
+            _recount(miscounted, counts)
+
+
+def descendant_counts(rows: dict[int, dict]) -> dict[int, int]:
+    """post id -> how many posts are below it, by the parent links, in every tree; the
+    opening post counts none (its thread counts the replies)."""
+    counts = dict.fromkeys(rows, 0)
+    for pk in sorted(rows, key=lambda pk: rows[pk]["depth"], reverse=True):
+        parent_id = rows[pk]["parent_id"]
+        if rows[pk]["depth"] > 1 and parent_id in counts:
+            counts[parent_id] += counts[pk] + 1
+    return counts
 
 
 def _rebuild(rows: dict[int, dict], fresh_ids_for: set[int]) -> dict[int, tuple]:
@@ -99,6 +122,13 @@ def _rewrite(wrong: list[int], expected: dict[int, tuple]) -> None:
     for pk, post in posts.items():
         post.tree_id, post.lft, post.rght, post.level = expected[pk]
     Post.objects.bulk_update(posts.values(), MPTT_FIELDS, batch_size=1000)
+
+
+def _recount(miscounted: list[int], counts: dict[int, int]) -> None:
+    posts = Post.objects.in_bulk(miscounted)
+    for pk, post in posts.items():
+        post.descendant_count = counts[pk]
+    Post.objects.bulk_update(posts.values(), ["descendant_count"], batch_size=1000)
 
 
 def _shared_tree_ids() -> list[int]:

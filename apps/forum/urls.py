@@ -8,6 +8,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("topics/<slug:slug>/new/", views.thread_create, name="thread_create"),
     path("threads/<int:pk>/", views.thread_detail, name="thread"),
+    path("posts/preview/", views.post_preview, name="preview"),
     path("posts/<int:pk>/", views.post_detail, name="post"),
     path("posts/<int:pk>/reply/", views.reply_create, name="reply"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),

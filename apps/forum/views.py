@@ -1,13 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import login_required_to
 from apps.forum import selectors, services
-from apps.forum.forms import EditForm, ThreadForm, reply_form
+from apps.forum.forms import EditForm, PreviewForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
 from config.caching import cache_for_visitors
 from config.limits import limited
@@ -87,7 +89,7 @@ def post_detail(request, pk):
     )
 
 
-@login_required
+@login_required_to("reply")
 @require_http_methods(["GET", "POST"])
 @limited("post")
 def reply_create(request, pk):
@@ -106,13 +108,23 @@ def reply_create(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect(reply)
+            messages.success(request, "Your reply is posted.")
+            return redirect(reply.permalink)
     template = (
         "forum/partials/reply_form.html"
         if request.headers.get("HX-Request")
         else "forum/reply.html"
     )
     return render(request, template, {"parent": parent, "thread": parent.thread, "form": form})
+
+
+@login_required_to("preview a post")
+@require_POST
+def post_preview(request):
+    """The body of a post being written, as it will show (htmx; the forms' Preview button
+    does the same without scripts)."""
+    preview = PreviewForm(request.POST)
+    return render(request, "forum/partials/preview.html", {"preview": preview})
 
 
 @login_required

@@ -50,9 +50,21 @@ def likely_duplicates(*, topic: Topic, limit: int = DUPLICATES_SHOWN) -> list[Du
 
 @dataclass
 class Affected:
-    """A post's tags, or a member's endorsements, on the claims being merged."""
+    """A post's tags, or a member's endorsements, on the claims being merged, at least one
+    of them on a source: a merge changes them."""
 
     stances: dict[int, str]  # claim id -> stance
+    claims: dict[int, Claim] = field(repr=False)  # the merge's claims, by id
+
+    @property
+    def now(self) -> list[tuple[Claim, str]]:
+        """(claim, stance) of each of its rows, as they are before the merge."""
+        return [(self.claims[claim_id], stance) for claim_id, stance in self.stances.items()]
+
+    @property
+    def kept_stance(self) -> str | None:
+        """The stance of its one row after the merge, unless the moderator must choose it."""
+        return None if self.needs_choice else next(iter(self.stances.values()))
 
     @property
     def conflict(self) -> bool:
@@ -93,22 +105,29 @@ class MergePreview:
 
 
 def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
-    """Every post tagging the claims and every member endorsing them, which of them
-    conflict, and a fingerprint of the state the moderator saw, so a merge can refuse to
-    run on a changed state."""
-    claim_ids = [target.pk, *(source.pk for source in sources)]
+    """Every post tagging the sources and every member endorsing them (with their rows on the
+    target too: those on the target alone do not change), which of them conflict, and a
+    fingerprint of the state the moderator saw, so a merge can refuse to run on a changed
+    state."""
+    claims = {claim.pk: claim for claim in [target, *sources]}
+    claim_ids = list(claims)
+    source_ids = claim_ids[1:]
     tags = (
         ClaimTag.objects.filter(claim_id__in=claim_ids)
+        .filter(post__in=ClaimTag.objects.filter(claim_id__in=source_ids).values("post_id"))
         .select_related("post__author")
         .only("claim_id", "stance", "post__author__username")  # what the merge screen shows
         .order_by("post_id", "claim_id")
     )
     by_post: dict[int, AffectedPost] = {}
     for tag in tags:
-        affected = by_post.setdefault(tag.post_id, AffectedPost(post=tag.post, stances={}))
+        affected = by_post.setdefault(
+            tag.post_id, AffectedPost(post=tag.post, stances={}, claims=claims)
+        )
         affected.stances[tag.claim_id] = tag.stance
     endorsements = (
         Endorsement.objects.filter(claim_id__in=claim_ids)
+        .filter(user__in=Endorsement.objects.filter(claim_id__in=source_ids).values("user_id"))
         .select_related("user")
         .only("claim_id", "stance", "user__username")
         .order_by("user_id", "claim_id")
@@ -116,7 +135,8 @@ def merge_preview(*, target: Claim, sources: list[Claim]) -> MergePreview:
     by_member: dict[int, AffectedMember] = {}
     for endorsement in endorsements:
         affected = by_member.setdefault(
-            endorsement.user_id, AffectedMember(member=endorsement.user, stances={})
+            endorsement.user_id,
+            AffectedMember(member=endorsement.user, stances={}, claims=claims),
         )
         affected.stances[endorsement.claim_id] = endorsement.stance
     return MergePreview(

@@ -1,5 +1,6 @@
 """Accessibility in the browser: axe-core on every main page, the keyboard alone through
-the reply form, collapse and the map outline, visible focus, a label for every control."""
+the reply form, collapse and the map's overview and focus, visible focus, a label for every
+control."""
 
 import re
 from collections.abc import Callable
@@ -49,6 +50,12 @@ def _merged_pair(thread) -> int:
     return merge.pk
 
 
+def _focus_url(start: str, *, path=()) -> str:
+    """A claim in focus, by how it begins, reached through the claims of `path`."""
+    ids = ",".join(str(_claim(step).pk) for step in path)
+    return f"/topics/{DEMO_TOPIC}/map/claims/{_claim(start).pk}/" + (f"?path={ids}" if ids else "")
+
+
 def _preview_query(thread) -> str:
     (pair,) = likely_duplicates(topic=thread.topic)
     return f"?target={pair.first.pk}&sources={pair.second.pk}"
@@ -63,6 +70,8 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "post": (None, lambda thread: _deep_post(thread).get_absolute_url()),
     "claim": (None, lambda thread: _claim("AI is basically").get_absolute_url()),
     "map": (None, lambda thread: f"/topics/{DEMO_TOPIC}/map/"),
+    "map-filtered": (None, lambda thread: f"/topics/{DEMO_TOPIC}/map/?q=statistics"),
+    "focus": ("demo_member", lambda thread: _focus_url("Today", path=["An AI has"])),
     "login": (None, lambda thread: "/accounts/login/"),
     "signup": (None, lambda thread: "/accounts/signup/"),
     "reply": ("demo_member", lambda thread: f"/posts/{_deep_post(thread).pk}/reply/"),
@@ -140,12 +149,17 @@ def test_reply_with_a_suggested_claim_by_keyboard(demo, session):
         assert page.evaluate("document.activeElement.classList.contains('suggestion')")
     page.keyboard.press("Enter")
     expect(slot.get_by_label("Claim 1", exact=True)).to_have_value(claim.text)
-    expect(slot.get_by_label("Stance on claim 1", exact=True)).to_be_focused()
+    stance = slot.get_by_label("Stance on claim 1", exact=True)
+    expect(stance).to_be_focused()
+    page.keyboard.press("ArrowDown")  # no stance is preselected: the author takes one
+    expect(stance).to_have_value("supports")
 
+    add = session.tab_until("(el) => el.tagName === 'BUTTON'")
+    assert add["text"] == "Add another claim" and add["focusVisible"], add
     button = session.tab_until("(el) => el.tagName === 'BUTTON'")
     assert button["text"] == "Post reply" and button["focusVisible"], button
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert reply.parent_id == parent.pk
     assert reply.body == "Typed, tabbed and sent from the keyboard alone."
@@ -153,26 +167,26 @@ def test_reply_with_a_suggested_claim_by_keyboard(demo, session):
     assert not session.errors
 
 
-def test_map_outline_by_keyboard(demo, session):
+def test_map_overview_and_focus_by_keyboard(demo, session):
+    """Tab from the filter box to the first main claim, open it, then tab to its strongest
+    objection and open that: the breadcrumbs lead back."""
     page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
-    links = page.locator(".outline a").evaluate_all("(links) => links.map((a) => a.href)")
-    assert len(links) > demo.topic.claims.count()  # each claim, and its supporters and attackers
-    first = session.tab_until("(el) => !!el.closest('.outline')")
-    reached = [page.evaluate("document.activeElement.href")]
-    assert first["focusVisible"] and first["outlineStyle"] != "none"
-    while len(reached) < len(links):
-        page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.href"))
-    assert reached == links
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    target = page.evaluate("document.activeElement.href")
+    session.tab_until("(el) => el.id === 'map-q'")
+    first = session.tab_until("(el) => !!el.closest('.overview-entry')")
+    assert first["focusVisible"] and first["outlineStyle"] != "none", first
     page.keyboard.press("Enter")
-    expect(page).to_have_url(target)
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first["text"])
+
+    page = session.goto(_focus_url("An AI has"))
+    card = session.tab_until("(el) => !!el.closest('.card-claim')")
+    assert card["focusVisible"], card
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(card["text"])
+    crumbs = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link")
+    expect(crumbs.last).to_have_text(_claim("An AI has").text)
 
 
-@pytest.mark.parametrize("name", ["thread-as-member", "map", "signup", "merge-preview"])
+@pytest.mark.parametrize("name", ["thread-as-member", "map", "focus", "signup", "merge-preview"])
 def test_every_focusable_element_shows_its_focus(name, demo, session):
     """Tab through the whole page: each element that takes focus draws a visible outline."""
     who, where = PAGES[name]

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from apps.claims.models import Claim
 from apps.claims.services import TagInput
 from apps.forum.models import SEGMENT_DEPTH, Post
-from apps.maps.models import ArgumentMap
+from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
-from apps.maps.strength import strength_word
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, path_of
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
@@ -60,20 +59,37 @@ def test_collapse_and_expand_a_subtree(demo, session):
 def test_continue_this_thread_below_the_eighth_level(demo, session):
     deep = Post.objects.filter(thread=demo, depth=SEGMENT_DEPTH, replies__isnull=False).first()
     below = deep.replies.get()
+    further = _count_below(deep)
     page = session.goto(demo.get_absolute_url())
     expect(page.locator(f"#post-{below.pk}")).to_have_count(0)  # not on the thread page
 
+    more = f"{further} more {'reply' if further == 1 else 'replies'}"
     page.locator(f"details#post-{deep.pk}").get_by_role(
-        "link", name=re.compile(r"^Continue this thread \(1 more reply\)")
+        "link", name=re.compile(rf"^Continue this thread \({more}\)")
     ).click()
     expect(page).to_have_url(re.compile(rf"/posts/{deep.pk}/$"))
     expect(page.locator(f"details#post-{below.pk}")).to_be_visible()
     expect(page.locator(f"details#post-{below.pk} > .body")).to_contain_text(below.body.split()[-1])
-    # Its ancestors give the context, with a way back to the whole thread.
-    expect(page.get_by_role("region", name="Context").locator("li.post")).not_to_have_count(0)
+    # Its ancestors give the context, one line each, with a way back to the whole thread.
+    context = page.get_by_role("region", name="Context").get_by_role("listitem")
+    expect(context).to_have_count(SEGMENT_DEPTH - 1)
+    _expect_one_line_each(context)
+    expect(page.get_by_role("region", name="Context").locator(".body")).to_have_count(0)
     expect(page.get_by_role("link", name="← All replies in this thread")).to_be_visible()
     session.screenshot("continue-this-thread")
     assert not session.errors
+
+
+def _count_below(post: Post) -> int:
+    return sum(1 + _count_below(reply) for reply in post.replies.all())
+
+
+def _expect_one_line_each(lines) -> None:
+    heights = lines.evaluate_all(
+        "(items) => items.map((li) => li.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(li).lineHeight))"
+    )
+    assert heights and all(height < 1.5 for height in heights), heights
 
 
 def test_more_replies_pages_through_top_level_replies(db, session):
@@ -149,10 +165,13 @@ def test_reply_with_a_suggested_claim_then_edit_history_and_delete(demo, session
     suggestion.click()
     expect(claim_field).to_have_value(claim.text)
     expect(form.locator(".suggestion")).to_have_count(0)
-    expect(form.get_by_label("Stance on claim 1", exact=True)).to_be_focused()
+    stance = form.get_by_label("Stance on claim 1", exact=True)
+    expect(stance).to_be_focused()
+    expect(stance).to_have_value("")  # the author takes a stance: none is taken for them
+    stance.select_option("supports")
     form.get_by_role("button", name="Post reply").click()
 
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert reply.parent_id == parent.pk and reply.author.username == "demo_member"
     assert [(tag.claim_id, tag.stance) for tag in reply.tags.all()] == [(claim.pk, "supports")]
@@ -167,9 +186,14 @@ def test_reply_with_a_suggested_claim_then_edit_history_and_delete(demo, session
     mine.locator("> .actions").get_by_role("link", name="edit").click()
     expect(page.get_by_role("heading", name="Edit your post")).to_be_visible()
     page.get_by_label("Post").fill("Fair use turns on transformation. Edited.")
+    # The response can change too, on the edit form.
+    response = page.get_by_role("group", name="Your response to the post you answer")
+    expect(response.get_by_role("radio", name="agree", exact=True)).to_be_checked()
+    response.get_by_role("radio", name="disagree").check()
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/$"))
     expect(mine.locator("> .body")).to_have_text("Fair use turns on transformation. Edited.")
+    expect(mine.locator(".response")).to_have_text("disagrees")
     expect(mine.locator("> summary .edited")).to_have_text("edited")
     mine.locator("> .actions").get_by_role("link", name="history").click()
     expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/revisions/$"))
@@ -223,7 +247,7 @@ def test_a_member_answers_the_claims_of_a_post_one_by_one(db, session):
     session.screenshot("claim-answers", full_page=False)
     form.get_by_role("button", name="Post reply").click()
 
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert reply.parent_id == parent.pk
     chips = page.locator(f"details#post-{reply.pk} > .chips").get_by_role("link")
@@ -235,71 +259,58 @@ def test_a_member_answers_the_claims_of_a_post_one_by_one(db, session):
     assert not session.errors
 
 
-def _wait_for_drawn_map(session) -> int:
-    """Wait until Cytoscape has drawn every node of the map; return the node count."""
-    page = session.page
-    canvas = page.locator("#map-canvas")
-    expect(canvas).to_be_visible()
-    expect(canvas.locator("canvas").first).to_be_attached()
-    session.wait_for(
-        "() => { const cy = document.getElementById('map-canvas').cy;"
-        " return cy && cy.nodes().length > 0 && cy.nodes().every((n) => n.visible()); }"
-    )
-    return page.evaluate("document.getElementById('map-canvas').cy.nodes().length")
+# A thread of objections in the demo, by how each claim begins: each attacks the one before.
+DRILL = ["An AI has the same right", "Today's AI models are statistics", "Human brains may be"]
 
 
-def _rgb(colour: str) -> list[int]:
-    return [int(channel) for channel in re.findall(r"\d+", colour)[:3]]
+def drill_texts() -> list[str]:
+    return [Claim.objects.get(text__startswith=start).text for start in DRILL]
 
 
-def test_map_draws_every_claim_and_tapping_a_node_opens_its_claim(demo, session):
+def walk_from_the_overview_down_and_back(session, topic) -> None:
+    """Open a main claim from the overview, drill down its objections two levels, then go
+    back by the breadcrumbs; with or without JavaScript, the same clicks."""
+    texts = drill_texts()
     page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
-    outline = page.locator(".outline > ol > li")
-    argument_map = ArgumentMap.objects.filter(topic=demo.topic).latest("version")
-    expect(outline).to_have_count(len(argument_map.graph["nodes"]))
-    assert _wait_for_drawn_map(session) == len(argument_map.graph["nodes"])
-    session.screenshot("map")
-    drawn = page.evaluate(
-        """() => Object.fromEntries(document.getElementById('map-canvas').cy.nodes().map((n) =>
-          [n.data('claim'), {label: n.data('label'), colour: n.data('colour'),
-                             shape: n.pstyle('shape').strValue}]))"""
-    )
-    shapes = {"IN": "ellipse", "OUT": "diamond", "UNDECIDED": "round-rectangle"}
-    for node in argument_map.graph["nodes"]:
-        shown = drawn[str(node["id"])]
-        assert f"\n{strength_word(node['strength'])} {node['strength']:.2f} · " in shown["label"]
-        assert shown["shape"] == shapes[node["standing"]]
-    by_strength = sorted(argument_map.graph["nodes"], key=lambda node: node["strength"])
-    weakest, strongest = (
-        drawn[str(node["id"])]["colour"] for node in (by_strength[0], by_strength[-1])
-    )
-    assert _rgb(weakest)[0] > _rgb(weakest)[1] and _rgb(strongest)[1] > _rgb(strongest)[0]
+    main_claims = page.locator(".overview-entry")
+    expect(main_claims).to_have_count(MapClaim.objects.filter(main=True).count())
+    main_claims.get_by_role("link", name=texts[0], exact=True).click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(texts[0])
+    for below in texts[1:3]:
+        against = page.get_by_role("region", name="Against it")
+        against.get_by_role("link", name=below, exact=True).click()
+        expect(heading).to_have_text(below)
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(crumbs.get_by_role("link")).to_have_text(["Topics", topic.title, "Map", *texts[:2]])
+    expect(crumbs.locator("[aria-current=page]")).to_have_text(texts[2])
+    session.screenshot("focus-drilled-down")
 
-    page.locator("#map-canvas").scroll_into_view_if_needed()
-    node = page.evaluate(
-        """() => {
-          const canvas = document.getElementById('map-canvas');
-          const box = canvas.getBoundingClientRect();
-          const node = canvas.cy.nodes().sort((a, b) => b.renderedWidth() - a.renderedWidth())[0];
-          const at = node.renderedPosition();
-          return {claim: node.data('claim'), x: box.left + at.x, y: box.top + at.y};
-        }"""
-    )
-    page.mouse.click(node["x"], node["y"])
-    expect(page).to_have_url(re.compile(rf"/claims/{node['claim']}/$"))
-    claim = Claim.objects.get(pk=node["claim"])
-    expect(page.get_by_role("heading", level=1)).to_have_text(claim.text)
+    crumbs.get_by_role("link", name=texts[1], exact=True).click()
+    expect(heading).to_have_text(texts[1])
+    expect(crumbs.get_by_role("link")).to_have_text(["Topics", topic.title, "Map", texts[0]])
+    against = page.get_by_role("region", name="Against it")
+    expect(against.get_by_role("link", name=texts[2], exact=True)).to_be_visible()
+    crumbs.get_by_role("link", name="Map", exact=True).click()
+    expect(heading).to_have_text(f"Argument map: {topic.title}")
 
 
-def test_map_outline_links_to_each_claim(demo, session):
+def test_overview_to_focus_drill_down_and_back_by_breadcrumb(demo, session):
+    walk_from_the_overview_down_and_back(session, demo.topic)
+    assert not session.errors
+
+
+def test_the_overview_filter_finds_a_misspelt_claim_in_place(demo, session):
     page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
-    first = page.locator(".outline > ol > li").first.get_by_role("link").first
-    text = first.inner_text()
-    first.click()
-    expect(page).to_have_url(re.compile(r"/claims/\d+/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
-    expect(page.get_by_role("heading", name="Posts that support it")).to_be_visible()
-    session.screenshot("claim")
+    listed = page.locator(".overview-entry .entry-claim")
+    session.after_htmx_settles(lambda: page.get_by_label("Find a claim").fill("statistcs machnes"))
+    statistics = drill_texts()[1]
+    expect(listed.first).to_have_text(statistics)  # not a main claim: every claim is searched
+    expect(page).to_have_url(re.compile(r"[?&]q=statistcs(\+|%20)machnes"))
+    expect(page.get_by_label("Find a claim")).to_be_focused()  # the box was not swapped
+    listed.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(statistics)
+    assert not session.errors
 
 
 def _support(people: int) -> str:
@@ -393,4 +404,101 @@ def test_moderator_merges_the_listed_duplicates_sees_the_log_and_undoes_it(demo,
     # The pair is a candidate again.
     page = session.goto(f"/moderation/topics/{DEMO_TOPIC}/duplicates/")
     expect(page.locator("ol.duplicates > li")).to_have_count(1)
+    assert not session.errors
+
+
+def test_a_new_reply_is_landed_on_confirmed_and_highlighted_below_one_line_ancestors(db, session):
+    """After posting, the page opens on the new reply, says it is posted and marks it; the
+    long posts above it are one line each. A post's "link" lands on it the same way."""
+    thread = make_thread(title="Long context")
+    essay = "\n\n".join(f"Paragraph {n}: " + "a long argument, " * 60 for n in range(1, 6))
+    chain = [thread.opening_post]
+    for _ in range(6):
+        chain.append(make_reply(chain[-1], body=essay))
+    UserFactory(username="carol")
+    session.log_in("carol", PASSWORD)
+    page = session.goto(chain[-1].get_absolute_url())
+    reply_link = page.locator(f"details#post-{chain[-1].pk} > .actions").get_by_role(
+        "link", name="reply"
+    )
+    session.after_htmx_settles(reply_link.click)
+    page.get_by_label("Your reply").fill("Short and to the point.")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
+    reply = Post.objects.get(body="Short and to the point.")
+    mine = page.locator(f"details#post-{reply.pk}")
+    expect(mine).to_be_in_viewport()
+    expect(page.get_by_role("status")).to_have_text("Your reply is posted.")
+    expect(page.get_by_role("status")).to_be_in_viewport()
+    _expect_highlighted(mine)
+    context = page.get_by_role("region", name="Context").get_by_role("listitem")
+    expect(context).to_have_count(6)  # the reply's ancestors, the opening post aside
+    expect(context.first.get_by_role("link")).to_contain_text("Paragraph 1: a long argument")
+    _expect_one_line_each(context)
+    session.screenshot("reply-landed", full_page=False)
+
+    # A permalink lands on its post the same way.
+    page = session.goto(thread.get_absolute_url())
+    page.locator(f"details#post-{chain[2].pk} > .actions").get_by_role(
+        "link", name="link to this post"
+    ).click()
+    expect(page).to_have_url(re.compile(rf"/posts/{chain[2].pk}/#post-{chain[2].pk}$"))
+    _expect_highlighted(page.locator(f"details#post-{chain[2].pk}"))
+    expect(page.locator(f"details#post-{chain[3].pk} > summary")).to_have_css(
+        "background-color",
+        "rgba(0, 0, 0, 0)",  # its replies are not marked
+    )
+    assert not session.errors
+
+
+def _expect_highlighted(post) -> None:
+    expect(post).to_be_in_viewport()
+    assert post.evaluate("(el) => el.matches(':target')")
+    expect(post.locator("> summary")).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")
+
+
+def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, session):
+    """One claim row at first, more in place on "Add another claim"; "Preview" shows the body
+    rendered (htmx), sanitized; a claim without a stance is a clear error."""
+    thread = make_thread(title="Rows and previews")
+    UserFactory(username="carol")
+    session.log_in("carol", PASSWORD)
+    page = session.goto(thread.get_absolute_url())
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    claims = [form.get_by_label(f"Claim {n}", exact=True) for n in range(1, 6)]
+    expect(claims[0]).to_be_visible()
+    for claim in claims[1:]:
+        expect(claim).to_be_hidden()
+    add = form.get_by_role("button", name="Add another claim")
+    for shown, claim in enumerate(claims[1:], start=2):
+        add.click()
+        expect(claim).to_be_visible()
+        expect(claim).to_be_focused()
+        expect(form.locator("input[name=claim_rows]")).to_have_value(str(shown))
+    expect(add).to_be_hidden()  # five rows: as many as a post can carry
+    assert path_of(page) == thread.get_absolute_url()
+
+    form.get_by_label("Your reply").fill("A **bold** move <script>alert(1)</script>")
+    session.after_htmx_settles(form.get_by_role("button", name="Preview").click)
+    preview = form.locator(".preview")
+    expect(preview.locator("strong")).to_have_text("bold")
+    expect(preview).to_contain_text("A bold move")
+    expect(preview.locator("script")).to_have_count(0)
+    assert path_of(page) == thread.get_absolute_url() and thread.posts.count() == 1
+    session.screenshot("reply-preview", full_page=False)
+
+    claims[0].fill("Rows grow in place")
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Choose whether your post supports or opposes «Rows grow in place»."
+    )
+    assert thread.posts.count() == 1
+    page.get_by_label("Stance on claim 1", exact=True).select_option("opposes")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
+    reply = Post.objects.get(parent=thread.opening_post)
+    assert [(tag.claim.text, tag.stance) for tag in reply.tags.select_related("claim")] == [
+        ("Rows grow in place", "opposes")
+    ]
     assert not session.errors

@@ -4,6 +4,7 @@ demo's deepest chain, and indentation stays capped so the deepest post keeps roo
 import pytest
 from playwright.sync_api import expect
 
+from apps.claims.models import Claim
 from apps.forum.models import SEGMENT_DEPTH, Post
 from tests.factories import make_reply
 
@@ -72,11 +73,12 @@ def test_continued_chain_fits_a_phone(demo, phone):
     phone.screenshot("continued-chain-phone")
 
 
-@pytest.mark.parametrize("name", ["home", "map", "claim", "login"])
+@pytest.mark.parametrize("name", ["home", "map", "focus", "claim", "login"])
 def test_other_pages_fit_a_phone(name, demo, phone):
     path = {
         "home": "/",
         "map": f"/topics/{demo.topic.slug}/map/",
+        "focus": f"/topics/{demo.topic.slug}/map/claims/{_thesis_with_pros_and_cons().pk}/",
         "claim": demo.topic.claims.order_by("pk").first().get_absolute_url(),
         "login": "/accounts/login/",
     }[name]
@@ -87,3 +89,15 @@ def test_other_pages_fit_a_phone(name, demo, phone):
     )
     assert scroll <= client, (path, scroll, client)
     phone.screenshot(f"{name}-phone")
+
+
+def _thesis_with_pros_and_cons() -> Claim:
+    return Claim.objects.get(text__startswith="All creativity is a combination")
+
+
+def test_a_claims_supporters_stack_above_its_attackers_on_a_phone(demo, phone):
+    page = phone.goto(f"/topics/{demo.topic.slug}/map/claims/{_thesis_with_pros_and_cons().pk}/")
+    pros = page.get_by_role("region", name="Supporting it").bounding_box()
+    cons = page.get_by_role("region", name="Against it").bounding_box()
+    assert cons["y"] >= pros["y"] + pros["height"], (pros, cons)
+    assert abs(cons["x"] - pros["x"]) < 1 and pros["width"] > PHONE["width"] * 0.8, (pros, cons)

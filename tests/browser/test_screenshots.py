@@ -1,4 +1,5 @@
-"""The README's screenshots: the thread, the map and a claim page of the demo, 1000 px wide.
+"""The README's screenshots: the thread, the map's overview, a claim in focus and a claim page
+of the demo, 1000 px wide.
 
 Every run saves them to test-artifacts/screenshots/docs/. To refresh the committed copies in
 docs/screenshots/, run this file with AGORA_DOCS_SCREENSHOTS=1; pngquant, when installed
@@ -15,7 +16,6 @@ from playwright.sync_api import expect
 from apps.claims.models import Claim
 from tests.browser.conftest import ROOT
 from tests.browser.helpers import DEMO_TOPIC
-from tests.browser.test_journeys import _wait_for_drawn_map
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -32,20 +32,28 @@ def _thread(session, thread):
 
 def _map(session, thread):
     page = session.goto(f"/topics/{DEMO_TOPIC}/map/")
-    _wait_for_drawn_map(session)
-    page.evaluate("window.scrollTo(0, 0)")
+    expect(page.locator(".overview-entry").first).to_be_visible()
+
+
+def _focus(session, thread):
+    """A claim in focus, reached from a main claim: its pros and cons side by side."""
+    thesis = Claim.objects.get(text__startswith="AI art is art in practice")
+    claim = Claim.objects.get(text__startswith="One person typing a prompt")
+    page = session.goto(f"/topics/{DEMO_TOPIC}/map/claims/{claim.pk}/?path={thesis.pk}")
+    expect(page.get_by_role("heading", name="Against it")).to_be_visible()
 
 
 def _claim(session, thread):
     claim = Claim.objects.get(text="AI art is not art theft")
     page = session.goto(claim.get_absolute_url())
-    expect(page.get_by_role("heading", name="Strongest attackers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Against it")).to_be_visible()
 
 
 # name -> (how to get there, the viewport's height, whether to take the whole page)
 SHOTS = {
     "thread": (_thread, HEIGHT, False),
     "map": (_map, HEIGHT, False),
+    "focus": (_focus, HEIGHT, False),
     "claim": (_claim, 700, True),
 }
 
@@ -55,6 +63,7 @@ SHOTS = {
     [
         "thread",
         "map",
+        "focus",
         "claim",
     ],
 )

@@ -1,5 +1,6 @@
 """With JavaScript off the forum still works: reading, collapsing (<details> is native),
-replying through plain forms, and the map's outline in place of the drawing."""
+replying through plain forms, and the map read claim by claim: the overview's pages and
+filter, a claim in focus, drilling down and back by the breadcrumbs."""
 
 import re
 
@@ -8,7 +9,9 @@ from playwright.sync_api import expect
 
 from apps.claims.services import TagInput
 from apps.forum.models import Post
+from apps.maps.models import MapClaim
 from tests.browser.helpers import DEMO_PASSWORD, DEMO_TOPIC, path_of
+from tests.browser.test_journeys import drill_texts, walk_from_the_overview_down_and_back
 from tests.factories import PASSWORD, UserFactory, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -50,8 +53,9 @@ def test_replying_with_the_forms(demo, no_js):
     form = page.get_by_role("region", name="Reply to the thread").locator("form")
     form.get_by_label("Your reply").fill("Posted without any JavaScript.")
     form.get_by_label("Claim 1", exact=True).fill("Forms work without scripts")
+    form.get_by_label("Stance on claim 1", exact=True).select_option("supports")
     form.get_by_role("button", name="Post reply").click()
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert reply.parent_id == demo.opening_post.pk and reply.depth == 1
     expect(page.locator(f"details#post-{reply.pk} > .body")).to_have_text(
@@ -69,7 +73,7 @@ def test_replying_with_the_forms(demo, no_js):
     response = page.get_by_role("group", name="Your response to the post you answer")
     response.get_by_role("radio", name="disagree").check()
     page.get_by_role("button", name="Post reply").click()
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     nested = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     assert nested.parent_id == reply.pk and nested.response == "disagree"
     expect(page.locator(f"details#post-{nested.pk} > .body")).to_contain_text("nested answer")
@@ -94,6 +98,7 @@ def test_answering_the_opening_posts_claims_with_the_plain_form(db, no_js):
     styles.get_by_role("radio", name="agree", exact=True).check()
     consent.get_by_role("radio", name="agree", exact=True).check()
     form.get_by_label("Claim 1", exact=True).fill("styles are FREE")
+    form.get_by_label("Stance on claim 1", exact=True).select_option("supports")
     form.get_by_role("button", name="Post reply").click()
 
     expect(page).to_have_url(re.compile(rf"/posts/{thread.opening_post.pk}/reply/$"))
@@ -106,21 +111,69 @@ def test_answering_the_opening_posts_claims_with_the_plain_form(db, no_js):
     page.get_by_label("Claim 1", exact=True).fill("")
     page.get_by_role("button", name="Post reply").click()
 
-    expect(page).to_have_url(re.compile(r"/posts/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
     reply = Post.objects.get(pk=int(path_of(page).split("/")[2]))
     chips = page.locator(f"details#post-{reply.pk} > .chips").get_by_role("link")
     expect(chips).to_have_text(["✓ supports Styles are free", "✗ opposes Consent is needed"])
     assert not no_js.errors
 
 
-def test_map_outline_stands_in_for_the_drawing(demo, no_js):
+def test_overview_to_focus_drill_down_and_back_by_breadcrumb(demo, no_js):
+    walk_from_the_overview_down_and_back(no_js, demo.topic)
+    no_js.screenshot("focus-without-javascript")
+
+
+def test_the_overview_lists_pages_and_filters_with_plain_links_and_forms(demo, no_js):
     page = no_js.goto(f"/topics/{DEMO_TOPIC}/map/")
-    expect(page.locator("#map-canvas")).to_be_hidden()  # drawn only by the script
-    entries = page.locator(".outline > ol > li")
-    expect(entries).to_have_count(demo.topic.claims.count())
-    link = entries.nth(2).get_by_role("link").first
-    text = link.inner_text()
-    link.click()
-    expect(page).to_have_url(re.compile(r"/claims/\d+/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
-    no_js.screenshot("claim-without-javascript")
+    expect(page.locator("#neighbourhood, #map-canvas, .map-canvas")).to_have_count(0)
+    page.get_by_role("link", name="All claims by strength").click()
+    listed = page.locator(".overview-entry")
+    expect(listed).to_have_count(20)  # a page of the demo's claims, strongest first
+    page.get_by_role("link", name="Next", exact=True).click()
+    expect(listed).to_have_count(MapClaim.objects.count() - 20)
+    page.get_by_label("Find a claim").fill("statistcs machnes")
+    page.get_by_role("button", name="Find").click()
+    expect(page).to_have_url(re.compile(r"[?&]q=statistcs\+machnes"))
+    expect(listed.first.locator(".entry-claim")).to_have_text(drill_texts()[1])
+
+
+def test_adding_claim_rows_and_previewing_with_the_plain_form(db, no_js):
+    """Without scripts, "Add another claim" and "Preview" send the form back with one more
+    row or the rendered body, keeping everything typed, and post nothing."""
+    thread = make_thread(title="Rows and previews")
+    UserFactory(username="carol")
+    no_js.log_in("carol", PASSWORD)
+    page = no_js.goto(thread.get_absolute_url())
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    expect(form.get_by_label("Claim 2", exact=True)).to_be_hidden()
+    form.get_by_label("Your reply").fill("A draft with *emphasis*.")
+    form.get_by_label("Claim 1", exact=True).fill("Plain forms can grow")
+    form.get_by_role("button", name="Add another claim").click()
+
+    expect(page).to_have_url(re.compile(rf"/posts/{thread.opening_post.pk}/reply/$"))
+    expect(page.get_by_label("Claim 2", exact=True)).to_be_visible()
+    expect(page.get_by_label("Claim 3", exact=True)).to_be_hidden()
+    expect(page.get_by_label("Claim 1", exact=True)).to_have_value("Plain forms can grow")
+    expect(page.get_by_label("Your reply")).to_have_value("A draft with *emphasis*.")
+    expect(page.get_by_role("alert")).to_have_count(0)  # nothing checked before posting
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.locator(".preview em")).to_have_text("emphasis")
+    expect(page.get_by_label("Claim 2", exact=True)).to_be_visible()  # the rows stay open
+    page.get_by_label("Claim 2", exact=True).fill("Previews need no script")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "Choose whether your post supports or opposes «Plain forms can grow»."
+    )
+    assert not Post.objects.filter(parent=thread.opening_post).exists()
+    page.get_by_label("Stance on claim 1", exact=True).select_option("supports")
+    page.get_by_label("Stance on claim 2", exact=True).select_option("opposes")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page).to_have_url(re.compile(r"/posts/(\d+)/#post-\1$"))
+    reply = Post.objects.get(parent=thread.opening_post)
+    assert sorted((tag.claim.text, tag.stance) for tag in reply.tags.select_related("claim")) == [
+        ("Plain forms can grow", "supports"),
+        ("Previews need no script", "opposes"),
+    ]
+    assert not no_js.errors

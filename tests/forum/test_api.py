@@ -866,7 +866,7 @@ def test_patch_of_the_opening_posts_response_is_400_and_changes_nothing(thread, 
 
 def test_patch_tags_the_opening_post(thread, member, alice_api):
     op = thread.opening_post
-    fair_use = claim_create(topic=thread.topic, author=member, text="Fair use")
+    fair_use, _ = claim_create(topic=thread.topic, author=member, text="Fair use")
 
     response = alice_api.patch(
         post_url(op),
@@ -889,7 +889,7 @@ def test_patch_tags_the_opening_post(thread, member, alice_api):
 
 
 def test_post_a_thread_with_tags_is_201(topic, member, alice_api):
-    fair_use = claim_create(topic=topic, author=member, text="Fair use")
+    fair_use, _ = claim_create(topic=topic, author=member, text="Fair use")
 
     response = alice_api.post(
         threads_url(topic.slug),
@@ -952,7 +952,7 @@ def test_post_a_thread_with_bad_input_is_400_and_creates_nothing(
 def test_post_a_thread_with_another_topics_claim_is_400_and_creates_nothing(
     topic, member, alice_api
 ):
-    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    foreign, _ = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
     tags = [{"claim": "New here", "stance": "supports"}, {"claim": foreign.pk, "stance": "opposes"}]
 
     response = alice_api.post(

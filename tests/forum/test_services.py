@@ -52,6 +52,25 @@ def test_a_reply_counts_on_its_parent_and_thread(thread):
     assert thread.last_activity == reply.created
 
 
+def test_a_reply_counts_on_every_post_above_it_across_segments(thread):
+    chain = make_chain(thread.opening_post, 2 * SEGMENT_DEPTH + 3)
+    aside = make_reply(chain[1])
+    counts = dict(Post.objects.values_list("pk", "descendant_count"))
+    assert [counts[post.pk] for post in chain] == [
+        len(chain) - index - 1 + (1 if index <= 1 else 0) for index in range(len(chain))
+    ]
+    assert (counts[aside.pk], counts[thread.opening_post.pk]) == (0, 0)
+
+
+def test_a_new_tree_locks_every_tree_above_it(thread, monkeypatch):
+    """Its counts change there, so no insert into those trees may run meanwhile."""
+    chain = make_chain(thread.opening_post, 2 * SEGMENT_DEPTH)
+    locked = []
+    monkeypatch.setattr(services, "lock_tree", locked.append)
+    make_reply(chain[-1])
+    assert locked == sorted({chain[0].tree_id, chain[SEGMENT_DEPTH].tree_id})
+
+
 def test_reply_keeps_the_chosen_response(thread):
     top = make_reply(thread.opening_post)
     assert make_reply(top, response="disagree").response == Post.Response.DISAGREE
@@ -287,7 +306,7 @@ def test_answers_and_rows_beyond_the_tag_limit_are_refused_and_nothing_is_saved(
 def test_answers_to_claims_the_parent_does_not_make_or_bad_answers_are_refused(
     thread, claimed, member
 ):
-    elsewhere = claim_create(topic=thread.topic, author=member, text="Not on the parent")
+    elsewhere, _ = claim_create(topic=thread.topic, author=member, text="Not on the parent")
     before = Post.objects.count()
     for answers, message in [
         ({elsewhere.pk: "agree"}, "not one of the claims of the post you answer"),
@@ -365,7 +384,7 @@ def test_only_the_author_changes_the_response(thread, member, other_member):
 
 
 def test_a_thread_starts_with_its_opening_posts_tags_and_marks_the_map_dirty(topic, member):
-    fair_use = claim_create(topic=topic, author=member, text="Fair use")
+    fair_use, _ = claim_create(topic=topic, author=member, text="Fair use")
     thread = services.thread_create(
         topic=topic,
         author=member,
@@ -386,7 +405,7 @@ def test_a_thread_without_tags_leaves_the_map_alone(topic, member):
 
 
 def test_a_thread_with_bad_tags_is_refused_and_nothing_is_created(topic, member):
-    foreign = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
+    foreign, _ = claim_create(topic=TopicFactory(), author=member, text="Elsewhere")
     claims = Claim.objects.count()
     for tags, message in [
         ([TagInput(987_654, "supports")], "There is no claim 987654"),

@@ -68,6 +68,19 @@ def test_tombstones_keep_their_place_and_say_why(thread, member):
     assert actions_of(html, removed) == ["link", "restore"]
 
 
+def test_a_tombstone_does_not_say_edited(thread, member):
+    deleted = make_reply(thread.opening_post, author=member)
+    removed = make_reply(thread.opening_post, author=member)
+    for post in (deleted, removed):
+        services.post_edit(post=post, editor=member, body="second thoughts")
+    services.post_delete(post=deleted, actor=member)
+    post_remove(post=removed, moderator=make_moderator(), reason="spam")
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    for post in (deleted, removed):
+        summary = html[html.index(f'id="post-{post.pk}"') :]
+        assert "edited" not in summary[: summary.index("</summary>")]
+
+
 def test_the_meta_line_says_who_how_when_and_how_many_replies(thread, member):
     top = make_reply(thread.opening_post, author=member)
     answer = make_reply(top, response="disagree", author=UserFactory(username="<carol>"))

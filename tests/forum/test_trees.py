@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from apps.forum.models import Post
+from apps.forum.models import SEGMENT_DEPTH, Post
 from apps.forum.trees import check_trees
 from tests.factories import UserFactory, make_chain, make_reply, make_thread
 
@@ -64,6 +64,38 @@ def test_check_trees_finds_and_repairs_shifted_nodes(thread):
     assert check_trees().clean
     victim.refresh_from_db()
     assert victim.level == 2
+
+
+def counts_by_links(thread) -> dict[int, int]:
+    """post id -> the posts below it, walking the parent links."""
+    children: dict[int, list[int]] = {}
+    posts = Post.objects.filter(thread=thread, depth__gt=0)
+    for pk, parent_id in posts.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+
+    def below(pk: int) -> int:
+        return sum(1 + below(child) for child in children.get(pk, []))
+
+    return {pk: below(pk) for pk in posts.values_list("pk", flat=True)}
+
+
+def test_every_post_counts_the_posts_below_it_in_every_tree(thread):
+    grow_randomly(thread, 200, seed=11)
+    counted = dict(Post.objects.filter(depth__gt=0).values_list("pk", "descendant_count"))
+    assert counted == counts_by_links(thread)
+
+
+def test_check_trees_finds_and_repairs_wrong_descendant_counts(thread, capsys):
+    chain = make_chain(thread.opening_post, 12)
+    Post.objects.filter(pk=chain[2].pk).update(descendant_count=40)
+    assert check_trees().wrong_counts == [chain[2].pk]
+    with pytest.raises(CommandError, match="--repair"):
+        call_command("check_trees")
+    assert "1 posts miscounting the posts below them" in capsys.readouterr().out
+    check_trees(repair=True)
+    assert check_trees().clean
+    chain[2].refresh_from_db()
+    assert chain[2].descendant_count == 9
 
 
 def test_check_trees_gives_roots_that_share_a_tree_id_their_own(thread):
@@ -153,4 +185,25 @@ def test_concurrent_new_top_level_replies_get_distinct_tree_ids():
     assert run_concurrently(8, write) == []
     tree_ids = list(Post.objects.filter(thread=thread, depth=1).values_list("tree_id", flat=True))
     assert len(tree_ids) == len(set(tree_ids)) == 160
+    assert check_trees().clean
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_writers_across_segments_keep_every_count_and_never_deadlock():
+    """A reply below the eighth level counts on posts of the trees above it: it takes their
+    locks too, in the order every writer takes them."""
+    thread = make_thread()
+    chain = make_chain(thread.opening_post, 2 * SEGMENT_DEPTH + 2)
+    parents = [chain[1], chain[SEGMENT_DEPTH - 1], chain[SEGMENT_DEPTH + 2], chain[-1]]
+    authors = [UserFactory() for _ in range(6)]
+
+    def write(index: int) -> None:
+        rng = random.Random(index)
+        for _ in range(15):
+            parent = Post.objects.get(pk=rng.choice(parents).pk)
+            make_reply(parent, author=authors[index])
+
+    assert run_concurrently(6, write) == []
+    counted = dict(Post.objects.filter(depth__gt=0).values_list("pk", "descendant_count"))
+    assert counted == counts_by_links(thread)
     assert check_trees().clean

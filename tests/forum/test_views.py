@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.claims.models import Claim, ClaimTag
 from apps.claims.services import TagInput
@@ -117,11 +118,11 @@ def test_deep_chains_continue_on_the_posts_own_page(thread):
     segment_end = chain[SEGMENT_DEPTH - 1]
     html = Client().get(thread.get_absolute_url()).content.decode()
     assert post_ids(html) == [post.pk for post in chain[:SEGMENT_DEPTH]]
-    assert f'href="/posts/{segment_end.pk}/">Continue this thread (1 more reply)' in html
+    assert f'href="/posts/{segment_end.pk}/">Continue this thread (3 more replies)' in html
 
     continued = Client().get(f"/posts/{segment_end.pk}/").content.decode()
     assert post_ids(continued) == [post.pk for post in chain[SEGMENT_DEPTH - 1 :]]
-    assert f'href="/posts/{chain[0].pk}/">link' in continued  # ancestors give the context
+    assert f'href="/posts/{chain[0].pk}/#post-{chain[0].pk}">' in continued  # the context
 
 
 def test_a_long_branch_is_cut_with_a_link_to_the_rest(thread):
@@ -198,19 +199,23 @@ def test_thread_page_query_count_does_not_grow_with_the_thread(
         assert client.get(thread.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as permalink_queries:
         assert client.get(posts[2].get_absolute_url()).status_code == 200
-    assert (len(queries), len(permalink_queries)) == (6, 5)
+    # A post's page: the post, its ancestors (one line each, so no tags), its subtree and tags.
+    assert (len(queries), len(permalink_queries)) == (6, 4)
 
 
-def test_replying_redirects_to_the_new_post_in_context(thread, logged_in):
+def test_replying_lands_on_the_new_post_with_a_confirmation(thread, logged_in):
     top = make_reply(thread.opening_post)
     response = logged_in.post(
         reverse("forum:reply", args=[top.pk]), {"body": "I disagree", "response": "disagree"}
     )
     reply = Post.objects.get(body="I disagree")
-    assert response.status_code == 302 and response.url == reply.get_absolute_url()
+    assert response.status_code == 302
+    assert response.url == f"/posts/{reply.pk}/#post-{reply.pk}"  # scrolled to, highlighted
     assert (reply.parent, reply.response) == (top, "disagree")
     page = logged_in.get(response.url).content.decode()
     assert "I disagree" in page and "disagrees" in page
+    assert '<ul class="messages" role="status"><li>Your reply is posted.</li></ul>' in page
+    assert "Your reply is posted." not in logged_in.get(response.url).content.decode()
 
 
 def test_the_reply_form_comes_as_a_fragment_for_htmx(thread, logged_in):
@@ -358,7 +363,7 @@ def test_answers_posted_with_a_plain_form_become_the_replys_tags(claimed, logged
         },
     )
     reply = Post.objects.get(body="One by one")
-    assert response.status_code == 302 and response.url == reply.get_absolute_url()
+    assert response.status_code == 302 and response.url == reply.permalink
     tags = {tag.claim.text: tag.stance for tag in reply.tags.select_related("claim")}
     assert tags == {
         "Fair use": "opposes",
@@ -381,7 +386,10 @@ def test_a_question_left_out_of_the_post_is_not_addressed(claimed, logged_in):
     [
         ({"claim_1": "fair use", "stance_1": "opposes"}, "You answered «Fair use» and also"),
         (
-            {f"claim_{n}": f"Claim number {n}" for n in range(1, 5)},
+            {
+                **{f"claim_{n}": f"Claim number {n}" for n in range(1, 5)},
+                **{f"stance_{n}": "supports" for n in range(1, 5)},
+            },
             "2 answers and 4 claim rows make 6",
         ),
         ({"claim_1": "x" * 201}, "at most 200 characters"),
@@ -430,7 +438,7 @@ def test_a_tombstone_parent_shows_no_answer_list(claimed, other_member, logged_i
 def test_a_visitor_gets_no_reply_form_and_no_questions(topic, member):
     thread = make_thread(topic=topic, author=member, tags=[TagInput("Fair use", "supports")])
     html = Client().get(thread.get_absolute_url()).content.decode()
-    assert "Log in</a> or" in html and '<form method="post"' not in html
+    assert "Log in to reply</a> or" in html and '<form method="post"' not in html
     assert "claim-answers" not in html and 'name="answer_' not in html
     response = Client().get(reverse("forum:reply", args=[thread.opening_post.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response.url
@@ -509,6 +517,7 @@ def test_a_member_starts_a_thread_with_claim_tags(topic, logged_in):
             "tagged twice",
         ),
         ({"claim_1": "\x07beep", "stance_1": "supports"}, "control characters"),
+        ({"claim_1": "Fair use"}, "Choose whether your post supports or opposes «Fair use»."),
     ],
 )
 def test_a_thread_with_bad_claim_rows_is_a_form_error_and_nothing_is_created(
@@ -521,3 +530,182 @@ def test_a_thread_with_bad_claim_rows_is_a_form_error_and_nothing_is_created(
     assert response.status_code == 200 and message in response.content.decode()
     assert not Thread.objects.exists() and not Post.objects.exists()
     assert not Claim.objects.exists() and not MapRequest.objects.exists()
+
+
+# --- landing on a post, its context, sorting and counting whole subtrees -------------------
+
+
+def test_a_permalink_leads_to_the_post_scrolled_to(thread):
+    top = make_reply(thread.opening_post)
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    assert f'<a href="/posts/{top.pk}/#post-{top.pk}" aria-label="link to this post">' in html
+
+
+def test_a_posts_page_shows_its_ancestors_one_line_each(thread, member):
+    essay = " ".join(f"word{n}" for n in range(1, 200))
+    first = make_reply(thread.opening_post, author=member, body=f"**Bold** start & {essay}")
+    second = make_reply(first, body="A short answer")
+    post = make_reply(second, body="The post itself")
+    services.post_delete(post=second, actor=second.author)
+    html = Client().get(post.get_absolute_url()).content.decode()
+    context = html[html.index('aria-label="Context"') : html.index("</section>")]
+    lines = re.findall(r"<li[^>]*>(.*?)</li>", context)
+    assert lines == [
+        f'<a href="/posts/{first.pk}/#post-{first.pk}"><span class="who">alice</span>'
+        ' <span class="gist">Bold start &amp; word1 word2 word3 word4 word5 word6 word7'
+        " word8 word9…</span></a>",
+        f'<a href="/posts/{second.pk}/#post-{second.pk}"><span class="who">[deleted]</span>'
+        ' <span class="gist">deleted by creator</span></a>',
+    ]
+    assert "word10" not in html and post_ids(html) == [post.pk]
+    assert "in reply to an earlier post" not in html  # the line above says which
+
+
+def tops_and_children(html: str, top: Post) -> list[int]:
+    return [pk for pk in post_ids(html) if pk != top.pk]
+
+
+def test_replies_follow_the_sort_at_every_level(thread):
+    """One top-level branch: the sort orders the replies under it, level by level."""
+    top = make_reply(thread.opening_post)
+    older = make_reply(top, body="older, one reply")
+    newer = make_reply(top, body="newer, three replies below")
+    older_reply = make_reply(older)
+    newer_reply = make_reply(newer)
+    newest_reply = make_reply(newer)
+    deep = make_reply(newer_reply)
+    client = Client()
+
+    def order(sort: str) -> list[int]:
+        html = client.get(f"{thread.get_absolute_url()}?sort={sort}").content.decode()
+        return tops_and_children(html, top)
+
+    assert order("oldest") == [
+        older.pk, older_reply.pk, newer.pk, newer_reply.pk, deep.pk, newest_reply.pk
+    ]  # fmt: skip
+    assert order("newest") == [
+        newer.pk, newest_reply.pk, newer_reply.pk, deep.pk, older.pk, older_reply.pk
+    ]  # fmt: skip
+    assert order("replies") == [
+        newer.pk, newer_reply.pk, deep.pk, newest_reply.pk, older.pk, older_reply.pk
+    ]  # fmt: skip
+
+
+def test_most_replies_counts_whole_branches_across_segments(thread):
+    """A chain past the eighth level goes on in trees of its own: it still counts."""
+    chained = make_reply(thread.opening_post)
+    make_chain(chained, SEGMENT_DEPTH + 4)  # 12 below, 7 of them in its own tree
+    wide = make_reply(thread.opening_post)
+    for _ in range(10):
+        make_reply(wide)
+    html = Client().get(f"{thread.get_absolute_url()}?sort=replies").content.decode()
+    tops = [pk for pk in post_ids(html) if pk in (chained.pk, wide.pk)]
+    assert tops == [chained.pk, wide.pk]
+
+
+def test_a_collapsed_post_counts_every_reply_below_it(thread):
+    top = make_reply(thread.opening_post)
+    for _ in range(2):
+        answer = make_reply(top)
+        make_reply(make_reply(answer))
+    make_chain(top, SEGMENT_DEPTH + 2)
+    html = Client().get(thread.get_absolute_url()).content.decode()
+    summary = html[html.index(f'id="post-{top.pk}"') :]
+    summary = summary[: summary.index("</summary>")]
+    assert "· 16 replies<" in summary  # 2 × 3, and a chain of 10 of which 3 are further on
+
+
+# --- the reply form: one claim row at first, no stance taken for granted, a preview --------
+
+
+def shown_rows(html: str) -> list[int]:
+    return [
+        int(row)
+        for hidden, row in re.findall(
+            r'<div class="tag-row"( hidden)?>\s*<label for="[\w-]+claim_(\d)"', html
+        )
+        if not hidden
+    ]
+
+
+def test_the_reply_form_shows_one_claim_row_and_takes_no_stance_for_granted(thread, logged_in):
+    html = logged_in.get(reverse("forum:reply", args=[thread.opening_post.pk])).content.decode()
+    assert shown_rows(html) == [1]
+    assert html.count('<div class="tag-row" hidden>') == 4  # the script shows them one by one
+    assert re.search(
+        r'<button type="submit" name="add_claim"[^>]*>Add another claim</button>', html
+    )
+    assert html.count('<option value="" selected>supports or opposes?</option>') == 5
+    assert '<option value="supports" selected>' not in html
+
+
+def test_a_claim_without_a_stance_is_a_form_error_and_nothing_is_saved(thread, logged_in):
+    before = (Post.objects.count(), Claim.objects.count())
+    response = logged_in.post(
+        reverse("forum:reply", args=[thread.opening_post.pk]),
+        {"body": "Mine", "response": "neutral", "claim_1": "Fair use", "stance_2": "opposes"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose whether your post supports or opposes «Fair use»." in html
+    assert (Post.objects.count(), Claim.objects.count()) == before
+
+
+def test_add_another_claim_without_javascript_shows_one_more_row_and_keeps_the_form(
+    thread, logged_in
+):
+    url = reverse("forum:reply", args=[thread.opening_post.pk])
+    typed = {"body": "Half written", "response": "agree", "claim_1": "Fair use", "claim_rows": "1"}
+    response = logged_in.post(url, {**typed, "add_claim": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and not Post.objects.filter(body="Half written").exists()
+    assert shown_rows(html) == [1, 2] and 'name="claim_rows" value="2"' in html
+    assert ">\nHalf written</textarea>" in html and 'value="Fair use"' in html
+    assert re.search(r'name="response" value="agree"[^>]* checked', html)
+    assert 'class="errors"' not in html  # nothing is checked before the reply is posted
+    again = logged_in.post(url, {**typed, "claim_rows": "4", "add_claim": "1"})
+    assert shown_rows(again.content.decode()) == [1, 2, 3, 4, 5]
+    assert 'name="add_claim" value="1" class="secondary add-claim" formnovalidate hidden' in (
+        again.content.decode()
+    )
+
+
+def test_the_edit_form_opens_a_row_for_each_tag(claimed, other_member):
+    client = Client()
+    client.force_login(other_member)
+    html = client.get(reverse("forum:post_edit", args=[claimed.pk])).content.decode()
+    assert shown_rows(html) == [1, 2]
+    assert re.search(r'<option value="opposes" selected>', html)
+
+
+PREVIEWED = "**Bold** and <script>alert(1)</script> [x](javascript:alert(1))"
+
+
+def test_preview_without_javascript_renders_the_body_and_saves_nothing(thread, logged_in):
+    response = logged_in.post(
+        reverse("forum:reply", args=[thread.opening_post.pk]),
+        {"body": PREVIEWED, "response": "neutral", "preview": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and thread.posts.count() == 1
+    preview = html[html.index('<div class="preview"') :]
+    preview = preview[: preview.index('<div class="field">')]
+    assert "<strong>Bold</strong>" in preview and active_content(preview) == []
+    assert f"{escape(PREVIEWED)}</textarea>" in html  # the draft is kept
+
+
+def test_the_preview_endpoint_answers_htmx_with_the_rendered_body(logged_in):
+    response = logged_in.post(reverse("forum:preview"), {"body": PREVIEWED}, HTTP_HX_REQUEST="1")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "<strong>Bold</strong>" in html and active_content(html) == []
+    empty = logged_in.post(reverse("forum:preview"), {"body": " "}, HTTP_HX_REQUEST="1")
+    assert "Nothing to preview yet: write your post." in empty.content.decode()
+    too_long = logged_in.post(reverse("forum:preview"), {"body": "x" * 20_001})
+    assert "at most 20000 characters" in too_long.content.decode().replace(",", "")
+    assert logged_in.get(reverse("forum:preview")).status_code == 405
+
+
+def test_the_preview_endpoint_is_for_members(thread):
+    response = Client().post(reverse("forum:preview"), {"body": "hi"})
+    assert response.status_code == 302 and "/accounts/login/" in response.url

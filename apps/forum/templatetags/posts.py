@@ -10,13 +10,15 @@ these tags, so a post looks the same everywhere.
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from html import unescape
 from urllib.parse import quote
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS_3
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
 from apps.forum.models import Post, Thread
@@ -26,6 +28,7 @@ register = template.Library()
 
 PLACEHOLDER = "2147483647"  # stands for the argument in a URL reversed once, then replaced
 URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in an argument
+GIST_WORDS = 12  # of a post shown as one line of context
 
 
 @dataclass(frozen=True)
@@ -65,25 +68,40 @@ def post_actions(context, post: Post, thread: Thread) -> SafeString:
 
 @register.simple_tag
 def post_meta(post: Post) -> SafeString:
-    """Who wrote it, how it answers its parent, when, and how many replies it has."""
-    if post.state == Post.State.DELETED:
-        who = '<span class="who">[deleted]</span>'
-    elif post.author:
-        who = f'<span class="who">{escape(post.author.username)}</span>'
-    else:
-        who = '<span class="who deleted-user">deleted user</span>'
+    """Who wrote it, how it answers its parent, when, and how many replies are below it."""
+    who = _who(post)
     response = ""
     if post.depth > 0 and post.response != Post.Response.NEUTRAL and not post.is_tombstone:
         kind = escape(post.response)
         response = f'<span class="response response-{kind}">{kind}s</span>'
     created = template_localtime(post.created)
     when = f'<time datetime="{created.isoformat()}">{_day_and_time(created)}</time>'
-    edited = ' · <span class="edited">edited</span>' if post.edited else ""
+    edited = (
+        ' · <span class="edited">edited</span>' if post.edited and not post.is_tombstone else ""
+    )
     replies = ""
-    if post.reply_count:
-        count = post.reply_count
+    if post.descendant_count:  # what collapsing it hides
+        count = post.descendant_count
         replies = f'<span class="reply-count">· {count} {_replies(count)}</span>'
     return mark_safe(f"{who}\n{response}\n· {when}{edited}\n{replies}\n")
+
+
+@register.simple_tag
+def post_gist(post: Post) -> SafeString:
+    """A post in one line, as context above another: who wrote it, and its first words."""
+    if post.is_tombstone:
+        words = post.get_state_display()
+    else:
+        words = Truncator(unescape(strip_tags(post.body_html))).words(GIST_WORDS)
+    return mark_safe(f'{_who(post)} <span class="gist">{escape(words)}</span>')
+
+
+def _who(post: Post) -> str:
+    if post.state == Post.State.DELETED:
+        return '<span class="who">[deleted]</span>'
+    if post.author:
+        return f'<span class="who">{escape(post.author.username)}</span>'
+    return '<span class="who deleted-user">deleted user</span>'
 
 
 @register.simple_tag
@@ -129,7 +147,8 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
 
 def _actions(post: Post, viewer: Viewer) -> str:
     locked = viewer.thread_locked
-    links = [f'<a href="{_url("forum:post", post.pk)}" aria-label="link to this post">link</a>']
+    permalink = f"{_url('forum:post', post.pk)}#post-{post.pk}"
+    links = [f'<a href="{permalink}" aria-label="link to this post">link</a>']
     if not post.is_tombstone:
         if post.author:
             links.append(f'<a href="{_profile_url(post.author.username)}">profile</a>')

@@ -4,7 +4,10 @@ from apps.forum.trees import check_trees
 
 
 class Command(BaseCommand):
-    help = "Verify every post tree against a rebuild from its parent links; --repair rewrites it."
+    help = (
+        "Verify every post tree, and every post's count of the posts below it, against the"
+        " parent links; --repair rewrites what differs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--repair", action="store_true", help="rewrite what differs")
@@ -14,6 +17,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Checked {report.trees} trees.")
         problems = {
             "posts with wrong tree bookkeeping": report.wrong_nodes,
+            "posts miscounting the posts below them": report.wrong_counts,
             "tree ids shared by several roots": report.shared_tree_ids,
             "posts no root leads to (cannot be repaired here)": report.unreachable,
         }
