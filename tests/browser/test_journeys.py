@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_browse_from_home_to_topic_to_thread(demo, session):
     page = session.goto("/")
-    page.get_by_role("link", name=demo.topic.title).click()
+    page.get_by_role("link", name=demo.topic.title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(demo.topic.title)
     session.screenshot("topic")
 
@@ -33,6 +33,18 @@ def test_browse_from_home_to_topic_to_thread(demo, session):
     shown = demo.posts.filter(depth__gt=0, depth__lte=SEGMENT_DEPTH).count()
     expect(page.locator("ol.tree details.post")).to_have_count(shown)
     session.screenshot("thread")
+    assert not session.errors
+
+
+def test_enter_in_the_title_starts_the_thread_rather_than_previewing_it(demo, session):
+    """The form's first submit button is what Enter presses: the form's own action, not the
+    Preview that comes first on screen."""
+    session.log_in("demo_member")
+    page = session.goto(f"/topics/{DEMO_TOPIC}/new/")
+    page.get_by_label("Opening post").fill("Does a style belong to anyone?")
+    page.get_by_label("Title").fill("Styles and ownership")
+    page.get_by_label("Title").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Styles and ownership")
     assert not session.errors
 
 
