@@ -51,6 +51,15 @@ lint: install
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
+# The database of DATABASE_URL to a pg_dump file (var/backups/agora-<UTC time>.dump unless
+# BACKUP_FILE says where), or BACKUP_FILE restored into it. Redis holds nothing to keep.
+.PHONY: backup restore
+backup: install
+	$(PY) scripts/backup.py backup $(if $(BACKUP_FILE),--file "$(BACKUP_FILE)")
+
+restore: db
+	$(PY) scripts/backup.py restore $(if $(BACKUP_FILE),--file "$(BACKUP_FILE)")
+
 # Benchmarks in their own database (agora_bench); results in bench/RESULTS.md.
 # wrk loads the server for the read-throughput figure; the bench skips it if wrk is missing.
 .PHONY: bench bench-quick
@@ -63,3 +72,9 @@ bench: install services
 bench-quick: install services
 	-@$(INSTALL_WRK)
 	$(PY) bench/run.py --quick
+
+# The soak with faults (bench/soak.py): its own PostgreSQL cluster (port 5439) and Redis
+# (port 6399), never the shared ones; SOAK_SECONDS of load (240); results in bench/SOAK.md.
+.PHONY: soak
+soak: install
+	$(PY) bench/soak.py

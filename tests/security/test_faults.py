@@ -1,24 +1,29 @@
 """Faults: a build killed half-way, a database connection dropped mid-request or refused,
-a worker killed while it holds a build, Redis going away under a worker."""
+a worker killed while it holds a build, Redis going away under a worker, a web worker killed
+in the middle of a write."""
 
 import os
 import signal
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
+import requests
 from django.db import close_old_connections, connection
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.claims.services import TagInput
 from apps.forum import services as forum
 from apps.forum.models import Post, Topic
+from apps.forum.trees import check_trees
 from apps.maps import services as map_services
 from apps.maps.models import ArgumentMap, MapRequest
 from apps.maps.services import map_build
@@ -42,6 +47,22 @@ def stalled(topic):
     return graph
 services.build_graph = stalled
 services.map_build(topic_id=int(sys.argv[1]))
+"""
+
+# The app, as gunicorn serves it, with a write that stalls inside its transaction: the reply's
+# row is inserted, its tags not yet written, when the worker says which process it is.
+STALLING_APP = """
+import os, time
+from pathlib import Path
+from config.wsgi import application
+from apps.forum import services
+real_tags_write = services.tags_write
+def stalled(**kwargs):
+    if kwargs["post"].body == "stall here":
+        Path(os.environ["STALLED_FILE"]).write_text(str(os.getpid()))
+        time.sleep(600)
+    return real_tags_write(**kwargs)
+services.tags_write = stalled
 """
 
 
@@ -297,3 +318,76 @@ def test_after_a_worker_dies_holding_a_build_the_map_is_fresh_15_s_after_a_new_o
             with celery_worker(spare.url, beat_schedule=tmp_path / "beat-schedule"):
                 wait_for(lambda: latest_version(thread.topic) == 1, timeout=15,
                          message="the map, 15 s after the new worker was up")  # fmt: skip
+
+
+@contextmanager
+def gunicorn_with_a_stalling_write(folder: Path):
+    """Two gunicorn workers on the test database serving STALLING_APP; yields the base URL
+    and the file where a stalled write leaves its worker's pid."""
+    (folder / "stalling.py").write_text(STALLING_APP)
+    stalled, port = folder / "stalled", free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "PYTHONPATH": f"{folder}:{ROOT}",
+        "STALLED_FILE": str(stalled),
+    }
+    with (folder / "gunicorn.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "stalling:application", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def serving() -> bool:
+        try:
+            return requests.get(f"{base}/healthz", timeout=5).status_code == 200
+        except requests.RequestException:  # not listening yet, or its workers still starting
+            return server.poll() is not None
+
+    try:
+        wait_for(serving, message="gunicorn to serve")
+        assert server.poll() is None, (folder / "gunicorn.log").read_text()
+        yield base, stalled
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def no_transaction_left_open() -> bool:
+    """No other session of the test database is still inside a transaction."""
+    with psycopg.connect(database_url(), autocommit=True) as admin:
+        open_ones = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+        )
+        return open_ones.fetchone()[0] == 0
+
+
+def test_a_web_worker_killed_mid_write_leaves_nothing_half_written_and_is_replaced(tmp_path):
+    author = UserFactory()
+    thread = make_thread(author=author)
+    token = Token.objects.create(user=author)
+    with gunicorn_with_a_stalling_write(tmp_path) as (base, stalled):
+        url, headers = f"{base}/api/threads/{thread.pk}/posts/", {"Authorization": f"Token {token}"}
+
+        def reply(body: str) -> requests.Response:
+            payload = {"parent": thread.opening_post.pk, "body": body}
+            return requests.post(url, json=payload, headers=headers, timeout=60)
+
+        with ThreadPoolExecutor(1) as client:
+            killed = client.submit(reply, "stall here")
+            wait_for(lambda: stalled.exists() and stalled.read_text(), message="the stalled write")
+            os.kill(int(stalled.read_text()), signal.SIGKILL)
+            with pytest.raises(requests.ConnectionError):
+                killed.result()
+        # Its connection went with it: PostgreSQL rolled the transaction back, row and all.
+        wait_for(no_transaction_left_open, timeout=10, message="the killed write's rollback")
+        assert reply("after the kill").status_code == 201  # its replacement, or the other one
+    assert list(thread.posts.filter(depth=1).values_list("body", flat=True)) == ["after the kill"]
+    thread.refresh_from_db()
+    thread.opening_post.refresh_from_db()
+    assert thread.reply_count == thread.opening_post.reply_count == 1
+    assert check_trees().clean
