@@ -43,6 +43,17 @@ def _focus(session, thread):
     expect(page.get_by_role("heading", name="Against it")).to_be_visible()
 
 
+def _graph(session, thread):
+    """The neighbourhood of a much-argued claim, drawn in layers under its focus view."""
+    claim = Claim.objects.get(text__startswith="AI is basically a virtual brain")
+    page = session.goto(f"/topics/{DEMO_TOPIC}/map/claims/{claim.pk}/")
+    session.wait_for(
+        "() => { const box = document.querySelector('#neighbourhood .graph-box');"
+        " return box && box.cy && box.cy.nodes().length > 0; }"
+    )
+    page.evaluate("document.getElementById('neighbourhood').scrollIntoView()")
+
+
 def _claim(session, thread):
     claim = Claim.objects.get(text="AI art is not art theft")
     page = session.goto(claim.get_absolute_url())
@@ -54,6 +65,7 @@ SHOTS = {
     "thread": (_thread, HEIGHT, False),
     "map": (_map, HEIGHT, False),
     "focus": (_focus, HEIGHT, False),
+    "graph": (_graph, 900, False),
     "claim": (_claim, 700, True),
 }
 
@@ -64,6 +76,7 @@ SHOTS = {
         "thread",
         "map",
         "focus",
+        "graph",
         "claim",
     ],
 )

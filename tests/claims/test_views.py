@@ -132,7 +132,7 @@ def test_the_claim_page_leads_with_strength_then_people_then_the_grounded_fact(d
     assert '<strong class="strength-word">fairly weak</strong>' in html
     people = html.index("2 people support it · 2 oppose it")
     endorse = html.index("Log in to endorse")
-    grounded = html.index("<strong>Has an unanswered objection: «Artists lose income».</strong>")
+    grounded = html.index('<p class="standing">Has an unanswered objection: «Artists lose income».')
     focus = html.index(f'<a href="/topics/ai-art/map/claims/{claim_id}/">Focus on the map</a>')
     cards = html.index('<h2 id="pro-heading">Supporting it</h2>')
     posts = html.index("Posts that support it")
@@ -158,7 +158,7 @@ def test_the_claim_page_shows_attackers_strongest_first_with_the_posts_behind_th
 def test_the_claim_page_lists_what_the_claim_attacks(debate):
     html = claim_page("Artists lose income")
     assert "1 person supports it · 0 oppose it" in html
-    assert "<strong>No objection.</strong>" in html and "No claim attacks it." in html
+    assert '<p class="standing">No objection.' in html and "No claim attacks it." in html
     bears_on = html[html.index('id="bears-on-heading"') :]
     assert "It attacks" in bears_on and ">Training is fair use</a>" in bears_on
     assert "It supports" not in bears_on

@@ -176,7 +176,7 @@ def test_the_focus_shows_the_claim_then_its_supporters_and_attackers_strongest_f
         html.index('class="strength-summary"'),
         html.index("1 person supports it · 2 oppose it"),
         html.index('id="endorsement"'),
-        html.index("<strong>Has an unanswered objection"),
+        html.index('<p class="standing">Has an unanswered objection'),
         html.index('id="pro-heading"'),
         html.index('id="con-heading"'),
     ]
