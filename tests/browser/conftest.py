@@ -83,11 +83,14 @@ def browser():
 
 @pytest.fixture
 def new_session(browser, live_server, request):
-    """Open browser contexts (a cookie jar each) on the live server; closed after the test."""
+    """Open browser contexts (a cookie jar each) on the live server; closed after the test,
+    which fails if any of their pages complained (BrowserSession.unexpected_complaints): a
+    console error or warning, a refused style or script, a failed request, a part of a page
+    answered 4xx or 5xx."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    contexts = []
+    sessions: list[BrowserSession] = []
     test_name = re.sub(r"\W+", "-", request.node.name).strip("-")
 
     def open_session(
@@ -109,14 +112,18 @@ def new_session(browser, live_server, request):
             bypass_csp=axe,
         )
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return BrowserSession(
-            context=context, page=context.new_page(), artifacts=ARTIFACTS, test_name=test_name
+        sessions.append(
+            BrowserSession(
+                context=context, page=context.new_page(), artifacts=ARTIFACTS, test_name=test_name
+            )
         )
+        return sessions[-1]
 
     yield open_session
-    for context in contexts:
-        context.close()
+    complaints = [complaint for each in sessions for complaint in each.unexpected_complaints()]
+    for each in sessions:
+        each.context.close()
+    assert not complaints, "The browser complained:\n" + "\n".join(complaints)
 
 
 @pytest.fixture

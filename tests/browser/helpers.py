@@ -1,12 +1,23 @@
 """What the browser tests do again and again: log in, take screenshots, run axe, press Tab."""
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Locator,
+    Page,
+    Request,
+    Response,
+    expect,
+)
+from playwright.sync_api import Error as PlaywrightError
 
 DEMO_PASSWORD = "agora-demo"
 DEMO_TOPIC = "ai-art-and-copyright"
@@ -31,6 +42,18 @@ class BrowserSession:
     artifacts: Path
     test_name: str
     errors: list[str] = field(default_factory=list)
+    # What else the browser complained of, in any page of the context: console errors and
+    # warnings (a style or script the Content-Security-Policy refused among them), requests
+    # that failed, and subresources answered with 4xx or 5xx. `new_session` fails the test
+    # on any that `allow` did not expect.
+    complaints: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern] = field(default_factory=list)
+    # A request the browser aborts because its page was left is no failure: each request
+    # notes which of the page's documents sent it, and an abort counts only if that
+    # document is still there when the test ends.
+    documents: int = 0  # how many times the page has moved on to another address
+    sent_from: dict[Request, int] = field(default_factory=dict)
+    aborted: list[tuple[int, str]] = field(default_factory=list)
 
     def __post_init__(self):
         # A script that throws is a failed test, whatever the page still shows.
@@ -39,6 +62,65 @@ class BrowserSession:
             lambda error: self.errors.append(f"{self.page.url}: {error}\n{error.stack}"),
         )
         self.page.add_init_script(WATCH)
+        self.context.on("console", self._on_console)
+        self.page.on("framenavigated", self._on_navigated)
+        self.context.on("request", self._on_request)
+        self.context.on("requestfailed", self._on_request_failed)
+        self.context.on("response", self._on_response)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            where = message.location
+            self.complaints.append(
+                f"console {message.type} on {message.page and message.page.url}"
+                f" ({where['url']}:{where['lineNumber']}): {message.text}"
+            )
+
+    def _on_navigated(self, frame: Frame) -> None:
+        if frame == self.page.main_frame:
+            self.documents += 1
+
+    def _on_request(self, request: Request) -> None:
+        self.sent_from[request] = self.documents
+
+    def _on_request_failed(self, request: Request) -> None:
+        complaint = f"{request.method} {request.url} failed: {request.failure}"
+        if request.failure == "net::ERR_ABORTED":
+            self.aborted.append((self.sent_from.get(request, self.documents), complaint))
+        else:
+            self.complaints.append(complaint)
+
+    def _on_response(self, response: Response) -> None:
+        # A page's own status is the test's to check (`goto` does); its parts must load.
+        if response.status >= 400 and not response.request.is_navigation_request():
+            self.complaints.append(
+                f"{response.request.method} {response.url} ({response.request.resource_type})"
+                f" answered {response.status}"
+            )
+
+    def allow(self, pattern: str) -> None:
+        """Expect a complaint this test causes on purpose (a regular expression searched for
+        in each): it is let through, and the test fails if it never comes."""
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected_complaints(self) -> list[str]:
+        """The page errors and complaints no `allow` expected, and each `allow` unmet."""
+        for page in self.context.pages:
+            # A round trip through each page delivers what it logged before now; a page
+            # that is closing or between documents has nothing left to deliver.
+            with contextlib.suppress(PlaywrightError):
+                page.evaluate("0")
+        heard = self.errors + self.complaints
+        heard += [complaint for sent, complaint in self.aborted if sent == self.documents]
+        return [
+            complaint
+            for complaint in heard
+            if not any(pattern.search(complaint) for pattern in self.allowed)
+        ] + [
+            f"expected, never came: {pattern.pattern}"
+            for pattern in self.allowed
+            if not any(pattern.search(complaint) for complaint in heard)
+        ]
 
     def wait_for(self, predicate: str) -> None:
         """Wait until `predicate` (a JS function) holds, failing at once if a script throws."""
