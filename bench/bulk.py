@@ -21,7 +21,7 @@ BODIES = 40  # distinct bodies, rendered once each
 POST_COLUMNS = (
     "id", "thread_id", "parent_id", "tree_parent_id", "tree_id", "lft", "rght", "level",
     "depth", "author_id", "body", "body_html", "response", "state", "removal_reason",
-    "reply_count", "created",
+    "reply_count", "descendant_count", "created",
 )  # fmt: skip
 
 
@@ -38,6 +38,7 @@ class Node:
     state: str = Post.State.VISIBLE
     tree_children: list["Node"] = field(default_factory=list)
     reply_count: int = 0
+    descendant_count: int = 0  # every reply below it; the opening post counts none
     tree_id: int = 0
     lft: int = 0
     rght: int = 0
@@ -92,6 +93,9 @@ def threads(
         if node.depth < MAX_DEPTH:
             candidates.append(node)
         made.append(node)
+    for node in reversed(made):  # children before their parents
+        if node.depth > 1:
+            node.parent.descendant_count += node.descendant_count + 1
     _number_trees(openings + made)
     _copy_posts(openings + made, rng, now)
     _set_openings(rows, openings)
@@ -136,7 +140,8 @@ def _copy_posts(nodes: list[Node], rng: random.Random, now) -> None:
                         node.tree_id, node.lft, node.rght, node.level, node.depth,
                         node.author_id, body, html, node.response, node.state,
                         "bench" if node.state == Post.State.REMOVED else "",
-                        node.reply_count, start + timedelta(seconds=offset),
+                        node.reply_count, node.descendant_count,
+                        start + timedelta(seconds=offset),
                     )
                 )  # fmt: skip
 

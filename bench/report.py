@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count
 
 from apps.forum.models import Post, Thread
+from apps.maps.selectors import CARDS_PER_COLUMN, EVIDENCE_SHOWN, OUTGOING_SHOWN
 from apps.maps.strength import MAX_ITERATIONS, STEP, TOLERANCE
 from bench import mapbuild
 from bench.autocomplete import INDEX, KINDS
@@ -84,20 +85,44 @@ class Row:
 
 
 def render(plan, results: dict) -> str:
-    rows = table(plan, results)
+    lines = [*header(plan, results), *rows_and_whys(table(plan, results)), *appendix(results)]
+    return "\n".join(lines) + "\n"
+
+
+def render_reading(plan, results: dict) -> str:
+    """Figures 4 and 10 alone (run.py --reading)."""
+    env = results["environment"]
+    minutes, seconds = divmod(round(results["seconds"]), 60)
+    start_load, end_load = results["load"]
     lines = [
-        *header(plan, results),
+        "# Agora benchmark results: figures 4 and 10 alone",
         "",
-        "| figure | measured | target | met? |",
-        "|---|---|---|---|",
+        f"- Run: {plan.name}, {minutes} min {seconds} s, {env['date']}; commit {env['commit']}"
+        + (" with uncommitted changes to the app" if env["uncommitted"] else ""),
+        f"- Machine: {env['cores']} cores; PostgreSQL {env['postgres']}, Python"
+        f" {env['python']}, Django {env['django']}; load average {start_load:.1f} at the start,"
+        f" {end_load:.1f} at the end",
+        scale_data(plan, results)[0],
+        *reading_data(results["reading"]),
     ]
+    if results["code_changed"]:
+        lines.append("- **The app's code changed during this run: the figures may mix versions.**")
+    rows = [
+        *map_rows(results["map"], results["map_shape"], results["reading"]["store"]),
+        *reading_rows(results["reading"]),
+    ]
+    return "\n".join([*lines, *rows_and_whys(rows)]) + "\n"
+
+
+def rows_and_whys(rows: list) -> list[str]:
+    """The table, then the reason for each missed target."""
+    lines = ["", "| figure | measured | target | met? |", "|---|---|---|---|"]
     lines += [f"| {row.figure} | {row.measured} | {row.target} | {row.met} |" for row in rows]
     missed = [row for row in rows if row.met == "no"]
     if missed:
         lines += ["", "## Why targets were missed", ""]
         lines += [f"- **{row.figure}**: {row.why}" for row in missed]
-    lines += appendix(results)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def header(plan, results: dict) -> list[str]:
@@ -119,6 +144,7 @@ def header(plan, results: dict) -> list[str]:
         f" {data['depth_p50']}, p95 {data['depth_p95']}, max {data['depth_max']};"
         f" largest trees {', '.join(map(str, data['largest_trees']))} posts (hot branches).",
         *scale_data(plan, results),
+        *reading_data(results["reading"]),
         "- Times are medians over runs that alternate the sizes, so each ratio comes from the"
         " same moments of this shared machine. The database is vacuumed after each bulk load,"
         " as autovacuum would have done (this machine's PostgreSQL runs without it).",
@@ -134,12 +160,13 @@ def table(plan, results: dict) -> list[Row]:
         *page_rows(plan, pages),
         *insert_rows(plan, results["inserts"]),
         *writer_rows(plan, results["concurrent"]),
-        *map_rows(results["map"], results["map_shape"]),
+        *map_rows(results["map"], results["map_shape"], results["reading"]["store"]),
         grounded_row(results["grounded"]),
         *merge_rows(plan, results["merges"]),
         *autocomplete_rows(results["autocomplete"]),
         *read_rows(results["throughput"], pages[THREAD_SIZE], results["environment"]["cores"]),
         strength_row(results["strength"]),
+        *reading_rows(results["reading"]),
     ]
 
 
@@ -352,8 +379,11 @@ def scale_data(plan, results: dict) -> list[str]:
     ]
 
 
-def map_rows(result: dict, shape: dict) -> list[Row]:
+def map_rows(result: dict, shape: dict, store: dict | None = None) -> list[Row]:
+    """Figure 4's rows; `store` is figure 10's split of map_build's storing, if measured."""
     ratio = result["build_s"] / result["floor_s"]
+    build_ratio = result["map_build_s"] / result["floor_s"]
+    storing_s = result["map_build_s"] - result["build_s"]
     stats = result["stats"]
     label = (
         f"4 Map build, {shape['posts']:,} posts, {shape['claims']:,} claims, {shape['tags']:,} tags"
@@ -367,11 +397,19 @@ def map_rows(result: dict, shape: dict) -> list[Row]:
             _map_why(result, ratio),
         ),
         Row(
-            "4 map_build (the build in one snapshot, compared with the latest by digest and"
-            " stored)",
-            f"{result['map_build_s']:.2f} s; {result['map_build_s'] / result['floor_s']:.1f}"
-            f" × floor; storing {result['map_build_s'] - result['build_s']:.2f} s (one"
-            " json.dumps for the digest and the row, its lz4-compressed write)",
+            "4 map_build with its rows: the build in one snapshot, compared with the latest"
+            " by digest and stored with the version's MapClaim and MapRelation rows (COPY)",
+            f"{result['map_build_s']:.2f} s vs {result['floor_s']:.2f} s;"
+            f" ratio {build_ratio:.1f}; storing {storing_s:.2f} s after build_graph"
+            + (
+                f" ({store['rows_s']:.2f} s of it the {store['claims']:,} + {store['relations']:,}"
+                " rows)"
+                if store
+                else ""
+            ),
+            f"≤ {MAP_FLOOR_RATIO:g} × floor",
+            _met(build_ratio <= MAP_FLOOR_RATIO),
+            _map_build_why(result, build_ratio, store),
         ),
         Row(
             "4 The map built",
@@ -382,6 +420,34 @@ def map_rows(result: dict, shape: dict) -> list[Row]:
             f" {stats['attacks']:,} attack edges; graph {result['graph_mib']:.1f} MiB of JSON",
         ),
     ]
+
+
+def _map_build_why(result: dict, ratio: float, store: dict | None) -> str:
+    storing_s = result["map_build_s"] - result["build_s"]
+    split = (
+        f" Measured alone (figure 10, rolled back): the canonical JSON and its SHA-256"
+        f" {store['document_s']:.2f} s, the version's row with {store['document_mib']:.1f} MiB"
+        f" of JSON text {store['version_row_s']:.2f} s, the {store['claims']:,} MapClaim and"
+        f" {store['relations']:,} MapRelation rows by COPY {store['rows_s']:.2f} s; the rest is"
+        " the lock, the latest version's digest, the marks and the commit."
+        if store
+        else ""
+    )
+    return (
+        f"map_build takes {ratio:.1f} × the floor: build_graph {result['build_s']:.2f} s"
+        f" ({result['build_s'] / result['floor_s']:.1f} × the floor, the row above), then"
+        f" {storing_s:.2f} s storing.{split} Of the rows, MapRelation's COPY is one row per"
+        " relation and its cost is PostgreSQL's (tried by hand: one prebuilt text COPY, with"
+        " none of psycopg's per-row dumping, took as long, and so did one without the two"
+        " indexes); MapClaim's carries every claim's supporting_posts and opposing_posts"
+        + (f", {store['post_ids']:,} post ids," if store else "")
+        + " which no page reads (selectors.POST_LISTS are deferred) and which took about two"
+        " thirds of its COPY when tried. The app's levers: those arrays written only if"
+        " something reads them, the version's whole JSON kept only for the exports, and"
+        " build_graph's own ratio"
+        " (the row above). Check the machine's load too: both sides are measured in the same"
+        " run but on a shared machine."
+    )
 
 
 def _map_why(result: dict, ratio: float) -> str:
@@ -455,6 +521,373 @@ def _strength_why(result: dict) -> str:
         " do not depend on it). Check the machine's load first, the figure is absolute; then"
         " choose a larger STEP, a looser TOLERANCE, or a target at the map's real sizes."
         + unsettled
+    )
+
+
+def reading_data(reading: dict) -> list[str]:
+    """The header's lines on figure 10: what was read, and how it was timed and measured."""
+    claims, maps, browser = reading["claims"], reading["maps"], reading["browser"]
+    kind = "main claim" if reading["main"] else "claim"
+
+    def about(size: str) -> str:
+        claim, stats = claims[size], maps[size]
+        return (
+            f"{_TOPIC[size]} ({stats['claims']:,} claims, {stats['supports'] + stats['attacks']:,}"
+            f" relations, {reading['mains'][size]:,} main claims): «{claim['text']}»,"
+            f" {claim['supported_by']:,} claims supporting and {claim['attacked_by']:,}"
+            f" attacking it, {claim['outgoing']:,} it bears on, {claim['posts']:,} posts tagging it"
+        )
+
+    lines = [
+        f"- Reading data (figure 10): figure 4's topic, its map built with the rows, and the"
+        f" demo loaded with load_demo into the same database. The {kind} read in each is the"
+        " one with the most claims supporting or attacking it"
+        + ("" if reading["main"] else ", not a main claim: the benchmark topic has none")
+        + f": in {about('big')}; in {about('demo')}. Served in-process by Django's test Client"
+        " to a visitor with the page cache off, the real middleware; medians of"
+        f" {reading['runs']} runs after {READING_WARM_UP} warm-ups, alternating; SQL replayed"
+        " on a bare cursor for the whys.",
+    ]
+    if "error" in browser:
+        return [*lines, f"- Chromium (figure 10): not measured, {browser['error']}."]
+    big = browser["big"]
+    memory = (
+        "performance.measureUserAgentSpecificMemory is not available (the pages are not"
+        " cross-origin isolated: no COOP/COEP headers), so the page's renderer process (the"
+        " largest of this browser's page renderers, found through /proc from this process:"
+        " not the WebUI renderer of headless Chromium's own browser UI; a spare renderer"
+        " waits beside it at some 75 MiB) is read once the graph is drawn: VmRSS of"
+        " /proc/<pid>/status (judged), PSS and private (clean + dirty) of"
+        " /proc/<pid>/smaps_rollup; the JS heap from CDP"
+        " Performance.getMetrics (JSHeapUsedSize)."
+        if not big["uasm"] or not big["isolated"]
+        else "performance.measureUserAgentSpecificMemory was available but not used: read the"
+        " renderer's /proc figures below."
+    )
+    lines.append(
+        f"- Chromium (figure 10): {browser['version']}, headless with the browser tests' flags"
+        f" (tests/browser/conftest.py), {READING_VIEWPORT} viewport, against gunicorn"
+        f" ({browser['workers']} sync workers, the bench's database, static files from"
+        f" static/) on loopback; each topic's focus page of the claim above, {browser['runs']}"
+        " visits each in a fresh context (empty cache: a first visit), alternating, after"
+        " warm-ups. Time: from the navigation's start (performance.timeOrigin) to the first"
+        " animation frame in which static/js/map.js's Cytoscape instance (#neighbourhood-box's"
+        f" cy) has nodes and a canvas of the box a painted pixel. Memory: {memory}"
+    )
+    return lines
+
+
+_TOPIC = {"big": "the benchmark topic", "demo": "the demo"}
+READING_TIME_RATIO = 1.5
+STATUS_MS = 5.0
+READING_MAX_BYTES = 200_000
+GRAPH_SECONDS = 1.5
+RENDERER_MIB = 200
+
+
+def reading_rows(reading: dict) -> list[Row]:
+    pages = reading["pages"]
+    rows = []
+    for name, label in READING_LABELS.items():
+        big, demo = pages[name]["big"], pages[name]["demo"]
+        ratio = big["ms"] / demo["ms"]
+        rows.append(
+            Row(
+                f"10 {label}: server time, benchmark topic ÷ demo",
+                f"{big['ms']:.1f} / {demo['ms']:.1f} ms; ratio {ratio:.2f}"
+                + _reading_note(name, reading),
+                f"ratio ≤ {READING_TIME_RATIO}",
+                _met(ratio <= READING_TIME_RATIO),
+                _reading_why(name, reading, ratio),
+            )
+        )
+    status = [pages[name]["big"]["ms"] for name in ("status", "status_304")]
+    rows.append(
+        Row(
+            "10 Status poll server time on the benchmark topic, 200 / 304",
+            f"{status[0]:.1f} / {status[1]:.1f} ms",
+            f"≤ {STATUS_MS:g} ms",
+            _met(max(status) <= STATUS_MS),
+            _status_why(pages),
+        )
+    )
+    rows.append(_queries_row(pages))
+    rows.append(_sizes_row(pages))
+    return rows + _browser_rows(reading)
+
+
+READING_LABELS = {
+    "overview": "Map overview (main claims)",
+    "overview_all": "Map overview, all claims (?show=all)",
+    "focus": "Focus page",
+    "claim": "Claim page",
+    "api": "Claim API",
+    "status": "Status poll",
+    "status_304": "Status poll with a matching If-None-Match (304)",
+    "neighbourhood": "Neighbourhood JSON",
+}
+READING_WARM_UP = 3
+READING_VIEWPORT = "1280 × 900"
+
+
+def _shown(claim: dict) -> dict:
+    """What the focus and claim pages of the claim show, by selectors' limits."""
+    return {
+        "cards": min(claim["supported_by"], CARDS_PER_COLUMN)
+        + min(claim["attacked_by"], CARDS_PER_COLUMN),
+        "outgoing": min(claim["outgoing"], OUTGOING_SHOWN),
+    }
+
+
+def _reading_note(name: str, reading: dict) -> str:
+    claims = reading["claims"]
+    if name == "focus":
+        shown = {size: _shown(claims[size]) for size in SIZES}
+        return "; cards shown {} / {}, claims it bears on {} / {}".format(
+            *(shown[size]["cards"] for size in SIZES), *(shown[size]["outgoing"] for size in SIZES)
+        )
+    if name == "claim":
+        return "; posts listed {:,} / {:,}".format(*(claims[size]["posts"] for size in SIZES))
+    if name in ("overview", "overview_all"):
+        listed = {size: reading["overview"][size][name] for size in SIZES}
+        empty = name == "overview" and not listed["big"]["entries"]
+        return "; claims listed {} / {}, strongest pros and cons {} / {}".format(
+            *(listed[size]["entries"] for size in SIZES),
+            *(listed[size]["strongest"] for size in SIZES),
+        ) + ("; the benchmark topic has no main claim, so its list is empty" if empty else "")
+    return ""
+
+
+SIZES = ("big", "demo")
+
+
+def _reading_why(name: str, reading: dict, ratio: float) -> str:
+    pages, claims = reading["pages"], reading["claims"]
+    big, demo = pages[name]["big"], pages[name]["demo"]
+    sql = (
+        f" Its {big['queries']} statements take {big['sql_ms']:.1f} ms replayed alone on the"
+        f" benchmark topic ({demo['sql_ms']:.1f} ms on the demo), the slowest"
+        f" {big['slowest_ms']:.1f} ms: `{_cut(big['slowest_sql'])}`; the rest of the"
+        f" {big['ms']:.1f} ms is Python: the middleware, the view, its models and its"
+        " template or serializer."
+    )
+    if name == "claim":
+        return (
+            f"the claim page lists every visible post that tags the claim, unpaged"
+            f" (apps/claims/selectors.py claim_posts, templates/claims/claim.html's two"
+            f" post lists): {claims['big']['posts']:,} posts on the benchmark topic's claim"
+            f" against {claims['demo']['posts']:,} on the demo's, {big['bytes'] / 1000:,.0f} KB"
+            f" against {demo['bytes'] / 1000:,.0f} KB of HTML." + sql + " The page's cost grows"
+            " with the claim's posts: only paging them (a first page of the newest or most"
+            ' answered, "n more") bounds it; the relations above the posts are already paged.'
+            " Its query also reads too much on any claim: claim_posts filters on `claim = X OR"
+            " claim.merged_into = X`, an OR across the join, so PostgreSQL scans every claim"
+            " tag of the site (a parallel sequential scan of claims_claimtag in EXPLAIN"
+            f" ANALYZE): {demo['slowest_ms']:.0f} ms for the demo's claim of"
+            f" {claims['demo']['posts']:,} posts, in a database that also holds figure 4's"
+            " tags. Filtering on `claim_id IN (the claim and its aliases' ids)` lets it use"
+            " the claim's index."
+        )
+    if name == "focus":
+        shown = {size: _shown(claims[size]) for size in SIZES}
+        extra = max(1, _items(shown["big"]) - _items(shown["demo"]))
+        per_item = (big["ms"] - demo["ms"]) / extra
+
+        return (
+            f"the page is bounded but shows more: {shown['big']['cards']} neighbour cards"
+            f" ({CARDS_PER_COLUMN} a column at most, each with its strength bar, counts and up"
+            f" to {EVIDENCE_SHOWN} evidence posts with excerpts) and {shown['big']['outgoing']}"
+            f" claims it bears on, against {shown['demo']['cards']} cards and"
+            f" {shown['demo']['outgoing']} on the demo's claim: {big['bytes'] / 1000:.0f} against"
+            f" {demo['bytes'] / 1000:.0f} KB of HTML, about"
+            f" {per_item:.2f} ms per card or claim listed."
+            + sql
+            + " Profiled (cProfile), most of it is the"
+            " cards' template: an {% include %} of maps/partials/strength.html and counts.html"
+            " per card and per claim listed, two {% url %}s per evidence post, floatformat;"
+            " then the evidence excerpts (strip_tags of each post's body_html in"
+            " apps/maps/selectors.py _excerpt). The ratio needs cheaper cards (the partials"
+            " inlined or rendered by one template tag, excerpts stored) or fewer on a first"
+            " page; the page does not grow with the topic beyond these limits."
+        )
+    if name == "neighbourhood":
+        return (
+            f"the JSON is bounded but holds more: {big['nodes']} claims (MAX_NODES in"
+            f" apps/maps/neighbourhood.py) and every relation between them, {big['edges']},"
+            f" against {demo['nodes']} and {demo['edges']} on the demo;"
+            f" {big['bytes'] / 1000:.0f} against {demo['bytes'] / 1000:.1f} KB."
+            + sql
+            + " Profiled (cProfile), about half of the view is its queries and a third"
+            " dataclasses.asdict turning the nodes and edges into dicts (it recurses and"
+            " deep-copies every field). Fewer relations sent (see the Chromium row) and dicts"
+            " built directly would both cut it."
+        )
+    if name in ("overview", "overview_all"):
+        listed = {size: reading["overview"][size][name] for size in SIZES}
+        return (
+            "the first page lists {} / {} claims with {} / {} strongest pros and cons"
+            " (benchmark topic / demo), {:.0f} / {:.0f} KB; quartiles {} / {} ms.".format(
+                *(listed[size]["entries"] for size in SIZES),
+                *(listed[size]["strongest"] for size in SIZES),
+                *(pages[name][size]["bytes"] / 1000 for size in SIZES),
+                *(_spread(pages[name][size]) for size in SIZES),
+            )
+            + sql
+        )
+    if name in ("status", "status_304"):
+        return (
+            f"both topics make the same statement ({big['sql_ms']:.2f} and"
+            f" {demo['sql_ms']:.2f} ms replayed) through the same code into a response of the"
+            f" same size; quartiles {_spread(big)} against {_spread(demo)} ms over"
+            f" {big['calls']} calls each: at a few milliseconds the ratio is the shared"
+            " machine's noise. Check the load average in the header."
+        )
+    return f"{big['ms']:.1f} ms against {demo['ms']:.1f} ms." + sql
+
+
+def _spread(page: dict) -> str:
+    return f"{page['p25_ms']:.1f}–{page['p75_ms']:.1f}"
+
+
+def _items(shown: dict) -> int:
+    return shown["cards"] + shown["outgoing"]
+
+
+def _cut(sql: str, length: int = 220) -> str:
+    return sql if len(sql) <= length else sql[:length] + " …"
+
+
+def _status_why(pages: dict) -> str:
+    status = pages["status"]["big"]
+    return (
+        f"one statement of {status['sql_ms']:.2f} ms replayed alone; the rest is the request's"
+        " passage through the middleware (sessions, CSRF, auth, messages, the CSP, rate limits,"
+        f" axes) and the test Client; quartiles {_spread(status)} ms over {status['calls']}"
+        " calls. Check the machine's load: the figure is absolute."
+    )
+
+
+def _queries_row(pages: dict) -> Row:
+    counts = {
+        name: (pages[name]["big"]["queries"], pages[name]["demo"]["queries"]) for name in pages
+    }
+    more = [name for name, (big, demo) in counts.items() if big > demo]
+    fewer = [name for name, (big, demo) in counts.items() if big < demo]
+    measured = ", ".join(f"{_short(name)} {big} / {demo}" for name, (big, demo) in counts.items())
+    if fewer:
+        measured += (
+            f" (fewer on the benchmark topic: {', '.join(map(_short, fewer))}, a list or hop"
+            " that is empty or already full there skips its query)"
+        )
+    return Row(
+        "10 Queries per request, benchmark topic / demo",
+        measured,
+        "same at both sizes (none more on the benchmark topic)",
+        _met(not more),
+        f"{', '.join(map(_short, more))} make more queries on the benchmark topic: a query runs"
+        " per item shown; find it with CaptureQueriesContext on the page.",
+    )
+
+
+def _sizes_row(pages: dict) -> Row:
+    over = [name for name in pages if pages[name]["big"]["bytes"] > READING_MAX_BYTES]
+    kb = {name: [pages[name][size]["bytes"] / 1000 for size in SIZES] for name in pages}
+    measured = ", ".join(
+        f"{_short(name)} {big:,.1f} / {demo:,.1f}" for name, (big, demo) in kb.items()
+    )
+    return Row(
+        "10 Response sizes, benchmark topic / demo (KB, uncompressed)",
+        measured,
+        f"none over {READING_MAX_BYTES // 1000} KB",
+        _met(not over),
+        f"{', '.join(map(_short, over))}: see its server time's row for what it lists.",
+    )
+
+
+def _short(name: str) -> str:
+    return {"overview_all": "overview all", "status_304": "status 304"}.get(name, name)
+
+
+def _browser_rows(reading: dict) -> list[Row]:
+    browser = reading["browser"]
+    label = "10 Chromium, benchmark topic's focus page"
+    if "error" in browser:
+        return [Row(f"{label}: graph drawn, renderer memory", f"not measured: {browser['error']}")]
+    big, demo = browser["big"], browser["demo"]
+    drawing = big["drawn_ms"] - big["json_ms"]
+    return [
+        Row(
+            f"{label}: navigation to the neighbourhood graph drawn",
+            f"{big['drawn_ms'] / 1000:.2f} s (slowest {big['drawn_ms_max'] / 1000:.2f} s),"
+            f" demo {demo['drawn_ms'] / 1000:.2f} s; {big['nodes']:.0f} claims and"
+            f" {big['edges']:.0f} relations drawn; HTML in at {big['html_ms'] / 1000:.2f} s,"
+            f" its JSON at {big['json_ms'] / 1000:.2f} s, then {drawing / 1000:.2f} s to draw",
+            f"≤ {GRAPH_SECONDS:g} s",
+            _met(big["drawn_ms"] <= GRAPH_SECONDS * 1000),
+            _graph_why(big, demo),
+        ),
+        Row(
+            f"{label}: renderer memory with the graph drawn",
+            f"VmRSS {big['rss_mib']:.0f} MiB (highest {big['rss_mib_max']:.0f}), PSS"
+            f" {big['pss_mib']:.0f}, private {big['private_mib']:.0f}; JS heap"
+            f" {big['js_heap_mib']:.0f} MiB used of {big['js_heap_total_mib']:.0f};"
+            f" {big['dom_elements']:.0f} elements; the page without its graph: VmRSS"
+            f" {big['rss_without_graph_mib']:.0f}. Demo: VmRSS {demo['rss_mib']:.0f}, private"
+            f" {demo['private_mib']:.0f}, JS heap {demo['js_heap_mib']:.0f} MiB",
+            f"≤ {RENDERER_MIB} MB (VmRSS)",
+            _met(big["rss_mib_max"] * 2**20 <= RENDERER_MIB * 10**6),
+            _memory_why(big, demo),
+        ),
+    ]
+
+
+def _graph_why(big: dict, demo: dict) -> str:
+    drawing = big["drawn_ms"] - big["json_ms"]
+    return (
+        f"of the {big['drawn_ms'] / 1000:.2f} s, the page's HTML is in at"
+        f" {big['html_ms'] / 1000:.2f} s ({big['html_server_ms']:.0f} ms waiting for the"
+        f" server), the scripts at {big['scripts_ms'] / 1000:.2f} s, the neighbourhood's JSON"
+        f" ({big['json_kib']:.0f} KiB) at {big['json_ms'] / 1000:.2f} s; the remaining"
+        f" {drawing / 1000:.2f} s is static/js/map.js drawing {big['nodes']:.0f} claims and"
+        f" {big['edges']:.0f} relations (the demo: {demo['nodes']:.0f} and {demo['edges']:.0f}"
+        f" in {(demo['drawn_ms'] - demo['json_ms']) / 1000:.2f} s). Its {big['layout']} layout"
+        f" alone, run again in the same page, takes {big['layout_ms']:.0f} ms; on the same"
+        f" claims with only the {big['tree_edges']:.0f} relations of a breadth-first tree from"
+        f" the focus, {big['tree_layout_ms']:.0f} ms. The layout's work (dagre's ranking and"
+        " crossing minimisation) grows with the relations, and apps/maps/neighbourhood.py"
+        " sends every relation between two drawn claims (_edges_between), dense in this"
+        " topic. Fix in the app: send the relations that connect each claim to the hop before"
+        " it (and the focus's own), or the strongest few per claim, and count the rest in"
+        ' "n more"; or lay out a dense neighbourhood with a cheaper layout.'
+    )
+
+
+def _memory_why(big: dict, demo: dict) -> str:
+    width, height = big["largest_canvas"]
+    largest = (
+        "an OffscreenCanvas in which Cytoscape caches a whole layer of the drawn graph"
+        if big["largest_offscreen"]
+        else "a canvas"
+    )
+    return (
+        f"the page's renderer holds {big['rss_mib']:.0f} MiB resident once the graph is"
+        f" drawn ({big['rss_mib'] - big['private_mib']:.0f} MiB of it pages shared with other"
+        f" Chromium processes); the same page with its graph's JSON refused holds"
+        f" {big['rss_without_graph_mib']:.0f} MiB, so drawing the graph adds"
+        f" {big['rss_mib'] - big['rss_without_graph_mib']:.0f} MiB (the demo's page:"
+        f" {demo['rss_mib']:.0f} MiB with its graph, {demo['rss_without_graph_mib']:.0f}"
+        f" without). Cytoscape's pixel buffers are {big['canvas_mib']:.0f} MiB of that:"
+        f" {big['canvases']:.0f} canvases on screen and off, the largest {width:,} × {height:,}"
+        f" px ({big['largest_canvas_mib']:.0f} MiB), {largest}; the laid-out graph is"
+        f" {big['graph_width']:,.0f} × {big['graph_height']:,.0f} px, its widest rank"
+        f" {big['widest_rank']:.0f} claims side by side (the demo's: {demo['canvas_mib']:.0f}"
+        f" MiB of pixel buffers, a graph {demo['graph_width']:,.0f} px wide). The JS heap is"
+        f" {big['js_heap_mib']:.0f} MiB in use of {big['js_heap_total_mib']:.0f}; after a"
+        f" forced garbage collection the renderer holds {big['rss_collected_mib']:.0f} MiB."
+        " Fix in the app: a narrower graph, fewer claims to a rank (the strongest few direct"
+        ' supporters and attackers drawn, the rest counted in "n more", as the columns'
+        " page them), which also shortens the layout; the memory then follows the drawn"
+        " graph's size rather than the topic's."
     )
 
 

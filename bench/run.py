@@ -30,6 +30,7 @@ from bench import (  # noqa: E402
     mapbuild,
     merges,
     pages,
+    reading,
     report,
     strength,
     throughput,
@@ -64,6 +65,7 @@ class Plan:
     autocomplete_claims: int
     autocomplete_queries: int
     autocomplete_seconds: int  # stop typing queries after this long, to keep the run bounded
+    browser_runs: int  # figure 10's Chromium visits per topic
 
 
 FULL = Plan(
@@ -92,6 +94,7 @@ FULL = Plan(
     autocomplete_claims=100_000,
     autocomplete_queries=240,
     autocomplete_seconds=150,
+    browser_runs=5,
 )
 QUICK = Plan(
     name="quick",
@@ -119,6 +122,7 @@ QUICK = Plan(
     autocomplete_claims=10_000,
     autocomplete_queries=300,
     autocomplete_seconds=150,
+    browser_runs=3,
 )
 
 
@@ -126,6 +130,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a couple of minutes")
     parser.add_argument("--keep", action="store_true", help="keep agora_bench for profiling")
+    parser.add_argument(
+        "--reading",
+        action="store_true",
+        help="figures 4 and 10 alone, printed (bench/RESULTS.md is left as it is)",
+    )
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
     started = time.perf_counter()
@@ -133,13 +142,16 @@ def main() -> None:
     load = os.getloadavg()[0]
     database.create()
     try:
-        results = measure(plan)
+        results = (measure_reading if arguments.reading else measure)(plan)
     finally:
         if not arguments.keep:
             database.drop()
     results["seconds"] = time.perf_counter() - started
     results["code_changed"] = report.code_fingerprint() != code
     results["load"] = (load, os.getloadavg()[0])
+    if arguments.reading:
+        print(report.render_reading(plan, results))
+        return
     text = report.render(plan, results)
     print(text)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
@@ -186,6 +198,7 @@ def measure(plan: Plan) -> dict:
     )
     step("figure 4: map build against the floor")
     results["map"] = mapbuild.measure(topic, plan.map_runs)
+    results["reading"] = measure_figure_10(plan, topic)
     step("figure 5: grounded labelling")
     results["grounded"] = labelling.measure(
         nodes=plan.grounded_nodes, attacks=plan.grounded_attacks, runs=plan.grounded_runs
@@ -204,6 +217,29 @@ def measure(plan: Plan) -> dict:
         budget=plan.autocomplete_seconds,
     )
     return results
+
+
+def measure_reading(plan: Plan) -> dict:
+    """Figure 4's data and map build, then figure 10: `--reading`."""
+    results = {"environment": report.environment()}
+    step(f"figure 4: loading a map topic of {plan.map_posts:,} tagged posts")
+    topic, results["map_shape"] = mapbuild.load(
+        data.make_users(),
+        posts=plan.map_posts,
+        claims=plan.map_claims,
+        endorsements=plan.map_endorsements,
+    )
+    step("figure 4: map build against the floor")
+    results["map"] = mapbuild.measure(topic, plan.map_runs)
+    results["reading"] = measure_figure_10(plan, topic)
+    return results
+
+
+def measure_figure_10(plan: Plan, topic) -> dict:
+    step("figure 10: reading the map, benchmark topic vs demo (loading the demo)")
+    demo = reading.load_demo()
+    step("figure 10: reading views in-process, then Chromium under gunicorn")
+    return reading.measure(topic, demo, runs=plan.page_runs, browser_runs=plan.browser_runs)
 
 
 def step(message: str) -> None:

@@ -29,3 +29,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Static files are not collected for the bench; WhiteNoise would warn in every process.
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Figure 10's browser loads the app's scripts from gunicorn; the bench collects no static
+# files, so WhiteNoise serves them from where the finders look (static/).
+WHITENOISE_USE_FINDERS = True
