@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.claims.models import ClaimTag
 from apps.forum.demo.loader import load_demo as load_demo_topic
 from apps.forum.models import Topic
 from apps.maps import selectors, services
@@ -269,9 +270,7 @@ def _mains(argument_map: ArgumentMap) -> int:
 
 
 def _most_related(argument_map: ArgumentMap, main: bool) -> MapClaim:
-    claims = MapClaim.objects.filter(argument_map=argument_map).defer(
-        "supporting_posts", "opposing_posts"
-    )
+    claims = MapClaim.objects.filter(argument_map=argument_map)
     ranked = claims.annotate(relations=F("supported_by") + F("attacked_by")).order_by(
         "-relations", "claim_id"
     )
@@ -279,9 +278,7 @@ def _most_related(argument_map: ArgumentMap, main: bool) -> MapClaim:
 
 
 def _claim_facts(claim: MapClaim) -> dict:
-    posts = MapClaim.objects.filter(pk=claim.pk).values_list("supporting_posts", "opposing_posts")[
-        0
-    ]
+    posts = ClaimTag.objects.filter(claim_id=claim.claim_id, post__state="visible").count()
     outgoing = MapRelation.objects.filter(
         argument_map_id=claim.argument_map_id, source_id=claim.claim_id
     ).aggregate(n=Count("pk"))["n"]
@@ -292,7 +289,7 @@ def _claim_facts(claim: MapClaim) -> dict:
         "supported_by": claim.supported_by,
         "attacked_by": claim.attacked_by,
         "outgoing": outgoing,
-        "posts": sum(map(len, posts)),
+        "posts": posts,
     }
 
 
@@ -409,7 +406,6 @@ def store_split(topic: Topic, runs: int) -> dict:
         "rows_written": bool(write_rows),
         "claims": len(graph["nodes"]),
         "relations": len(graph["edges"]),
-        "post_ids": sum(len(ids) for node in graph["nodes"] for ids in node["posts"].values()),
         "document_mib": len(document.encode()) / 2**20,
     }
 

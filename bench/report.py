@@ -439,12 +439,8 @@ def _map_build_why(result: dict, ratio: float, store: dict | None) -> str:
         f" {storing_s:.2f} s storing.{split} Of the rows, MapRelation's COPY is one row per"
         " relation and its cost is PostgreSQL's (tried by hand: one prebuilt text COPY, with"
         " none of psycopg's per-row dumping, took as long, and so did one without the two"
-        " indexes); MapClaim's carries every claim's supporting_posts and opposing_posts"
-        + (f", {store['post_ids']:,} post ids," if store else "")
-        + " which no page reads (selectors.POST_LISTS are deferred) and which took about two"
-        " thirds of its COPY when tried. The app's levers: those arrays written only if"
-        " something reads them, the version's whole JSON kept only for the exports, and"
-        " build_graph's own ratio"
+        " indexes). The app's levers left: the version's whole JSON kept only for the"
+        " exports, and build_graph's own ratio"
         " (the row above). Check the machine's load too: both sides are measured in the same"
         " run but on a shared machine."
     )

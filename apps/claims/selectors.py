@@ -2,12 +2,13 @@
 endorsement."""
 
 from django.contrib.postgres.search import TrigramWordDistance
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
 
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
 
 SUGGESTIONS = 10
+POSTS_PER_PAGE = 20  # of each stance on a claim's page
 
 
 def similar_claims(*, topic: Topic, query: str, limit: int = SUGGESTIONS) -> list[Claim]:
@@ -35,18 +36,21 @@ def similar_claims(*, topic: Topic, query: str, limit: int = SUGGESTIONS) -> lis
     return list(ranked.values())[:limit]
 
 
-def claim_posts(*, claim: Claim) -> dict[str, list[Post]]:
-    """Visible posts tagging the claim or its aliases, by stance, oldest first."""
+def claim_posts(*, claim: Claim, pages: dict[str, str | None]) -> dict[str, Page]:
+    """A page of each stance's visible posts tagging the claim or its aliases, oldest
+    first, POSTS_PER_PAGE a page; `pages` gives each stance's page number as asked (bad
+    numbers give the nearest page). Filtered on the claims' ids, so the tag index serves
+    it however many tags the topic has."""
+    claims = [claim.pk, *claim.aliases.values_list("pk", flat=True)]
     tags = (
-        ClaimTag.objects.filter(Q(claim=claim) | Q(claim__merged_into=claim))
-        .filter(post__state=Post.State.VISIBLE)
+        ClaimTag.objects.filter(claim_id__in=claims, post__state=Post.State.VISIBLE)
         .select_related("post__author", "post__thread")
         .order_by("post__created", "post_id")
     )
-    by_stance: dict[str, list[Post]] = {stance: [] for stance in ClaimTag.Stance.values}
-    for tag in tags:
-        by_stance[tag.stance].append(tag.post)
-    return by_stance
+    return {
+        stance: Paginator(tags.filter(stance=stance), POSTS_PER_PAGE).get_page(pages.get(stance))
+        for stance in ClaimTag.Stance.values
+    }
 
 
 def endorsement_of(*, claim: Claim, user) -> Endorsement | None:

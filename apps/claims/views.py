@@ -33,7 +33,13 @@ def claim_detail(request, pk):
         "dirty": is_dirty(claim.topic),
         "relations": claim_relations(argument_map, claim.pk),
         "card_path": [claim.pk],  # a card's focus link: the path starts here
-        "posts": selectors.claim_posts(claim=claim),
+        "posts": selectors.claim_posts(
+            claim=claim,
+            pages={
+                "supports": request.GET.get("supporting"),
+                "opposes": request.GET.get("opposing"),
+            },
+        ),
         "endorsement": selectors.endorsement_of(claim=claim, user=request.user),
     }
     return render(request, "claims/claim.html", context)

@@ -71,8 +71,6 @@ class MapClaim(models.Model):
     opposers = models.PositiveIntegerField()
     endorsed_supporting = models.PositiveIntegerField()
     endorsed_opposing = models.PositiveIntegerField()
-    supporting_posts = ArrayField(models.BigIntegerField())
-    opposing_posts = ArrayField(models.BigIntegerField())
     supported_by = models.PositiveIntegerField()  # claims with a support edge into this one
     attacked_by = models.PositiveIntegerField()
     main = models.BooleanField()  # supports and attacks no other claim: a thesis of the topic

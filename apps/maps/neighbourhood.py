@@ -10,9 +10,11 @@ from apps.maps.models import ArgumentMap, MapClaim, MapRelation
 from apps.maps.strength import strength_word
 
 # The focused claim and its strongest neighbours: enough to read, few enough to draw at
-# once on a phone. The neighbours left out are counted on the nodes they relate to.
+# once on a phone. The neighbours left out are counted on the nodes they relate to. A
+# layered drawing is as wide as its widest layer: 30 direct neighbours side by side took
+# 250 MB of the page's memory in Chromium (bench 10), so each hop is capped too.
 MAX_NODES = 60
-HOPS = 2
+PER_HOP = {1: 15, 2: MAX_NODES - 16}
 CLAIM_FIELDS = ("claim_id", "text", "strength", "standing", "supporters", "opposers",
                 "supported_by", "attacked_by", "main")  # fmt: skip
 STRONGEST_FIRST = ("-strength", "-supporters", "claim_id")  # as selectors.strongest_first
@@ -44,11 +46,11 @@ class Neighbourhood:
     version: int
     focus: int
     nodes: list[GraphNode]  # the focused claim, then each hop strongest first
-    edges: list[GraphEdge]  # every relation between two drawn claims
+    edges: list[GraphEdge]  # the relations between drawn claims one hop apart
 
 
 def claim_neighbourhood(*, topic: Topic, claim_id: int) -> Neighbourhood | None:
-    """The claims within HOPS relations of `claim_id` in the topic's latest map, at most
+    """The claims within two relations of `claim_id` in the topic's latest map, at most
     MAX_NODES: the claim, then its direct supporters, attackers and the claims it supports
     and attacks, then theirs, each hop strongest first. None: the claim is not on the map
     (unknown, of another topic, merged into another, or not tagged yet)."""
@@ -63,12 +65,12 @@ def claim_neighbourhood(*, topic: Topic, claim_id: int) -> Neighbourhood | None:
         return None
     relations = MapRelation.objects.filter(argument_map=argument_map)
     rows, hops = {claim_id: focus}, {claim_id: 0}  # by claim id, in drawing order
-    for hop in range(1, HOPS + 1):
+    for hop, limit in PER_HOP.items():
         frontier = [pk for pk, distance in hops.items() if distance == hop - 1]
-        for row in _strongest_neighbours(claims, relations, frontier, rows, MAX_NODES - len(rows)):
+        for row in _strongest_neighbours(claims, relations, frontier, rows, limit):
             rows[row["claim_id"]] = row
             hops[row["claim_id"]] = hop
-    edges = _edges_between(relations, list(rows))
+    edges = _edges_between(relations, hops)
     return Neighbourhood(
         version=argument_map.version,
         focus=claim_id,
@@ -95,14 +97,18 @@ def _strongest_neighbours(
     )
 
 
-def _edges_between(relations: QuerySet, ids: list[int]) -> list[GraphEdge]:
-    """Every relation whose two claims are both drawn, whichever hop found them."""
+def _edges_between(relations: QuerySet, hops: dict[int, int]) -> list[GraphEdge]:
+    """The relations that lead out from the focused claim: between two drawn claims one hop
+    apart. Those between claims of the same hop are counted in "more", not drawn: they
+    crossed the layers and took the layout ten times as long (bench 10)."""
+    ids = list(hops)
     between = relations.filter(source__in=ids, target__in=ids).order_by("source", "target", "kind")
     return [
         GraphEdge(source=source, target=target, kind=kind, weight=weight)
         for source, target, kind, weight in between.values_list(
             "source", "target", "kind", "weight"
         )
+        if abs(hops[source] - hops[target]) == 1
     ]
 
 

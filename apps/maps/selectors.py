@@ -22,10 +22,11 @@ CLAIM_COLUMNS = """claim.id, claim.argument_map_id, claim.claim_id, claim.text, 
     claim.base, claim.standing, claim.reason, claim.supporters, claim.opposers,
     claim.endorsed_supporting, claim.endorsed_opposing, claim.supported_by, claim.attacked_by,
     claim.main"""
-POST_LISTS = ("supporting_posts", "opposing_posts")
 
-CARDS_PER_COLUMN = 30  # a column of a claim in focus; "n more" pages on
-OUTGOING_SHOWN = 30  # claims a claim in focus bears on
+# A column of a claim in focus, "n more" paging on; and the claims it bears on. Ten keep
+# the page's cost near the demo's for a claim with thousands of relations (bench 10).
+CARDS_PER_COLUMN = 10
+OUTGOING_SHOWN = 10
 EVIDENCE_SHOWN = 3  # evidence posts shown per relation; the rest are counted
 EXCERPT_CHARS = 160
 CLAIMS_PER_PAGE = 20  # the overview's lists
@@ -54,11 +55,7 @@ def map_claim(argument_map: ArgumentMap | None, claim_id: int) -> MapClaim | Non
     """The claim's row in the version, if the claim is on it."""
     if argument_map is None:
         return None
-    return (
-        MapClaim.objects.defer(*POST_LISTS)
-        .filter(argument_map=argument_map, claim_id=claim_id)
-        .first()
-    )
+    return MapClaim.objects.filter(argument_map=argument_map, claim_id=claim_id).first()
 
 
 # --- a claim and its neighbours ---------------------------------------------------------
@@ -261,7 +258,7 @@ def map_overview(
     """A page of OverviewEntry: the version's claims like `query`, nearest first; or, with
     no query, its main claims (or all of them), strongest first. Three queries."""
     query = " ".join(query.replace("\x00", " ").split())  # PostgreSQL refuses a NUL
-    claims = MapClaim.objects.defer(*POST_LISTS).filter(argument_map=argument_map)
+    claims = MapClaim.objects.filter(argument_map=argument_map)
     if query:
         claims = (
             claims.filter(text__trigram_word_similar=query)

@@ -118,7 +118,6 @@ def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
                 argument_map.pk, pk, node["text"], node["strength"], node["base"],
                 node["standing"], node["reason"], node["supporters"], node["opposers"],
                 node["endorsements"]["supports"], node["endorsements"]["opposes"],
-                node["posts"]["supports"], node["posts"]["opposes"],
                 into[pk, "support"], into[pk, "attack"], pk not in sources,
             ))  # fmt: skip
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_RELATIONS) as copy:
@@ -131,8 +130,8 @@ def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
 
 COPY_CLAIMS = """
     COPY maps_mapclaim (argument_map_id, claim_id, text, strength, base, standing, reason,
-        supporters, opposers, endorsed_supporting, endorsed_opposing, supporting_posts,
-        opposing_posts, supported_by, attacked_by, main) FROM STDIN
+        supporters, opposers, endorsed_supporting, endorsed_opposing, supported_by,
+        attacked_by, main) FROM STDIN
 """
 COPY_RELATIONS = """
     COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, share,

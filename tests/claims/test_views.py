@@ -1,10 +1,13 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.claims.models import Claim, Endorsement
+from apps.claims.selectors import POSTS_PER_PAGE
 from apps.claims.services import TagInput, claim_create, endorsement_set
 from apps.forum import services as forum
 from apps.forum.models import Post
@@ -376,3 +379,56 @@ def test_the_partial_runs_nothing_inline(fair_use, member, logged_in):
     endorsement_set(claim=fair_use, member=member, stance="supports")
     html = logged_in.post(endorse_url(fair_use), {"stance": "supports"}, **HTMX).content.decode()
     assert "<script" not in html and "style=" not in html and "hx-on" not in html
+
+
+def supporting_replies(thread, claim_text: str, count: int) -> list[Post]:
+    return [
+        make_reply(thread.opening_post, author=UserFactory(), body=f"Reply number {index}.",
+                   tags=[TagInput(claim_text, "supports")])
+        for index in range(count)
+    ]  # fmt: skip
+
+
+def test_a_claims_posts_come_a_page_at_a_time_in_the_same_queries_however_many(thread):
+    """The benchmark topic's busiest claim listed 3,712 posts in 2 MB of HTML."""
+    few, many = "Few posts", "Many posts"
+    supporting_replies(thread, few, 2)
+    replies = supporting_replies(thread, many, POSTS_PER_PAGE + 5)
+    map_build(topic_id=thread.topic_id)
+    claims = {text: Claim.objects.get(text=text) for text in (few, many)}
+    counts = []
+    for claim in claims.values():
+        with CaptureQueriesContext(connection) as queries:
+            Client().get(claim.get_absolute_url())
+        counts.append(len(queries))
+
+    first = Client().get(claims[many].get_absolute_url()).content.decode()
+    second = Client().get(claims[many].get_absolute_url(), {"supporting": 2}).content.decode()
+
+    assert counts[0] == counts[1]
+    assert "Reply number 0." in first and f"Reply number {POSTS_PER_PAGE}." not in first
+    assert f"Page 1 of 2 ({len(replies)} posts)" in first and "?supporting=2" in first
+    assert f"Reply number {POSTS_PER_PAGE}." in second and "Reply number 0." not in second
+
+
+@pytest.mark.parametrize("page", ["x", "-1", "999", "1;drop"])
+def test_a_bad_page_number_of_a_claims_posts_gives_the_nearest_page(thread, page):
+    supporting_replies(thread, "Some posts", 3)
+    claim = Claim.objects.get(text="Some posts")
+
+    response = Client().get(claim.get_absolute_url(), {"supporting": page, "opposing": page})
+
+    assert response.status_code == 200
+    assert "Reply number 2." in response.content.decode()
+
+
+def test_a_claims_page_lists_the_posts_of_its_aliases(thread, member):
+    target, _ = claim_create(topic=thread.topic, author=member, text="Styles are free")
+    alias, _ = claim_create(topic=thread.topic, author=member, text="A style is free")
+    make_reply(thread.opening_post, author=member, body="Tagged with the alias.",
+               tags=[TagInput(alias.pk, "supports")])  # fmt: skip
+    Claim.objects.filter(pk=alias.pk).update(status=Claim.Status.MERGED, merged_into=target)
+
+    html = Client().get(target.get_absolute_url()).content.decode()
+
+    assert "Tagged with the alias." in html

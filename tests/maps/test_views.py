@@ -244,20 +244,24 @@ def test_a_long_path_keeps_its_last_twenty_claims(topic):
     assert re.findall(r">(Claim \d+)</a>", crumbs) == [f"Claim {n}" for n in range(4, 24)]
 
 
-def test_a_column_shows_thirty_cards_and_pages_through_the_rest(topic):
+def test_a_column_shows_its_cards_and_pages_through_the_rest(topic):
     ids = star(topic, pros=2, cons=CARDS_PER_COLUMN + 5)
     html = focus(topic, ids[0], path="")
 
     against = html[html.index('id="con-heading"') :]
     assert len(cards(against)) == CARDS_PER_COLUMN and len(cards(section(html, "pro-heading"))) == 2
     more = f'href="/topics/{topic.slug}/map/claims/{ids[0]}/?more=attack&amp;page=2" rel="next"'
-    assert f"{more}>5 more against it</a>" in against and "1–30 of 35" in against
+    shown = f"1–{CARDS_PER_COLUMN} of {CARDS_PER_COLUMN + 5}"
+    assert f"{more}>5 more against it</a>" in against and shown in against
 
     second = focus(topic, ids[0], more="attack", page="2")
     assert cards(second[second.index('id="con-heading"') :]) == [
         f"A attack number {n}" for n in range(CARDS_PER_COLUMN, CARDS_PER_COLUMN + 5)
     ]
-    assert '<ol class="cards" start="31">' in second and 'rel="prev">Stronger ones</a>' in second
+    assert (
+        f'<ol class="cards" start="{CARDS_PER_COLUMN + 1}">' in second
+        and 'rel="prev">Stronger ones</a>' in second
+    )
     assert len(cards(section(second, "pro-heading"))) == 2
     for junk in [{"more": "sideways", "page": "2"}, {"more": "attack", "page": "-3"}]:
         assert cards(focus(topic, ids[0], **junk)) == cards(html)

@@ -27,8 +27,6 @@ class Migration(migrations.Migration):
                 ('opposers', models.PositiveIntegerField()),
                 ('endorsed_supporting', models.PositiveIntegerField()),
                 ('endorsed_opposing', models.PositiveIntegerField()),
-                ('supporting_posts', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), size=None)),
-                ('opposing_posts', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), size=None)),
                 ('supported_by', models.PositiveIntegerField()),
                 ('attacked_by', models.PositiveIntegerField()),
                 ('main', models.BooleanField()),
