@@ -6,8 +6,9 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 
-.PHONY: run install services db migrate demo serve test lint clean
+.PHONY: run install services db migrate demo serve test test-fast lint clean
 
 run: install services db migrate demo serve
 
@@ -41,8 +42,13 @@ serve:
 	done & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The whole suite, as CI runs it (.ci/run). TEST_WORKERS=0 runs it in this one process.
 test: install services
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The edit-run loop: all but the browser, Celery-worker and fuzzing tests.
+test-fast: install services
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser and not workers and not fuzz" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

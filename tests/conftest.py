@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from tests.factories import TopicFactory, UserFactory, make_thread
+from tests.security.conftest import TALLY
 
 
 @pytest.fixture
@@ -30,3 +33,47 @@ def logged_in(member) -> Client:
     client = Client()
     client.force_login(member)
     return client
+
+
+# The slow kinds of test that `make test-fast` leaves out (registered in pyproject.toml).
+TESTS = Path(__file__).resolve().parent
+FUZZ = {TESTS / "security" / "test_api_fuzz.py", TESTS / "security" / "test_hostile_inputs.py"}
+# Tests that start, stall and kill processes of their own and wait on them against deadlines:
+# one xdist worker runs them one after another (`--dist loadgroup` in pyproject.toml).
+WITH_PROCESSES = {
+    TESTS / "maps" / "test_pipeline.py",
+    TESTS / "security" / "test_faults.py",
+    TESTS / "test_backup.py",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(TESTS / "browser"):
+            item.add_marker(pytest.mark.browser)
+        if item.path in FUZZ:
+            item.add_marker(pytest.mark.fuzz)
+        if starts_a_celery_worker(item):
+            item.add_marker(pytest.mark.workers)
+        if item.path in WITH_PROCESSES:
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
+def starts_a_celery_worker(item) -> bool:
+    """The test's own body calls tests.workers.celery_worker."""
+    code = getattr(getattr(item, "function", None), "__code__", None)
+    return code is not None and "celery_worker" in code.co_names
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook
+def pytest_testnodedown(node, error):
+    """An xdist worker's security totals, added to the controller's."""
+    TALLY.update(getattr(node, "workeroutput", {}).get("security tallies", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TALLY:
+        terminalreporter.section("security tallies")
+        for name, count in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{name}: {count:,}")

@@ -1,6 +1,7 @@
 """Real Celery workers and Redis servers for the pipeline tests, in subprocesses."""
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,13 @@ def wait_for(predicate, *, timeout: float = 60, message: str = "condition") -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"Timed out after {timeout}s waiting for {message}.")
         time.sleep(0.1)
+
+
+def free_port() -> int:
+    """A local port that nothing listens on: the kernel just lent it and it was given back."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

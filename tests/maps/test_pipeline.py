@@ -1,8 +1,6 @@
 """The map pipeline end to end: real PostgreSQL, real Redis, real Celery workers."""
 
 import pytest
-import redis
-from django.conf import settings
 from kombu import pools
 
 from apps.claims.models import ClaimTag
@@ -13,17 +11,19 @@ from apps.maps.models import ArgumentMap, MapRequest
 from apps.maps.tasks import sweep_dirty_maps
 from config.celery import app as celery_app
 from tests.factories import UserFactory, make_thread
-from tests.workers import celery_worker, redis_server, wait_for
+from tests.workers import celery_worker, free_port, redis_server, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-SPARE_REDIS_PORT = 6391
 
 
 @pytest.fixture
-def broker():
-    """The test Redis database, emptied so no stale task or flag leaks in."""
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    return settings.REDIS_URL
+def broker(settings):
+    """A Redis of the test's own as broker and cache: no task or flag of another test, of
+    another xdist worker or of another run sharing the Redis of REDIS_URL reaches its worker."""
+    with redis_server(free_port()) as server:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+        with pointed_at(server.url):
+            yield server.url
 
 
 def latest_version(topic) -> int:
@@ -94,7 +94,7 @@ def claim_text(post) -> str:
 
 
 def test_posting_works_while_the_broker_is_down_and_the_sweep_catches_up(settings):
-    with redis_server(SPARE_REDIS_PORT) as spare:
+    with redis_server(free_port()) as spare:
         settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": spare.url}}
         with pointed_at(spare.url), celery_worker(spare.url):
             spare.stop()

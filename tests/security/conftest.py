@@ -1,4 +1,5 @@
-"""Shared by the security tests: no page cache, and the totals reported at the end."""
+"""Shared by the security tests: no page cache, and the totals (reported at the end by
+tests/conftest.py)."""
 
 from collections import Counter
 
@@ -13,8 +14,8 @@ def _no_visitor_page_cache(settings):
     settings.VISITOR_PAGE_SECONDS = 0
 
 
-def pytest_terminal_summary(terminalreporter):
-    if TALLY:
-        terminalreporter.section("security tallies")
-        for name, count in sorted(TALLY.items()):
-            terminalreporter.write_line(f"{name}: {count:,}")
+def pytest_sessionfinish(session):
+    """An xdist worker hands its totals to the controller, which prints them all
+    (tests/conftest.py: the controller loads no conftest below tests/)."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["security tallies"] = dict(TALLY)

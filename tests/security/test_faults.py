@@ -4,7 +4,6 @@ in the middle of a write."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ from apps.maps.services import map_build
 from apps.maps.tasks import sweep_dirty_maps
 from tests.factories import UserFactory, make_thread
 from tests.maps.test_pipeline import pointed_at
-from tests.workers import ROOT, celery_worker, redis_server, wait_for
+from tests.workers import ROOT, celery_worker, free_port, redis_server, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -81,13 +80,6 @@ def terminate_backend(pid: int) -> None:
             return alive.fetchone() is None
 
         wait_for(gone, timeout=10, message=f"backend {pid} to end")
-
-
-def free_port() -> int:
-    """A local port that nothing listens on: the kernel just lent it and it was given back."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
