@@ -10,8 +10,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +30,7 @@ from apps.maps.builder import build_graph, collector_paused
 from apps.maps.models import ArgumentMap, MapClaim, MapRelation, WholeJSONField
 from bench import database
 from bench.stats import percentile
-from bench.throughput import ROOT, _free_port, _wait_until_serving
+from bench.throughput import gunicorn
 
 SIZES = ("big", "demo")  # figure 4's topic, the demo's
 WARM_UP = 3
@@ -425,7 +423,7 @@ def browse(urls: dict[str, str], runs: int) -> dict:
     if not os.path.exists(CHROMIUM):
         return {"error": f"{CHROMIUM} is missing"}
     # Playwright's sync API runs an event loop in its own thread; Django's ORM stays here.
-    with _gunicorn() as base, ThreadPoolExecutor(1) as thread:
+    with gunicorn(workers=GUNICORN_WORKERS) as base, ThreadPoolExecutor(1) as thread:
         return thread.submit(_browse, base, urls, runs, CHROMIUM, CHROMIUM_ARGS).result()
 
 
@@ -598,24 +596,3 @@ def _chromium_version(chromium: str) -> str:
         found = subprocess.run([chromium, "--version"], capture_output=True, text=True, timeout=30)
         return found.stdout.strip()
     return "unknown"
-
-
-@contextlib.contextmanager
-def _gunicorn():
-    """The app under gunicorn with GUNICORN_WORKERS workers on a free loopback port, on the
-    bench's database; static files from static/ (bench/settings.py); yields its base URL."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(GUNICORN_WORKERS)]
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            _wait_until_serving(base + "/bench/trivial/", process, log)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)

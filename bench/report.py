@@ -13,6 +13,7 @@ import django
 from django.db import connection
 from django.db.models import Count
 
+from apps.claims.selectors import POSTS_PER_PAGE
 from apps.forum.models import Post, Thread
 from apps.maps.selectors import CARDS_PER_COLUMN, EVIDENCE_SHOWN, OUTGOING_SHOWN
 from apps.maps.strength import MAX_ITERATIONS, STEP, TOLERANCE
@@ -669,20 +670,16 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
     )
     if name == "claim":
         return (
-            f"the claim page lists every visible post that tags the claim, unpaged"
-            f" (apps/claims/selectors.py claim_posts, templates/claims/claim.html's two"
-            f" post lists): {claims['big']['posts']:,} posts on the benchmark topic's claim"
-            f" against {claims['demo']['posts']:,} on the demo's, {big['bytes'] / 1000:,.0f} KB"
-            f" against {demo['bytes'] / 1000:,.0f} KB of HTML." + sql + " The page's cost grows"
-            " with the claim's posts: only paging them (a first page of the newest or most"
-            ' answered, "n more") bounds it; the relations above the posts are already paged.'
-            " Its query also reads too much on any claim: claim_posts filters on `claim = X OR"
-            " claim.merged_into = X`, an OR across the join, so PostgreSQL scans every claim"
-            " tag of the site (a parallel sequential scan of claims_claimtag in EXPLAIN"
-            f" ANALYZE): {demo['slowest_ms']:.0f} ms for the demo's claim of"
-            f" {claims['demo']['posts']:,} posts, in a database that also holds figure 4's"
-            " tags. Filtering on `claim_id IN (the claim and its aliases' ids)` lets it use"
-            " the claim's index."
+            f"the claim page shows a page of {POSTS_PER_PAGE} posts of each stance"
+            " (apps/claims/selectors.py claim_posts), read by the claim's ids, but each page"
+            " is cut from all the claim's visible tagged posts, joined and sorted by date, and"
+            f" counted for its paging: {claims['big']['posts']:,} posts on the benchmark"
+            f" topic's claim against {claims['demo']['posts']:,} on the demo's,"
+            f" {big['bytes'] / 1000:,.0f} KB against {demo['bytes'] / 1000:,.0f} KB of HTML."
+            + sql
+            + " Those two reads grow with the claim's posts; an index serving the order (the"
+            " tag's post id, rather than the post's date) or a stored per-stance count would"
+            " bound them. The page also shows the focus view's cards (the focus row)."
         )
     if name == "focus":
         shown = {size: _shown(claims[size]) for size in SIZES}
@@ -709,7 +706,8 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
     if name == "neighbourhood":
         return (
             f"the JSON is bounded but holds more: {big['nodes']} claims (MAX_NODES in"
-            f" apps/maps/neighbourhood.py) and every relation between them, {big['edges']},"
+            f" apps/maps/neighbourhood.py) and the relations leading out from the focus,"
+            f" {big['edges']},"
             f" against {demo['nodes']} and {demo['edges']} on the demo;"
             f" {big['bytes'] / 1000:.0f} against {demo['bytes'] / 1000:.1f} KB."
             + sql

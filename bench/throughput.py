@@ -28,10 +28,12 @@ def measure(thread_url: str, *, rounds: int, seconds: int, page_cache: bool) -> 
     if not shutil.which("wrk"):
         return None
     with contextlib.ExitStack() as servers:
-        plain = servers.enter_context(_gunicorn({}))
+        plain = servers.enter_context(gunicorn(workers=WORKERS))
         urls = {"trivial": plain + "/bench/trivial/", "thread": plain + thread_url}
         if page_cache:
-            cached = servers.enter_context(_gunicorn({"BENCH_PAGE_CACHE": "1"}))
+            cached = servers.enter_context(
+                gunicorn(workers=WORKERS, extra_environment={"BENCH_PAGE_CACHE": "1"})
+            )
             urls["thread_cached"] = cached + thread_url
         for url in urls.values():
             _wrk(url, seconds=2)  # warm every worker
@@ -43,13 +45,15 @@ def measure(thread_url: str, *, rounds: int, seconds: int, page_cache: bool) -> 
 
 
 @contextlib.contextmanager
-def _gunicorn(extra_environment: dict):
-    """The app under gunicorn on a free loopback port; yields its base URL."""
+def gunicorn(*, workers: int, extra_environment: dict | None = None):
+    """The app under gunicorn with `workers` sync workers on a free loopback port, on the
+    bench's database (bench/settings.py); yields its base URL."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(WORKERS), "--access-logfile", "-"]
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", **extra_environment}
+    command += ["--workers", str(workers), "--access-logfile", "-"]
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    environment.update(extra_environment or {})
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log
