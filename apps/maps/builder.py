@@ -104,10 +104,10 @@ def _build(topic: Topic) -> dict:
         key: evidence for key, evidence in _relations(posts).items()
         if key[0] in texts and key[1] in texts
     }  # fmt: skip
-    shares = _shares(relations, posts)
+    weighed = _weights_and_shares(relations, posts)
     edges = [
-        {"source": a, "target": b, "kind": kind, "weight": _weight(evidence, posts),
-         "share": shares[a, b, kind], "evidence": evidence}
+        {"source": a, "target": b, "kind": kind, "weight": weighed[a, b, kind][0],
+         "share": weighed[a, b, kind][1], "evidence": evidence}
         for (a, b, kind), evidence in relations.items()
     ]  # fmt: skip
     nodes, strength = _nodes(texts, tallies, edges)
@@ -197,27 +197,24 @@ def _relations(posts: dict[int, StancePost]) -> dict[tuple[int, int, str], list[
     return {key: evidence[key] for key in sorted(evidence)}
 
 
-def _shares(relations: dict, posts: dict[int, StancePost]) -> dict[tuple, float]:
-    """Each relation's share of one person's say: a post that offers k reasons against (or
-    for) one claim gives each of them 1/k, and a person counts once per relation, by the
-    largest share one of their posts gives it; the shares of a relation's people add up to at
-    most 1. So one post with three reasons against a claim weighs as one objection, while
-    two people behind one reason weigh as fully as it can (docs/map-rules.md)."""
+def _weights_and_shares(relations: dict, posts: dict[int, StancePost]) -> dict[tuple, tuple]:
+    """Each relation's weight, the distinct authors of its posts (a deleted user counts for
+    none), and its share of one person's say: a post that offers k reasons against (or for)
+    one claim gives each of them 1/k, and a person counts once per relation, by the largest
+    share one of their posts gives it; the shares of a relation's people add up to at most
+    1. So one post with three reasons against a claim weighs as one objection, while two
+    people behind one reason weigh as fully as it can (docs/map-rules.md)."""
     reasons = Counter((pk, b, kind) for (_, b, kind), evidence in relations.items()
                       for pk in evidence)  # fmt: skip
-    shares = {}
+    weighed = {}
     for (a, b, kind), evidence in relations.items():
         people: dict[int | None, float] = {}
         for pk in evidence:
             author, share = posts[pk].author, 1 / reasons[pk, b, kind]
             people[author] = max(people.get(author, 0.0), share)
-        shares[a, b, kind] = round(min(1.0, sum(people.values())), DECIMALS)
-    return shares
-
-
-def _weight(evidence: list[int], posts: dict[int, StancePost]) -> int:
-    """Distinct authors of the posts (a deleted user counts for none)."""
-    return len({posts[pk].author for pk in evidence} - {None})
+        weight = len(people) - (None in people)
+        weighed[a, b, kind] = (weight, round(min(1.0, sum(people.values())), DECIMALS))
+    return weighed
 
 
 def _nodes(
