@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import Notification, User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services import post_touches_map
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import (
     MAX_REASON_LENGTH,
@@ -442,7 +443,7 @@ def _set_post_state(post: Post, state: str, reason: str, moderator, kind: str) -
             topic=post.thread.topic, kind=kind, moderator=moderator, reason=reason, post=post,
             thread=post.thread, summary=f"post {post.pk} in “{post.thread.title}”"[:500],
         )  # fmt: skip
-        if ClaimTag.objects.filter(Q(post=post) | Q(post__parent=post)).exists():
+        if post_touches_map(post):
             map_mark_dirty(topic=post.thread.topic)
     return post
 

@@ -18,6 +18,7 @@ from apps.claims.services import (
 )
 from apps.forum import services as forum
 from apps.maps.builder import build_graph
+from apps.maps.models import MapRequest
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.selectors import likely_duplicates, merge_preview
@@ -590,3 +591,20 @@ def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, mo
     endorsement_set(claim=claim, member=member, stance="supports")
     services.topic_delete(topic=topic, moderator=moderator, reason="unused")
     assert not Claim.objects.exists() and not Endorsement.objects.exists()
+
+
+def test_removing_or_restoring_a_reply_whose_response_answers_a_claim_marks_the_map(
+    thread, member, other_member, moderator
+):
+    """A reply agreeing with a post of one claim takes a stance on it (rules v2): removing
+    or restoring it changes the map though the reply itself carries no tag."""
+    claim_post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    answer = tagged(claim_post, other_member, response="agree")
+    MapRequest.objects.all().delete()
+
+    services.post_remove(post=answer, moderator=moderator, reason="Off topic")
+    removed = MapRequest.objects.filter(topic=thread.topic).count()
+    services.post_restore(post=answer, moderator=moderator, reason="Back")
+
+    assert removed == 1
+    assert MapRequest.objects.filter(topic=thread.topic).count() == 2
