@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from apps.claims.models import Claim
 from apps.forum import services
 from apps.forum.models import Post, Thread, Topic
 
@@ -66,3 +67,8 @@ def make_chain(parent: Post, length: int, *, author=None) -> list[Post]:
         parent = make_reply(parent, author=author, body=f"Level {parent.depth + 1}, link {index}")
         chain.append(parent)
     return chain
+
+
+def claim_id(text: str) -> int:
+    """The id of the claim with exactly these words."""
+    return Claim.objects.get(text=text).pk

@@ -6,7 +6,7 @@ from apps.claims.services import TagInput, claim_create
 from apps.forum import selectors, services
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision
 from apps.maps.models import MapRequest
-from tests.factories import TopicFactory, UserFactory, make_chain, make_reply
+from tests.factories import TopicFactory, UserFactory, claim_id, make_chain, make_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -213,20 +213,6 @@ def tags_of(post: Post) -> dict[str, str]:
 
 def dirty_marks(thread) -> int:
     return MapRequest.objects.filter(topic=thread.topic).count()
-
-
-@pytest.fixture
-def claimed(thread, other_member):
-    """A reply of bob's that supports «Fair use» and opposes «Models store copies»."""
-    return make_reply(
-        thread.opening_post,
-        author=other_member,
-        tags=[TagInput("Fair use", "supports"), TagInput("Models store copies", "opposes")],
-    )
-
-
-def claim_id(text: str) -> int:
-    return Claim.objects.get(text=text).pk
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from apps.claims.services import TagInput
 from apps.forum import selectors, services
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread
 from apps.maps.models import MapRequest
-from tests.factories import TopicFactory, make_chain, make_reply, make_thread
+from tests.factories import TopicFactory, claim_id, make_chain, make_reply, make_thread
 from tests.html_checks import active_content
 
 pytestmark = pytest.mark.django_db
@@ -306,20 +306,6 @@ def test_titles_and_bodies_with_markup_are_rendered_inert(topic, logged_in):
 
 
 # --- answering the parent's claims one by one, opening-post tags, the response on edit -----
-
-
-@pytest.fixture
-def claimed(thread, other_member):
-    """A reply of bob's that supports «Fair use» and opposes «Models store copies»."""
-    return make_reply(
-        thread.opening_post,
-        author=other_member,
-        tags=[TagInput("Fair use", "supports"), TagInput("Models store copies", "opposes")],
-    )
-
-
-def claim_id(text: str) -> int:
-    return Claim.objects.get(text=text).pk
 
 
 def answer_groups(html: str) -> list[str]:
