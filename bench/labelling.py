@@ -6,6 +6,7 @@ import time
 from collections import Counter
 
 from apps.maps.grounded import grounded_labelling
+from bench.stats import distinct_pairs
 
 
 def measure(*, nodes: int, attacks: int, runs: int) -> dict:
@@ -13,13 +14,7 @@ def measure(*, nodes: int, attacks: int, runs: int) -> dict:
     distinct random attacks (seeded; no claim attacks itself, as the builder's rules give)."""
     rng = random.Random("grounded")
     claims = rng.sample(range(1, 20 * nodes), nodes)  # ids with gaps, as a topic's claims have
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < attacks:
-        attacker, target = rng.choice(claims), rng.choice(claims)
-        if attacker != target:
-            pairs.add((attacker, target))
-    attack_list = sorted(pairs)
-    rng.shuffle(attack_list)  # in no helpful order
+    attack_list = distinct_pairs(rng, lambda: rng.choice(claims), attacks)
     times = []
     for _ in range(runs):
         start = time.perf_counter()

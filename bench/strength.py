@@ -7,6 +7,7 @@ import time
 from collections import Counter
 
 from apps.maps.strength import claim_strengths, strength_word
+from bench.stats import distinct_pairs
 
 PEOPLE = 6  # a claim has 0 to PEOPLE supporters and as many opposers, for its base score
 
@@ -18,13 +19,7 @@ def measure(*, claims: int, relations: int, runs: int) -> dict:
     rng = random.Random("strength")
     people = [(rng.randint(0, PEOPLE), rng.randint(0, PEOPLE)) for _ in range(claims)]
     base = [(supporters + 1) / (supporters + opposers + 2) for supporters, opposers in people]
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < relations:
-        source, target = rng.randrange(claims), rng.randrange(claims)
-        if source != target:
-            pairs.add((source, target))
-    relation_list = sorted(pairs)
-    rng.shuffle(relation_list)  # in no helpful order
+    relation_list = distinct_pairs(rng, lambda: rng.randrange(claims), relations)
     supports, attacks = relation_list[0::2], relation_list[1::2]
     times = []
     for _ in range(runs):
