@@ -7,6 +7,9 @@ from django.utils import timezone
 class User(AbstractUser):
     """A forum member. Deleting one keeps their posts, shown as by "deleted user"."""
 
+    bio = models.TextField(blank=True)  # Markdown, at most services.MAX_BIO_LENGTH
+    bio_html = models.TextField(blank=True)  # rendered and sanitized like a post body
+
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})
 

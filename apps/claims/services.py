@@ -16,6 +16,7 @@ from apps.claims.models import (
     claim_key,
 )
 from apps.forum.models import Post, Topic
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 
 NEIGHBOURS = 5  # likely duplicates recorded for a new claim
@@ -34,6 +35,7 @@ def claim_create(*, topic: Topic, author, text: str) -> tuple[Claim, bool]:
     merged into), and whether it was created just now."""
     if not (author and author.is_authenticated and author.is_active):
         raise PermissionDenied("Log in to add a claim.")
+    check_topic_open(topic)
     with transaction.atomic():
         return _claim_for_text(topic, text, author)
 
@@ -51,6 +53,7 @@ def post_tags_set(*, post: Post, actor, tags: list[TagInput]) -> list[ClaimTag]:
         raise PermissionDenied("Log in to tag posts.")
     if not can_tag(actor, post):
         raise PermissionDenied("Only the post's author or a moderator can change its tags.")
+    check_topic_open(post.thread.topic)
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be tagged.", code="tombstone")
     if post.thread.locked and not actor.has_perm("claims.tag_any_post"):
@@ -168,6 +171,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
         raise ValidationError(
             f"An endorsement supports or opposes a claim, not “{stance}”.", code="stance"
         )
+    check_topic_open(claim.topic)
     with transaction.atomic():
         claim = _lock_canonical(claim)
         # The claim's lock keeps a merge away; the row's unique constraint settles a race
@@ -188,6 +192,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
 def endorsement_withdraw(*, claim: Claim, member) -> None:
     """Delete the member's endorsement of the claim (an alias stands for its target)."""
     _require_member(member)
+    check_topic_open(claim.topic)
     with transaction.atomic():
         claim = _lock_canonical(claim)
         deleted, _ = Endorsement.objects.filter(claim=claim, user=member).delete()

@@ -1,18 +1,22 @@
 """Writes to topics, threads and posts: one function per operation, one transaction each."""
 
+import re
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
+from django.utils.text import slugify
 
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
 from apps.claims.services import TagInput, check_tag_inputs, tags_write
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision, Thread, Topic
+from apps.forum.permissions import check_manage_topics, check_topic_open
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.maps.services import map_mark_dirty
+from apps.moderation.models import MAX_REASON_LENGTH, ModerationAction
 
 MAX_BODY_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
@@ -33,6 +37,7 @@ def thread_create(
 ) -> Thread:
     """A thread and its opening post, which may carry claim tags like any reply."""
     _require_member(author, "start a thread")
+    check_topic_open(topic)
     title = clean_title(title)
     body = clean_body(body)
     check_tag_inputs(tags)
@@ -62,6 +67,7 @@ def reply_create(
     """A reply to `parent`. `answers` (claim id -> Answer) answer the parent's claims one by
     one and are stored as the reply's tags, beside the claims it tags itself in `tags`."""
     _require_member(author, "reply")
+    check_topic_open(parent.thread.topic)
     if parent.thread.locked:
         raise PermissionDenied("This thread is locked: it takes no new replies.")
     if parent.is_tombstone:
@@ -210,6 +216,7 @@ def post_edit(
     """Change what the author wrote: the body (keeping the earlier version), the tags and the
     response to the parent post. Each is left as it is when None."""
     require_author(post, editor, "edit")
+    check_topic_open(post.thread.topic)
     if post.thread.locked:
         raise PermissionDenied("This thread is locked: its posts can no longer be edited.")
     if post.is_tombstone:
@@ -265,6 +272,7 @@ def post_touches_map(post: Post) -> bool:
 def post_delete(*, post: Post, actor) -> Post:
     """Leave a "deleted by creator" tombstone; the post's replies keep their place."""
     require_author(post, actor, "delete")
+    check_topic_open(post.thread.topic)
     if post.is_tombstone:
         raise ValidationError("This post is already deleted or removed.", code="tombstone")
     if post.depth == 0:
@@ -325,3 +333,89 @@ def require_author(post: Post, user, action: str) -> None:
     _require_member(user, action)
     if post.author_id != user.pk:
         raise PermissionDenied(f"Only the author can {action} this post.")
+
+
+# --- topics: moderators create, edit, archive and unarchive them --------------------------
+
+MAX_DESCRIPTION_LENGTH = 2_000
+MAX_SLUG_LENGTH = 80  # Topic.slug
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+RESERVED_SLUGS = {"new"}  # /topics/new/ is the page that creates a topic
+ARCHIVING = {
+    True: ModerationAction.Kind.ARCHIVE_TOPIC,
+    False: ModerationAction.Kind.UNARCHIVE_TOPIC,
+}
+
+
+def topic_create(*, moderator, title: str, description: str = "", slug: str = "") -> Topic:
+    """A new topic at /topics/<slug>/ (the slug made from the title when none is given)."""
+    check_manage_topics(moderator, "create topics")
+    title = clean_title(title)
+    description = clean_description(description)
+    slug = clean_slug(slug or slugify(title)[:MAX_SLUG_LENGTH].strip("-_"))
+    try:
+        with transaction.atomic():
+            topic = Topic.objects.create(slug=slug, title=title, description=description)
+            _log_topic(topic, ModerationAction.Kind.CREATE_TOPIC, moderator)
+    except IntegrityError as error:  # the slug is the only unique column
+        raise ValidationError(
+            f"A topic already has the address “{slug}”: choose another.", code="slug_taken"
+        ) from error
+    return topic
+
+
+def topic_edit(
+    *, topic: Topic, moderator, title: str | None = None, description: str | None = None
+) -> Topic:
+    """Change the title or the description (each left as it is when None); its address stays."""
+    check_manage_topics(moderator, "edit topics")
+    title = topic.title if title is None else clean_title(title)
+    description = topic.description if description is None else clean_description(description)
+    if (title, description) == (topic.title, topic.description):
+        return topic
+    with transaction.atomic():
+        topic.title, topic.description = title, description
+        topic.save(update_fields=["title", "description"])
+        _log_topic(topic, ModerationAction.Kind.EDIT_TOPIC, moderator)
+    return topic
+
+
+def topic_archive(*, topic: Topic, moderator, archived: bool, reason: str) -> Topic:
+    """Archive a topic (read-only from then on; its map stays as built) or unarchive it."""
+    check_manage_topics(moderator, "archive or unarchive topics")
+    reason = _clean_text((reason or "").strip(), what="reason", max_length=MAX_REASON_LENGTH)
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        if topic.archived == archived:
+            raise ValidationError(
+                f"The topic is already {'archived' if archived else 'open'}.", code="no_change"
+            )
+        topic.archived = archived
+        topic.save(update_fields=["archived"])
+        _log_topic(topic, ARCHIVING[archived], moderator, reason)
+    return topic
+
+
+def clean_slug(slug: str) -> str:
+    if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
+        raise ValidationError(
+            f"A topic's address is 1 to {MAX_SLUG_LENGTH} lower-case letters, digits, hyphens"
+            " and underscores, starting with a letter or digit.",
+            code="slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(f"“{slug}” is reserved: choose another address.", code="slug")
+    return slug
+
+
+def clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if not description:  # a topic needs no description
+        return ""
+    return _clean_text(description, what="description", max_length=MAX_DESCRIPTION_LENGTH)
+
+
+def _log_topic(topic: Topic, kind: str, moderator, reason: str = "") -> None:
+    ModerationAction.objects.create(
+        topic=topic, kind=kind, moderator=moderator, reason=reason, summary=f"“{topic.title}”"[:500]
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import Notification, User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.permissions import check_topic_open
 from apps.forum.services import post_touches_map
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import (
@@ -53,6 +54,7 @@ def claim_merge(
     become aliases of the target. `resolutions` and `member_resolutions` give the stance kept
     by each post and member with opposite stances on the claims, by post and member id."""
     require_permission(moderator, "moderation.merge_claims", "merge claims")
+    check_topic_open(target.topic)
     reason = clean_reason(reason)
     claim_ids = sorted({target.pk, *(source.pk for source in sources)})
     if not sources:
@@ -263,6 +265,7 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
     """Put back exactly the tags and claims the merge changed, and withdraw or answer the
     notifications it sent (_retract_notifications)."""
     require_permission(moderator, "moderation.merge_claims", "undo merges")
+    check_topic_open(merge.topic)
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
         merge = ClaimMerge.objects.select_for_update().get(pk=merge.pk)
@@ -410,6 +413,7 @@ def duplicate_dismiss(*, first: Claim, second: Claim, moderator) -> DuplicateDis
 def post_remove(*, post: Post, moderator, reason: str) -> Post:
     """Leave a "removed by moderator: reason" tombstone; the post's replies keep their place."""
     require_permission(moderator, "forum.remove_post", "remove posts")
+    check_topic_open(post.thread.topic)
     reason = clean_reason(reason)
     if post.state != Post.State.VISIBLE:
         raise ValidationError("Only a visible post can be removed.", code="not_visible")
@@ -424,6 +428,7 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
 
 def post_restore(*, post: Post, moderator, reason: str) -> Post:
     require_permission(moderator, "forum.remove_post", "restore posts")
+    check_topic_open(post.thread.topic)
     reason = clean_reason(reason)
     if post.state != Post.State.REMOVED:
         raise ValidationError(
@@ -472,6 +477,7 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
 def thread_delete(*, thread: Thread, moderator, reason: str) -> None:
     """Delete a thread with every post in it; the log keeps what was deleted and why."""
     require_permission(moderator, "forum.delete_thread", "delete threads")
+    check_topic_open(thread.topic)
     reason = clean_reason(reason)
     with transaction.atomic():
         posts = thread.posts.count()
