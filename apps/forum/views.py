@@ -11,6 +11,7 @@ from apps.accounts.decorators import login_required_to
 from apps.forum import selectors, services
 from apps.forum.forms import EditForm, PreviewForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.permissions import can_manage_topics, check_topic_open
 from config.caching import cache_for_visitors
 from config.limits import limited
 
@@ -25,7 +26,8 @@ OPENING_POST_TAGS = Prefetch(
 @cache_for_visitors
 def home(request):
     topics = Topic.objects.annotate(thread_count=Count("threads"))
-    return render(request, "forum/home.html", {"topics": topics})
+    context = {"topics": topics, "can_manage_topics": can_manage_topics(request.user)}
+    return render(request, "forum/home.html", context)
 
 
 @cache_for_visitors
@@ -33,7 +35,8 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     threads = topic.threads.select_related("author").order_by("-last_activity", "-pk")
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "forum/topic.html", {"topic": topic, "page": page})
+    context = {"topic": topic, "page": page, "can_manage_topics": can_manage_topics(request.user)}
+    return render(request, "forum/topic.html", context)
 
 
 @login_required
@@ -41,6 +44,7 @@ def topic_detail(request, slug):
 @limited("post")
 def thread_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)
     form = ThreadForm(request.POST or None)
     if form.is_valid():
         try:
@@ -132,6 +136,7 @@ def post_preview(request):
 def post_edit(request, pk):
     post = _get_post(pk)
     services.require_author(post, request.user, "edit")
+    check_topic_open(post.thread.topic)
     form = EditForm(request.POST or None, post=post)
     if form.is_valid():
         try:
@@ -156,6 +161,7 @@ def post_edit(request, pk):
 def post_delete(request, pk):
     post = _get_post(pk)
     services.require_author(post, request.user, "delete")
+    check_topic_open(post.thread.topic)
     if request.method == "POST":
         try:
             services.post_delete(post=post, actor=request.user)

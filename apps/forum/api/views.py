@@ -16,7 +16,9 @@ from apps.forum.api.serializers import (
     ReplyCreateSerializer,
     ThreadCreateSerializer,
     ThreadSerializer,
+    TopicCreateSerializer,
     TopicSerializer,
+    TopicUpdateSerializer,
 )
 from apps.forum.models import Post, Thread, Topic
 from config.limits import limited
@@ -54,14 +56,58 @@ def agora_exception_handler(exc, context):
 
 
 class TopicList(generics.ListAPIView):
+    """GET: every topic, by title. POST: a moderator creates one."""
+
     queryset = Topic.objects.order_by("title")
     serializer_class = TopicSerializer
 
+    @extend_schema(summary="List the topics")
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(
+        summary="Create a topic (moderators)",
+        request=TopicCreateSerializer,
+        responses={201: TopicSerializer},
+    )
+    def post(self, request):
+        data = TopicCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        topic = services.topic_create(moderator=request.user, **data.validated_data)
+        return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+
 
 class TopicDetail(generics.RetrieveAPIView):
+    """GET: a topic. PATCH: a moderator edits, archives or unarchives it."""
+
     queryset = Topic.objects.all()
     serializer_class = TopicSerializer
     lookup_field = "slug"
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(summary="Read a topic")
+    def get(self, request, slug):
+        return self.retrieve(request)
+
+    @extend_schema(
+        summary="Edit, archive or unarchive a topic (moderators)",
+        request=TopicUpdateSerializer,
+        responses={200: TopicSerializer},
+    )
+    def patch(self, request, slug):
+        data = TopicUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        topic, change = self.get_object(), data.validated_data
+        if "archived" in change:
+            topic = services.topic_archive(
+                topic=topic,
+                moderator=request.user,
+                archived=change["archived"],
+                reason=change.get("reason", ""),
+            )
+        else:
+            services.topic_edit(topic=topic, moderator=request.user, **change)
+        return Response(TopicSerializer(topic).data)
 
 
 class TopicThreads(generics.ListAPIView):

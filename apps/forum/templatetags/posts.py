@@ -36,18 +36,19 @@ class Viewer:
     """What the reader may do on a page, looked up once rather than once a post."""
 
     user_id: int | None
-    thread_locked: bool
+    read_only: bool  # a locked thread, or an archived topic
     can_tag: bool
     can_remove: bool
 
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
         signed_in = user is not None and user.is_authenticated
+        archived = thread.topic.archived
         return cls(
             user_id=user.pk if signed_in else None,
-            thread_locked=thread.locked,
-            can_tag=signed_in and user.has_perm("claims.tag_any_post"),
-            can_remove=signed_in and user.has_perm("forum.remove_post"),
+            read_only=thread.locked or archived,
+            can_tag=signed_in and not archived and user.has_perm("claims.tag_any_post"),
+            can_remove=signed_in and not archived and user.has_perm("forum.remove_post"),
         )
 
 
@@ -146,7 +147,7 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
 
 
 def _actions(post: Post, viewer: Viewer) -> str:
-    locked = viewer.thread_locked
+    locked = viewer.read_only
     permalink = f"{_url('forum:post', post.pk)}#post-{post.pk}"
     links = [f'<a href="{permalink}" aria-label="link to this post">link</a>']
     if not post.is_tombstone:
