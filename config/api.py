@@ -1,7 +1,10 @@
 """The API's front door: /api/ lists where to go, /api/docs/ reads the schema in Swagger UI."""
 
-from drf_spectacular.utils import extend_schema
+import re
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -9,8 +12,25 @@ from rest_framework.views import APIView
 
 ABOUT = (
     "Agora's JSON API: topics, threads, posts, tags, claims, endorsements, argument maps and"
-    " their exports, and moderation. The schema lists every endpoint; the docs read it."
+    " their exports, members' profiles, and moderation. The schema lists every endpoint; the"
+    " docs read it."
 )
+# Django's <converter:name> in a route, written as OpenAPI's {name} (a pk is the schema's id).
+ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+NOT_RESOURCES = {"api-root", "api-schema", "api-docs"}
+
+
+def resources(request) -> dict[str, str]:
+    """Every route of the API but the front door's, by name: a link, or a URL template."""
+    from config.api_urls import urlpatterns  # it imports this module's views
+
+    return {
+        route.name.removeprefix("api-"): request.build_absolute_uri(
+            "/api/" + ROUTE_PARAMETER.sub(r"{\1}", str(route.pattern)).replace("{pk}", "{id}")
+        )
+        for route in urlpatterns
+        if route.name not in NOT_RESOURCES
+    }
 
 
 class ApiRoot(APIView):
@@ -30,8 +50,14 @@ class ApiRoot(APIView):
                 "docs": link("api-docs"),
                 "topics": link("api-topics"),
                 "token": link("api-token"),
+                "resources": resources(request),
             }
         )
+
+
+@extend_schema_view(post=extend_schema(summary="Get an API token for your username and password"))
+class TokenView(ObtainAuthToken):
+    """`username` and `password` -> `{"token": key}`, for `Authorization: Token <key>`."""
 
 
 class ApiDocs(SpectacularSwaggerSplitView):

@@ -1,12 +1,12 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.accounts.api import views as member_views
 from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
-from config.api import ApiDocs, ApiRoot
+from config.api import ApiDocs, ApiRoot, TokenView
 
 urlpatterns = [
     path("", ApiRoot.as_view(), name="api-root"),
@@ -36,7 +36,9 @@ urlpatterns = [
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("members/me/", member_views.Me.as_view(), name="api-me"),
+    path("members/<str:username>/", member_views.MemberDetail.as_view(), name="api-member"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocs.as_view(), name="api-docs"),
 ]

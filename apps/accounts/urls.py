@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
     path("notifications/", views.notifications, name="notifications"),
+    path("settings/", views.profile_settings, name="settings"),
 ]
