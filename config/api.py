@@ -24,10 +24,10 @@ def resources(request) -> dict[str, str]:
     """Every route of the API but the front door's, by name: a link, or a URL template."""
     from config.api_urls import urlpatterns  # it imports this module's views
 
+    api = request.build_absolute_uri(reverse("api-root"))  # {braces} would be quoted in it
     return {
-        route.name.removeprefix("api-"): request.build_absolute_uri(
-            "/api/" + ROUTE_PARAMETER.sub(r"{\1}", str(route.pattern)).replace("{pk}", "{id}")
-        )
+        route.name.removeprefix("api-"): api
+        + ROUTE_PARAMETER.sub(r"{\1}", str(route.pattern)).replace("{pk}", "{id}")
         for route in urlpatterns
         if route.name not in NOT_RESOURCES
     }
