@@ -54,6 +54,8 @@ class World:
     own: Claim  # endorsed by every user (the inactive one before deactivation)
     others: Claim
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
+    archived_post: Post  # the member's reply, tagged, in an archived topic
+    archived_claim: Claim  # its claim
 
 
 @pytest.fixture
@@ -92,6 +94,13 @@ def world(db) -> World:
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
+    archived = make_thread(topic=TopicFactory(slug="perms-archived"), author=member)
+    archived_post = forum.reply_create(
+        parent=archived.opening_post, author=member, body="Frozen",
+        tags=[TagInput("Archived claim", "supports")],
+    )  # fmt: skip
+    forum.topic_archive(topic=archived.topic, moderator=mod, archived=True, reason="settled")
+    archived_post = Post.objects.select_related("thread__topic").get(pk=archived_post.pk)
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
@@ -99,6 +108,7 @@ def world(db) -> World:
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
         locked_post=locked_post, own=own,
         others=Claim.objects.get(text="Models learn"), merge=merge,
+        archived_post=archived_post, archived_claim=Claim.objects.get(text="Archived claim"),
     )  # fmt: skip
 
 
@@ -106,7 +116,7 @@ def state() -> dict:
     """Everything a write in this file could change."""
     return {
         "rows": row_counts(),
-        "topics": list(Topic.objects.order_by("pk").values_list("pk", "slug", "title")),
+        "topics": list(Topic.objects.order_by("pk").values_list("pk", "slug", "title", "archived")),
         "threads": list(Thread.objects.order_by("pk").values_list("pk", "title", "locked")),
         "posts": list(
             Post.objects.order_by("pk").values_list("pk", "body", "state", "removal_reason")
@@ -117,7 +127,9 @@ def state() -> dict:
             Endorsement.objects.order_by("pk").values_list("claim", "user", "stance")
         ),
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
-        "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
+        "users": list(
+            User.objects.order_by("pk").values_list("pk", "password", "is_active", "bio")
+        ),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
     }
 
@@ -219,6 +231,33 @@ HTML_ACTIONS = [
     Action("withdraw an endorsement", "post",
            lambda w: reverse("claims:endorse", args=[w.own.pk]), lambda w: {"stance": "withdraw"},
            MEMBERS),
+    Action("create a topic", "post", lambda w: reverse("forum:topic_create"),
+           lambda w: {"title": "A fresh topic"}, ONLY_MODERATOR),
+    Action("edit a topic", "post", lambda w: reverse("forum:topic_edit", args=[w.topic.slug]),
+           lambda w: {"title": "Renamed", "description": ""}, ONLY_MODERATOR),
+    Action("archive a topic", "post",
+           lambda w: reverse("forum:topic_archive", args=[w.empty_topic.slug]),
+           lambda w: {"reason": "done"}, ONLY_MODERATOR),
+    Action("unarchive a topic", "post",
+           lambda w: reverse("forum:topic_archive", args=[w.archived_post.thread.topic.slug]),
+           lambda w: {"reason": "reopened"}, ONLY_MODERATOR),
+    Action("start a thread in an archived topic", "post",
+           lambda w: reverse("forum:thread_create", args=[w.archived_post.thread.topic.slug]),
+           lambda w: {"title": "New", "body": "Hello"}, NOBODY),
+    Action("reply in an archived topic", "post",
+           lambda w: reverse("forum:reply", args=[w.archived_post.pk]),
+           lambda w: {"body": "Reply", "response": "neutral"}, NOBODY),
+    Action("edit own post in an archived topic", "post",
+           lambda w: reverse("forum:post_edit", args=[w.archived_post.pk]),
+           lambda w: {"body": "Edited"}, NOBODY),
+    Action("change tags in an archived topic", "post",
+           lambda w: reverse("claims:post_tags", args=[w.archived_post.pk]), lambda w: TAG,
+           NOBODY),
+    Action("endorse a claim in an archived topic", "post",
+           lambda w: reverse("claims:endorse", args=[w.archived_claim.pk]),
+           lambda w: {"stance": "opposes"}, NOBODY),
+    Action("edit own bio", "post", lambda w: reverse("accounts:settings"),
+           lambda w: {"bio": "About me"}, MEMBERS),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -258,6 +297,30 @@ API_ACTIONS = [
            lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
     Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
            MEMBERS, api=True, writes=False),
+    Action("create a topic", "post", lambda w: "/api/topics/",
+           lambda w: {"title": "A fresh topic"}, ONLY_MODERATOR, api=True),
+    Action("edit a topic", "patch", lambda w: f"/api/topics/{w.topic.slug}/",
+           lambda w: {"title": "Renamed"}, ONLY_MODERATOR, api=True),
+    Action("archive a topic", "patch", lambda w: f"/api/topics/{w.empty_topic.slug}/",
+           lambda w: {"archived": True, "reason": "done"}, ONLY_MODERATOR, api=True),
+    Action("reply in an archived topic", "post",
+           lambda w: f"/api/threads/{w.archived_post.thread_id}/posts/",
+           lambda w: {"parent": w.archived_post.pk, "body": "Reply"}, NOBODY, api=True),
+    Action("edit own post in an archived topic", "patch",
+           lambda w: f"/api/posts/{w.archived_post.pk}/", lambda w: {"body": "Edited"}, NOBODY,
+           api=True),
+    Action("change tags in an archived topic", "patch",
+           lambda w: f"/api/posts/{w.archived_post.pk}/", lambda w: API_TAG, NOBODY, api=True),
+    Action("create a claim in an archived topic", "post",
+           lambda w: f"/api/topics/{w.archived_post.thread.topic.slug}/claims/",
+           lambda w: {"text": "A brand new claim"}, NOBODY, api=True),
+    Action("endorse a claim in an archived topic", "put",
+           lambda w: f"/api/claims/{w.archived_claim.pk}/endorsement/",
+           lambda w: {"stance": "opposes"}, NOBODY, api=True),
+    Action("edit own bio", "patch", lambda w: "/api/members/me/", lambda w: {"bio": "About me"},
+           MEMBERS, api=True),
+    Action("read own profile", "get", lambda w: "/api/members/me/", None, MEMBERS, api=True,
+           writes=False),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]
