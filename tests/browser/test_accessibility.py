@@ -93,6 +93,12 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
         "demo_moderator",
         lambda thread: f"/moderation/merges/{_merged_pair(thread)}/undo/",
     ),
+    "topic-create": ("demo_moderator", lambda thread: "/topics/new/"),
+    "topic-edit": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/edit/"),
+    "topic-archive": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/archive/"),
+    "profile-claims": (None, lambda thread: "/u/selzero/?show=claims"),
+    "profile-endorsements": (None, lambda thread: "/u/demo_member/?show=endorsements"),
+    "settings": ("demo_member", lambda thread: "/settings/"),
 }
 
 

@@ -79,6 +79,7 @@ def path_values(caller: User | None) -> dict[str, list]:
         "posts": [*own, *own, *Post.objects.order_by("pk").values_list("pk", flat=True), MISSING],
         "claims": [*Claim.objects.order_by("pk").values_list("pk", flat=True), MISSING],
         "merges": [*3 * list(ClaimMerge.objects.values_list("pk", flat=True)), MISSING],
+        "members": [*3 * list(User.objects.values_list("username", flat=True)), "no-such-member"],
         "parents": list(Post.objects.order_by("pk").values_list("pk", flat=True)),
         "active claims": list(Claim.objects.active().order_by("pk").values_list("pk", flat=True)),
     }

@@ -20,11 +20,12 @@ from django.contrib.auth.models import Group
 from django.urls import resolve, reverse
 
 from apps.accounts.models import User
+from apps.accounts.services import MAX_BIO_LENGTH
 from apps.claims.models import MAX_CLAIM_LENGTH, Claim, claim_key
 from apps.claims.services import TagInput, claim_create
 from apps.forum import services as forum
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.forum.services import MAX_BODY_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from apps.maps import exports
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
@@ -61,6 +62,10 @@ FIELDS = (
     ("lock reason", "form"),
     ("merge reason", "form"),
     ("merge reason", "api"),
+    ("topic title", "api"),
+    ("topic description", "form"),
+    ("bio", "form"),
+    ("bio", "api"),
 )
 ACCEPT, REJECT, EITHER = "accept", "reject", "either"
 
@@ -112,6 +117,8 @@ NORMALIZE = {
     "claim": collapsed,
     "reason": str.strip,
     "username": username_of,
+    "description": str.strip,
+    "bio": str.strip,
 }
 LIMITS = {
     "body": MAX_BODY_LENGTH,
@@ -119,7 +126,10 @@ LIMITS = {
     "claim": MAX_CLAIM_LENGTH,
     "reason": MAX_REASON_LENGTH,
     "username": MAX_USERNAME_LENGTH,
+    "description": MAX_DESCRIPTION_LENGTH,
+    "bio": MAX_BIO_LENGTH,
 }
+OPTIONAL = {"description", "bio"}  # blank is a valid value: none
 
 
 def has_controls(text: str) -> bool:
@@ -134,6 +144,8 @@ def expected(kind: str, text: str) -> str:
     if "\x00" in text or len(collapsed(text)) > LIMITS[kind]:
         return REJECT
     if not value.strip():
+        if kind in OPTIONAL:
+            return ACCEPT
         return EITHER if kind == "claim" else REJECT  # a blank tag row is left unused
     if has_controls(text) and kind != "username":
         return EITHER
@@ -421,6 +433,51 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         saved=lambda _: None if Thread.objects.get(pk=thread.pk).locked else "thread not locked",
     )
 
+    # A topic's title (a moderator's new topic) and description (its edit form).
+    run.submit(
+        where("topic title", "api"),
+        "title",
+        text,
+        lambda: run.api_mod.post(
+            "/api/topics/", {"title": text, "slug": f"hostile-title-{index}"}, format="json"
+        ),
+        api=True,
+        saved=lambda response: _stored(Topic.objects.get(slug=response.data["slug"]).title,
+                                       collapsed(text)),
+    )  # fmt: skip
+    run.submit(
+        where("topic description", "form"),
+        "description",
+        text,
+        lambda: run.mod.post(
+            reverse("forum:topic_edit", args=[topic.slug]),
+            {"title": topic.title, "description": text},
+        ),
+        api=False,
+        saved=lambda _: _stored(Topic.objects.get(pk=topic.pk).description, text.strip()),
+    )
+
+    # The author's bio, on the settings page and over the API.
+    run.submit(
+        where("bio", "form"),
+        "bio",
+        text,
+        lambda: run.member.post(reverse("accounts:settings"), {"bio": text}),
+        api=False,
+        saved=lambda _: _stored(User.objects.get(pk=author.pk).bio, text.strip()),
+    )
+    run.submit(
+        where("bio", "api"),
+        "bio",
+        text,
+        lambda: run.api.patch("/api/members/me/", {"bio": text}, format="json"),
+        api=True,
+        saved=lambda response: (
+            _stored(User.objects.get(pk=author.pk).bio, text.strip())
+            or _inert_fragment(response.data["bio_html"])
+        ),
+    )
+
     # Username, signing up in a fresh browser.
     newcomer = browser()
     before = row_counts()
@@ -492,6 +549,7 @@ def _unchanged(run: Run, where: str, post: Post) -> None:
 def check_topic_pages(run: Run) -> None:
     """The pages that gather a batch: topic, profile, map and exports, logs, notifications."""
     topic = run.topic
+    run.page("home page, every topic", run.anonymous.get(reverse("forum:home")))
     run.page("topic page", run.anonymous.get(topic.get_absolute_url()))
     history = reverse("forum:post_revisions", args=[run.history.pk])
     run.page("history of the post every form edit changed", run.anonymous.get(history))
