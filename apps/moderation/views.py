@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.claims.models import Claim, ClaimTag
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.permissions import check_topic_open
 from apps.moderation import selectors, services
 from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
 from apps.moderation.models import ClaimMerge, ModerationAction
@@ -36,6 +37,7 @@ def _done_with_reason(request, form: ReasonForm, act) -> bool:
 def duplicates(request, slug):
     _moderator(request, "moderation.merge_claims", "see the duplicate queue")
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)  # its merges and dismissals are writes
     pairs = selectors.likely_duplicates(topic=topic)
     return render(request, "moderation/duplicates.html", {"topic": topic, "pairs": pairs})
 
@@ -63,6 +65,7 @@ def merge(request, slug):
     """GET with target and sources: the preview and the confirm form; POST: the merge."""
     _moderator(request, "moderation.merge_claims", "merge claims")
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)
     choice = MergeChoiceForm(request.GET or None, topic=topic)
     if not choice.is_valid():
         return render(request, "moderation/merge.html", {"topic": topic, "choice": choice})

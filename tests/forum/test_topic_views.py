@@ -138,3 +138,14 @@ def test_archiving_without_a_reason_shows_the_error(mod_client, topic):
     assert response.status_code == 200 and 'class="errors"' in response.content.decode()
     topic.refresh_from_db()
     assert not topic.archived
+
+
+def test_the_duplicate_queue_and_merge_page_of_an_archived_topic_are_403(
+    mod_client, topic, moderator
+):
+    services.topic_archive(topic=topic, moderator=moderator, archived=True, reason="x")
+
+    assert "Likely duplicate claims" not in mod_client.get("/topics/ai-art/").content.decode()
+    for url in ("/moderation/topics/ai-art/duplicates/", "/moderation/topics/ai-art/merge/"):
+        response = mod_client.get(url)
+        assert response.status_code == 403 and "archived" in response.content.decode()

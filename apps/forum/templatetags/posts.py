@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
 from apps.forum.models import Post, Thread
+from apps.forum.permissions import can_write_in
 from apps.forum.selectors import PostNode
 
 register = template.Library()
@@ -43,12 +44,12 @@ class Viewer:
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
         signed_in = user is not None and user.is_authenticated
-        archived = thread.topic.archived
+        writable = can_write_in(thread.topic)
         return cls(
             user_id=user.pk if signed_in else None,
-            read_only=thread.locked or archived,
-            can_tag=signed_in and not archived and user.has_perm("claims.tag_any_post"),
-            can_remove=signed_in and not archived and user.has_perm("forum.remove_post"),
+            read_only=thread.locked or not writable,
+            can_tag=signed_in and writable and user.has_perm("claims.tag_any_post"),
+            can_remove=signed_in and writable and user.has_perm("forum.remove_post"),
         )
 
 
