@@ -34,7 +34,7 @@ def resources(request) -> dict[str, str]:
 
 
 class ApiRoot(APIView):
-    """Where the API starts: its schema, its docs, and the list of topics."""
+    """Where the API starts: its schema, its docs, the list of topics, and every resource."""
 
     permission_classes = [AllowAny]
 

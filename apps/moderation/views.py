@@ -103,6 +103,7 @@ def merge(request, slug):
 def merge_undo(request, pk):
     _moderator(request, "moderation.merge_claims", "undo merges")
     merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
+    check_topic_open(merge.topic)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
 
