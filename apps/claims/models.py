@@ -99,7 +99,8 @@ class ClaimTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "claim"], name="one_tag_per_claim_per_post")
         ]
-        indexes = [models.Index(fields=["claim", "stance"])]
+        # A claim page's posts of one stance, a page at a time in the order written.
+        indexes = [models.Index(fields=["claim", "stance", "post"], name="claim_tag_stance_post")]
 
     def __str__(self) -> str:
         return f"Post {self.post_id} {self.stance} «{self.claim}»"

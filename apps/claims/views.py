@@ -13,6 +13,7 @@ from apps.maps.selectors import claim_relations, is_dirty, latest_version
 from config.caching import cache_for_visitors
 from config.limits import limited
 
+STANCE_PARAMS = {"supports": "supporting", "opposes": "opposing"}  # a page's cursor in the URL
 ENDORSED = {
     "supports": "Saved: you support this claim.",
     "opposes": "Saved: you oppose this claim.",
@@ -35,9 +36,12 @@ def claim_detail(request, pk):
         "card_path": [claim.pk],  # a card's focus link: the path starts here
         "posts": selectors.claim_posts(
             claim=claim,
-            pages={
-                "supports": request.GET.get("supporting"),
-                "opposes": request.GET.get("opposing"),
+            cursors={
+                stance: selectors.PostCursor.parse(
+                    after=request.GET.get(f"{param}_after"),
+                    before=request.GET.get(f"{param}_before"),
+                )
+                for stance, param in STANCE_PARAMS.items()
             },
         ),
         "endorsement": selectors.endorsement_of(claim=claim, user=request.user),

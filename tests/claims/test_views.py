@@ -390,7 +390,8 @@ def supporting_replies(thread, claim_text: str, count: int) -> list[Post]:
 
 
 def test_a_claims_posts_come_a_page_at_a_time_in_the_same_queries_however_many(thread):
-    """The benchmark topic's busiest claim listed 3,712 posts in 2 MB of HTML."""
+    """The benchmark topic's busiest claim listed 3,712 posts in 2 MB of HTML; then each
+    page was cut from all of them, sorted and counted (bench 10)."""
     few, many = "Few posts", "Many posts"
     supporting_replies(thread, few, 2)
     replies = supporting_replies(thread, many, POSTS_PER_PAGE + 5)
@@ -401,25 +402,57 @@ def test_a_claims_posts_come_a_page_at_a_time_in_the_same_queries_however_many(t
         with CaptureQueriesContext(connection) as queries:
             Client().get(claim.get_absolute_url())
         counts.append(len(queries))
+    url = claims[many].get_absolute_url()
+    last_shown = replies[POSTS_PER_PAGE - 1].pk
 
-    first = Client().get(claims[many].get_absolute_url()).content.decode()
-    second = Client().get(claims[many].get_absolute_url(), {"supporting": 2}).content.decode()
+    first = Client().get(url).content.decode()
+    second = Client().get(url, {"supporting_after": last_shown}).content.decode()
+    back = Client().get(url, {"supporting_before": replies[POSTS_PER_PAGE].pk}).content.decode()
 
     assert counts[0] == counts[1]
     assert "Reply number 0." in first and f"Reply number {POSTS_PER_PAGE}." not in first
-    assert f"Page 1 of 2 ({len(replies)} posts)" in first and "?supporting=2" in first
+    assert f"?supporting_after={last_shown}" in first and 'rel="prev"' not in first
     assert f"Reply number {POSTS_PER_PAGE}." in second and "Reply number 0." not in second
+    assert f"Reply number {len(replies) - 1}." in second and 'rel="next"' not in second
+    assert f"?supporting_before={replies[POSTS_PER_PAGE].pk}" in second
+    assert back.count("Reply number") == POSTS_PER_PAGE and "Reply number 0." in back
 
 
-@pytest.mark.parametrize("page", ["x", "-1", "999", "1;drop"])
-def test_a_bad_page_number_of_a_claims_posts_gives_the_nearest_page(thread, page):
+def test_paging_one_stance_keeps_the_others_page(thread):
+    replies = supporting_replies(thread, "Paged", POSTS_PER_PAGE + 1)
+    claim = Claim.objects.get(text="Paged")
+
+    html = (
+        Client()
+        .get(claim.get_absolute_url(), {"supporting_after": replies[0].pk, "opposing_after": "7"})
+        .content.decode()
+    )
+
+    assert "opposing_after=7" in html.split('rel="prev"')[1].split(">")[0]
+
+
+@pytest.mark.parametrize("cursor", ["x", "-1", "0", "1;drop", "9" * 30, "１２", "", "%00"])
+def test_a_bad_cursor_of_a_claims_posts_gives_the_first_page(thread, cursor):
     supporting_replies(thread, "Some posts", 3)
     claim = Claim.objects.get(text="Some posts")
 
-    response = Client().get(claim.get_absolute_url(), {"supporting": page, "opposing": page})
+    response = Client().get(
+        claim.get_absolute_url(), {"supporting_after": cursor, "opposing_before": cursor}
+    )
 
     assert response.status_code == 200
-    assert "Reply number 2." in response.content.decode()
+    assert "Reply number 0." in response.content.decode()
+
+
+def test_a_cursor_past_every_post_says_so_and_links_back_to_the_first(thread):
+    replies = supporting_replies(thread, "Few", 2)
+    claim = Claim.objects.get(text="Few")
+
+    html = Client().get(claim.get_absolute_url(), {"supporting_after": replies[-1].pk}).content
+    html = html.decode()
+
+    assert "Reply number" not in html
+    assert f'No posts here: <a href="{claim.get_absolute_url()}">back to the first ones</a>' in html
 
 
 def test_a_claims_page_lists_the_posts_of_its_aliases(thread, member):
