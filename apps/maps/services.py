@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -108,34 +109,44 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
 def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
     """The version's nodes and edges as MapClaim and MapRelation rows, in the build's
     transaction; COPY writes the ~70,000 edges of a large topic in a fraction of a second."""
-    edges = graph["edges"]
-    sources = {edge["source"] for edge in edges}
+    nodes, edges = graph["nodes"], graph["edges"]
+    ranks = claim_ranks((node["id"], node["strength"], node["supporters"]) for node in nodes)
+    bears_on = Counter(edge["source"] for edge in edges)
     into = Counter((edge["target"], edge["kind"]) for edge in edges)
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_CLAIMS) as copy:
-        for node in graph["nodes"]:
+        for node in nodes:
             pk = node["id"]
             copy.write_row((
                 argument_map.pk, pk, node["text"], node["strength"], node["base"],
                 node["standing"], node["reason"], node["supporters"], node["opposers"],
                 node["endorsements"]["supports"], node["endorsements"]["opposes"],
-                into[pk, "support"], into[pk, "attack"], pk not in sources,
+                into[pk, "support"], into[pk, "attack"], not bears_on[pk], bears_on[pk],
+                ranks[pk],
             ))  # fmt: skip
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_RELATIONS) as copy:
         for edge in edges:
+            source, target = edge["source"], edge["target"]
             copy.write_row((
-                argument_map.pk, edge["source"], edge["target"], edge["kind"], edge["weight"],
-                edge["share"], edge["evidence"],
+                argument_map.pk, source, target, edge["kind"], edge["weight"], edge["share"],
+                edge["evidence"], ranks[source], ranks[target],
             ))  # fmt: skip
+
+
+def claim_ranks(claims: Iterable[tuple[int, float, int]]) -> dict[int, int]:
+    """Each claim's place, from 1, in the order every list of claims follows: strongest
+    first, then more supporters, then the older claim. `claims`: (id, strength, supporters)."""
+    ordered = sorted(claims, key=lambda claim: (-claim[1], -claim[2], claim[0]))
+    return {claim[0]: place for place, claim in enumerate(ordered, start=1)}
 
 
 COPY_CLAIMS = """
     COPY maps_mapclaim (argument_map_id, claim_id, text, strength, base, standing, reason,
         supporters, opposers, endorsed_supporting, endorsed_opposing, supported_by,
-        attacked_by, main) FROM STDIN
+        attacked_by, main, bears_on, rank) FROM STDIN
 """
 COPY_RELATIONS = """
     COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, share,
-        evidence) FROM STDIN
+        evidence, source_rank, target_rank) FROM STDIN
 """
 
 

@@ -1,5 +1,3 @@
-from dataclasses import asdict
-
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,7 +84,7 @@ def map_neighbourhood(request, slug, claim_id):
             {"error": "This claim is not on the topic's latest map: no graph to draw."},
             status=404,
         )
-    return JsonResponse(asdict(neighbourhood))
+    return JsonResponse(neighbourhood.as_json())
 
 
 @cache_for_visitors
