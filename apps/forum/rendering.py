@@ -1,5 +1,6 @@
 """Post bodies: Markdown to sanitized HTML, with @mentions of real users linked."""
 
+import html
 import re
 
 import nh3
@@ -19,6 +20,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+# A tag of the sanitized HTML, its quoted attribute values whole (they may hold a ">").
+TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def render_body(body: str) -> str:
@@ -32,6 +35,20 @@ def render_body(body: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
     )
+
+
+def plain_excerpt(body_html: str, chars: int) -> str:
+    """How a rendered post begins, as plain text of at most `chars` characters: for lists
+    that quote posts. A regular expression suffices, as the HTML is render_body's, sanitized;
+    the caller escapes the text like any other. Only the HTML's beginning is read: eight
+    characters of markup for one of text is more than posts use."""
+    head = body_html[: chars * 8]
+    if head.rfind("<") > head.rfind(">"):  # cut inside a tag: drop what is left of it
+        head = head[: head.rfind("<")]
+    text = " ".join(html.unescape(TAG.sub(" ", head)).split())
+    if len(text) <= chars:
+        return text
+    return text[: chars - 1].rsplit(" ", 1)[0] + "…"  # whole words, as the reader sees them
 
 
 def _existing_usernames(candidates: list[str]) -> dict[str, str]:

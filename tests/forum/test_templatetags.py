@@ -4,9 +4,8 @@ import zoneinfo
 import pytest
 from django.template import Context, Template
 from django.test import Client
-from django.urls import clear_url_caches, reverse, set_script_prefix, set_urlconf
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 
 from apps.claims.services import TagInput
 from apps.forum import services
@@ -118,46 +117,6 @@ def test_claim_chips_are_escaped_and_link_to_their_claims(thread, member):
         f'<a class="chip chip-supports" href="{reverse("claims:claim", args=[claim.pk])}">'
         '<span class="stance">✓ supports</span> Models copy &lt;images&gt; &amp; &quot;styles&quot;'
     ) in html
-
-
-@pytest.mark.parametrize("username", ["alice", "é.ü+x@y", "a b", "x&y", "100%"])
-def test_profile_links_match_reverse(username):
-    expected = escape(reverse("accounts:profile", args=[username]))
-    assert posts._profile_url(username) == expected
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "forum:post",
-        "forum:reply",
-        "forum:post_edit",
-        "forum:post_delete",
-        "forum:post_revisions",
-        "claims:post_tags",
-        "claims:claim",
-        "moderation:remove",
-        "moderation:restore",
-    ],
-)
-def test_post_links_match_reverse(name):
-    assert posts._url(name, 12345) == reverse(name, args=[12345])
-
-
-def test_post_links_follow_the_script_prefix_and_the_urlconf_in_use():
-    plain = posts._url("forum:post", 7)
-    try:
-        set_script_prefix("/forum/")
-        assert posts._url("forum:post", 7) == "/forum" + plain
-        set_script_prefix("/")
-        set_urlconf("tests.forum.prefixed_urls")
-        clear_url_caches()
-        assert posts._url("forum:post", 7) == "/mirror" + plain
-    finally:
-        set_script_prefix("/")
-        set_urlconf(None)
-        clear_url_caches()
-    assert posts._url("forum:post", 7) == plain
 
 
 def test_dates_read_as_the_date_filter_writes_them(thread):
