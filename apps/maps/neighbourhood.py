@@ -12,10 +12,11 @@ from apps.maps.strength import strength_word
 
 # The focused claim and its strongest neighbours: enough to read, few enough to draw at
 # once on a phone. The neighbours left out are counted on the nodes they relate to. A
-# layered drawing is as wide as its widest layer: 30 direct neighbours side by side took
-# 250 MB of the page's memory in Chromium (bench 10), so each hop is capped too.
-MAX_NODES = 60
-PER_HOP = {1: 15, 2: MAX_NODES - 16}
+# layered drawing is as wide as its widest layer, and Chromium holds the whole drawing as
+# pixels at the zoom where labels are legible: 15 direct neighbours and 44 beyond drew a
+# layer of 19 claims side by side, 5,936 px, and took 245 MB of the page's memory (bench 10).
+MAX_NODES = 31
+PER_HOP = {1: 10, 2: MAX_NODES - 11}
 CLAIM_FIELDS = ("claim_id", "text", "strength", "standing", "supporters", "opposers",
                 "supported_by", "attacked_by", "bears_on")  # fmt: skip
 
