@@ -149,7 +149,7 @@ def map_equals_fresh_build() -> Check:
     topics = Topic.objects.filter(claims__isnull=False).distinct()
     for topic in topics:
         latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
-        fresh = hashlib.sha256(graph_document(build_graph(topic)).encode()).hexdigest()
+        fresh = hashlib.sha256(graph_document(build_graph(topic))).hexdigest()
         if latest is None or latest.digest != fresh:
             stale.append(f"{topic.slug} (version {latest and latest.version})")
     versions = ", ".join(

@@ -1,7 +1,6 @@
 """The map pipeline: mark a topic dirty with the change, build on commit, coalesce."""
 
 import hashlib
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -9,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+import orjson
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Value, Window
@@ -84,7 +84,7 @@ def map_build(*, topic_id: int) -> BuildOutcome:
 def _store(topic: Topic, graph: dict) -> ArgumentMap:
     """The latest version if its graph is this one, compared by digest; else a new one."""
     document = graph_document(graph)
-    digest = hashlib.sha256(document.encode()).hexdigest()
+    digest = hashlib.sha256(document).hexdigest()
     latest = (
         ArgumentMap.objects.filter(topic=topic)
         .order_by("-version")
@@ -97,7 +97,7 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
         topic=topic,
         version=(latest.version + 1) if latest else 1,
         built_at=timezone.now(),
-        graph=Cast(Value(document), WholeJSONField()),  # serialized once, for digest and row
+        graph=Cast(Value(document.decode()), WholeJSONField()),  # serialized once, for both
         digest=digest,
         stats=graph_stats(graph),
     )
@@ -150,10 +150,11 @@ COPY_RELATIONS = """
 """
 
 
-def graph_document(graph: dict) -> str:
-    """The graph's canonical JSON: the same graph, however its keys were ordered, gives
-    the same text (and so the same digest)."""
-    return json.dumps(graph, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def graph_document(graph: dict) -> bytes:
+    """The graph's canonical JSON, UTF-8: the same graph, however its keys were ordered,
+    gives the same text (and so the same digest). orjson writes a large topic's 12 MB in a
+    fifth of the time the standard library takes (bench 4)."""
+    return orjson.dumps(graph, option=orjson.OPT_SORT_KEYS)
 
 
 def graph_stats(graph: dict) -> dict:
