@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from apps.claims.models import Claim
+from apps.claims.services import TagInput
 from apps.forum import services
 from apps.forum.models import Post, Thread, Topic
 
@@ -57,6 +58,13 @@ def make_thread(
 def make_reply(parent: Post, *, author=None, body="A reply", response="neutral", tags=()) -> Post:
     return services.reply_create(
         parent=parent, author=author or UserFactory(), body=body, response=response, tags=tags
+    )
+
+
+def tagged(parent: Post, author, *tags, body="…", response="neutral") -> Post:
+    """A reply making these (claim text, stance) tags."""
+    return make_reply(
+        parent, author=author, body=body, response=response, tags=[TagInput(*t) for t in tags]
     )
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
 from apps.claims.services import TagInput, claim_create
-from apps.forum import selectors, services
+from apps.forum import services
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision
 from apps.maps.models import MapRequest
 from tests.factories import TopicFactory, UserFactory, claim_id, make_chain, make_reply
@@ -302,16 +302,6 @@ def test_answers_to_claims_the_parent_does_not_make_or_bad_answers_are_refused(
         with pytest.raises(ValidationError, match=message):
             services.reply_create(parent=claimed, author=member, body="b", answers=answers)
     assert Post.objects.count() == before
-
-
-def test_a_tombstone_or_an_untagged_post_has_no_claims_to_answer(thread, claimed, other_member):
-    assert [tag.claim.text for tag in selectors.claims_to_answer(claimed)] == [
-        "Fair use",
-        "Models store copies",
-    ]
-    assert selectors.claims_to_answer(thread.opening_post) == []
-    services.post_delete(post=claimed, actor=other_member)
-    assert selectors.claims_to_answer(claimed) == []
 
 
 def test_deleting_a_reply_to_a_tagged_post_marks_the_map_dirty(thread, claimed, member):

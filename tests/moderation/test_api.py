@@ -12,41 +12,14 @@ from apps.forum.models import Post, Thread
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
-from tests.factories import TopicFactory, make_moderator, make_reply, make_thread
+from tests.conftest import api_of
+from tests.factories import TopicFactory, make_moderator, make_thread, tagged
 
 pytestmark = pytest.mark.django_db
 
 COPIES = "Models store copies of their training images"
 COPIES_AGAIN = "The models store copies of the training images"
 FAIR_USE = "Training is fair use"
-
-
-def api_of(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_api(moderator) -> APIClient:
-    return api_of(moderator)
-
-
-@pytest.fixture
-def member_api(member) -> APIClient:
-    return api_of(member)
-
-
-def tagged(parent, author, *tags, response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body="…", response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:

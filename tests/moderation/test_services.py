@@ -21,25 +21,10 @@ from apps.maps.builder import build_graph
 from apps.maps.models import MapRequest
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, ModerationAction
-from apps.moderation.selectors import likely_duplicates, merge_preview
-from tests.factories import TopicFactory, UserFactory, make_moderator, make_thread
+from apps.moderation.selectors import merge_preview
+from tests.factories import TopicFactory, UserFactory, make_thread, tagged
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
-
-
-def tagged(parent, author, *tags, response="neutral"):
-    return forum.reply_create(
-        parent=parent,
-        author=author,
-        body="…",
-        response=response,
-        tags=[TagInput(*tag) for tag in tags],
-    )
 
 
 @pytest.fixture
@@ -329,25 +314,6 @@ def test_a_refused_undo_leaves_the_merge_notifications_alone(claims, moderator):
     assert list(Notification.objects.order_by("pk").values_list("pk", "text", "read")) == (
         notifications
     )
-
-
-def test_the_duplicate_queue_ranks_similar_pairs_and_forgets_dismissed_ones(
-    topic, member, moderator
-):
-    copies, _ = claim_create(
-        topic=topic, author=member, text="Models store copies of their training images"
-    )
-    again, _ = claim_create(
-        topic=topic, author=member, text="The models store copies of the training images"
-    )
-    claim_create(topic=topic, author=member, text="Fair use protects transformative work")
-    assert [(pair.first, pair.second) for pair in likely_duplicates(topic=topic)] == [
-        (copies, again)
-    ]
-    services.duplicate_dismiss(first=again, second=copies, moderator=moderator)
-    assert likely_duplicates(topic=topic) == []
-    with pytest.raises(PermissionDenied):
-        services.duplicate_dismiss(first=copies, second=again, moderator=member)
 
 
 def test_removing_and_restoring_a_post(thread, member, moderator):

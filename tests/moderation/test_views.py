@@ -23,6 +23,7 @@ from tests.factories import (
     make_moderator,
     make_reply,
     make_thread,
+    tagged,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,22 +37,6 @@ def client_of(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_client(moderator) -> Client:
-    return client_of(moderator)
-
-
-def tagged(parent, author, *tags, body="…", response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body=body, response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:
