@@ -189,14 +189,14 @@ def prepare(users: int) -> tuple[World, dict[str, str]]:
     from rest_framework.authtoken.models import Token
 
     from apps.claims.models import Claim
-    from apps.claims.services import TagInput
-    from apps.forum import services
+    from apps.claims.services.tags import TagInput
     from apps.forum.models import Thread, Topic
+    from apps.forum.services.posting import thread_create
 
     member = get_user_model().objects
     host = member.create_user("soak_host")
     topic = Topic.objects.create(slug="soak", title="Soak", description="A second map to keep.")
-    services.thread_create(
+    thread_create(
         topic=topic, author=host, title="Does every topic keep its own map?", body="Let's see.",
         tags=[TagInput("Every topic keeps its own map", "supports")],
     )  # fmt: skip

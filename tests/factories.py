@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
-from apps.forum import services
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.posting import reply_create, thread_create
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,7 +46,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
 def make_thread(
     *, topic: Topic | None = None, author=None, title="A thread", body="Opening post", tags=()
 ) -> Thread:
-    return services.thread_create(
+    return thread_create(
         topic=topic or TopicFactory(),
         author=author or UserFactory(),
         title=title,
@@ -56,7 +56,7 @@ def make_thread(
 
 
 def make_reply(parent: Post, *, author=None, body="A reply", response="neutral", tags=()) -> Post:
-    return services.reply_create(
+    return reply_create(
         parent=parent, author=author or UserFactory(), body=body, response=response, tags=tags
     )
 

@@ -5,9 +5,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import UNSAFE
 
 from apps.accounts.decorators import login_required_to
-from apps.claims import selectors, services
+from apps.claims import selectors
 from apps.claims.forms import WITHDRAW, EndorsementForm, TagRowsForm
 from apps.claims.models import Claim
+from apps.claims.services.endorsements import endorsement_set, endorsement_withdraw
+from apps.claims.services.tags import can_tag, post_tags_set
 from apps.forum.models import Post, Topic
 from apps.maps.selectors import claim_relations, is_dirty, latest_version
 from config.caching import cache_for_visitors
@@ -71,9 +73,9 @@ def _endorse(claim: Claim, member, stance: str) -> str | None:
     """Take the member's stance, or withdraw it; why it was refused, if it was."""
     try:
         if stance == WITHDRAW:
-            services.endorsement_withdraw(claim=claim, member=member)
+            endorsement_withdraw(claim=claim, member=member)
         else:
-            services.endorsement_set(claim=claim, member=member, stance=stance)
+            endorsement_set(claim=claim, member=member, stance=stance)
     except ValidationError as error:
         return error.messages[0]
     return None
@@ -99,12 +101,12 @@ def claim_suggestions(request, slug):
 @require_http_methods(["GET", "POST"])
 def post_tags_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
-    if not services.can_tag(request.user, post):
+    if not can_tag(request.user, post):
         raise PermissionDenied("Only the post's author or a moderator can change its tags.")
     form = TagRowsForm(request.POST or None, initial=TagRowsForm.initial_for(post))
     if form.is_valid():
         try:
-            services.post_tags_set(post=post, actor=request.user, tags=form.cleaned_tags())
+            post_tags_set(post=post, actor=request.user, tags=form.cleaned_tags())
         except ValidationError as error:
             form.add_error(None, error)
         else:

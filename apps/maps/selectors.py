@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from apps.forum.models import Post, Topic
-from apps.maps.models import ArgumentMap, MapClaim, MapRequest
+from apps.maps.models import ArgumentMap, MapClaim, MapDirtyMark
 
 # Strongest first, then more supporters, then the older claim: every list of claims.
 RANKED = ("-strength", "-supporters", "claim_id")
@@ -48,7 +48,7 @@ def latest_version(topic: Topic) -> ArgumentMap | None:
 
 
 def is_dirty(topic: Topic) -> bool:
-    return MapRequest.objects.filter(topic=topic).exists()
+    return MapDirtyMark.objects.filter(topic=topic).exists()
 
 
 def map_claim(argument_map: ArgumentMap | None, claim_id: int) -> MapClaim | None:

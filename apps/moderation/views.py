@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.claims.models import Claim, ClaimTag
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services import threads, topics
+from apps.forum.services.post_state import post_remove, post_restore
 from apps.moderation import selectors, services
 from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
 from apps.moderation.models import ClaimMerge, ModerationAction
@@ -77,7 +81,7 @@ def merge(request, slug):
     )
     if request.method == "POST" and confirm.is_valid():
         try:
-            done = services.claim_merge(
+            done = claim_merge(
                 target=preview.target, sources=preview.sources, moderator=request.user,
                 reason=confirm.cleaned_data["reason"], resolutions=confirm.resolutions(),
                 member_resolutions=confirm.member_resolutions(),
@@ -104,7 +108,7 @@ def merge_undo(request, pk):
     form.fields["reason"].required = False
 
     def undo(reason):
-        services.claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
+        claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
 
     if _done_with_reason(request, form, undo):
         messages.success(request, "The merge is undone: the claims and tags are as they were.")
@@ -120,7 +124,7 @@ def post_moderate(request, pk, action):
     _moderator(request, "forum.remove_post", f"{action} posts")
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
     form = ReasonForm(request.POST or None)
-    change = services.post_remove if action == "remove" else services.post_restore
+    change = post_remove if action == "remove" else post_restore
     if _done_with_reason(
         request, form, lambda reason: change(post=post, moderator=request.user, reason=reason)
     ):
@@ -138,7 +142,7 @@ def thread_lock(request, pk):
     form = ReasonForm(request.POST or None)
 
     def toggle(reason):
-        services.thread_set_locked(
+        threads.thread_set_locked(
             thread=thread, moderator=request.user, locked=not thread.locked, reason=reason
         )
 
@@ -176,7 +180,7 @@ def thread_delete(request, pk):
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.thread_delete(thread=thread, moderator=request.user, reason=reason),
+        lambda reason: threads.thread_delete(thread=thread, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted “{thread.title}”.")
         return redirect(thread.topic)
@@ -198,7 +202,7 @@ def topic_delete(request, slug):
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.topic_delete(topic=topic, moderator=request.user, reason=reason),
+        lambda reason: topics.topic_delete(topic=topic, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted the topic “{topic.title}”.")
         return redirect("forum:home")

@@ -194,7 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.forum.api.views.agora_exception_handler",
+    "EXCEPTION_HANDLER": "config.api.agora_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",

@@ -3,8 +3,9 @@ their quotas, nesting, and the API's depth-first order."""
 
 import pytest
 
-from apps.forum import selectors, services
+from apps.forum import selectors
 from apps.forum.models import Post
+from apps.forum.services.post_state import post_delete
 from tests.factories import make_chain, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def test_a_tombstone_or_an_untagged_post_has_no_claims_to_answer(thread, claimed
         "Models store copies",
     ]
     assert selectors.claims_to_answer(thread.opening_post) == []
-    services.post_delete(post=claimed, actor=other_member)
+    post_delete(post=claimed, actor=other_member)
     assert selectors.claims_to_answer(claimed) == []
 
 

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput
-from apps.forum import selectors, services
+from apps.claims.services.tags import TagInput
+from apps.forum import selectors
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread
-from apps.maps.models import MapRequest
+from apps.forum.services.post_state import post_delete
+from apps.maps.models import MapDirtyMark
 from tests.factories import TopicFactory, claim_id, make_chain, make_reply, make_thread
 from tests.html_checks import active_content
 
@@ -401,7 +402,7 @@ def test_an_untagged_parent_shows_no_answer_list(thread, logged_in):
 
 
 def test_a_tombstone_parent_shows_no_answer_list(claimed, other_member, logged_in):
-    services.post_delete(post=claimed, actor=other_member)
+    post_delete(post=claimed, actor=other_member)
     html = logged_in.get(reverse("forum:reply", args=[claimed.pk])).content.decode()
     assert "claim-answers" not in html and "Models store copies" not in html
 
@@ -434,12 +435,12 @@ def test_the_edit_form_shows_and_changes_the_response(claimed, member, logged_in
     html = logged_in.get(url).content.decode()
     assert re.search(r'name="response" value="agree"[^>]* checked', html)
     assert "when it makes several, tag each claim you answer below" in html
-    before = MapRequest.objects.count()
+    before = MapDirtyMark.objects.count()
     response = logged_in.post(url, {"body": post.body, "response": "disagree"})
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.response == "disagree" and not post.revisions.exists()
-    assert MapRequest.objects.count() == before + 1  # its parent carries claims
+    assert MapDirtyMark.objects.count() == before + 1  # its parent carries claims
 
 
 def test_the_opening_posts_edit_form_has_no_response(thread, logged_in):
@@ -468,7 +469,7 @@ def test_a_member_starts_a_thread_with_claim_tags(topic, logged_in):
     assert response.status_code == 302 and response.url == thread.get_absolute_url()
     tags = {tag.claim.text: tag.stance for tag in thread.opening_post.tags.select_related("claim")}
     assert tags == {"Fair use": "supports", "Models store copies": "opposes"}
-    assert MapRequest.objects.filter(topic=topic).exists()
+    assert MapDirtyMark.objects.filter(topic=topic).exists()
     page = logged_in.get(thread.get_absolute_url()).content.decode()
     opening = page[page.index('<article class="opening-post"') : page.index("</article>")]
     assert opening.count('class="chip chip-') == 2
@@ -500,7 +501,7 @@ def test_a_thread_with_bad_claim_rows_is_a_form_error_and_nothing_is_created(
     )
     assert response.status_code == 200 and message in response.content.decode()
     assert not Thread.objects.exists() and not Post.objects.exists()
-    assert not Claim.objects.exists() and not MapRequest.objects.exists()
+    assert not Claim.objects.exists() and not MapDirtyMark.objects.exists()
 
 
 # --- landing on a post, its context, sorting and counting whole subtrees -------------------
@@ -517,7 +518,7 @@ def test_a_posts_page_shows_its_ancestors_one_line_each(thread, member):
     first = make_reply(thread.opening_post, author=member, body=f"**Bold** start & {essay}")
     second = make_reply(first, body="A short answer")
     post = make_reply(second, body="The post itself")
-    services.post_delete(post=second, actor=second.author)
+    post_delete(post=second, actor=second.author)
     html = Client().get(post.get_absolute_url()).content.decode()
     context = html[html.index('aria-label="Context"') : html.index("</section>")]
     lines = re.findall(r"<li[^>]*>(.*?)</li>", context)

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from apps.claims.models import Claim
-from apps.claims.services import claim_create, endorsement_set
-from apps.moderation import services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
 from apps.moderation.selectors import (
     likely_duplicates,
     members_needing_choice,
@@ -13,6 +13,7 @@ from apps.moderation.selectors import (
     posts_needing_choice,
     state_fingerprint,
 )
+from apps.moderation.services import duplicate_dismiss
 from tests.factories import tagged
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +32,10 @@ def test_the_duplicate_queue_ranks_similar_pairs_and_forgets_dismissed_ones(
     assert [(pair.first, pair.second) for pair in likely_duplicates(topic=topic)] == [
         (copies, again)
     ]
-    services.duplicate_dismiss(first=again, second=copies, moderator=moderator)
+    duplicate_dismiss(first=again, second=copies, moderator=moderator)
     assert likely_duplicates(topic=topic) == []
     with pytest.raises(PermissionDenied):
-        services.duplicate_dismiss(first=copies, second=again, moderator=member)
+        duplicate_dismiss(first=copies, second=again, moderator=member)
 
 
 def test_the_preview_lists_what_changes_and_which_choices_the_moderator_owes(

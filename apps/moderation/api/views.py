@@ -5,8 +5,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.models import Claim
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Topic
-from apps.moderation import selectors, services
+from apps.moderation import selectors
 from apps.moderation.api.serializers import (
     ClaimMergeSerializer,
     DuplicatePairSerializer,
@@ -53,7 +55,7 @@ class TopicMerges(APIView):
             raise exceptions.ValidationError({"detail": [f"No such claims: {sorted(missing)}."]})
         if found[data.validated_data["target"]].topic_id != topic.pk:
             raise exceptions.ValidationError({"target": ["The target belongs to another topic."]})
-        merge = services.claim_merge(
+        merge = claim_merge(
             target=found[data.validated_data["target"]],
             sources=[found[pk] for pk in dict.fromkeys(data.validated_data["sources"])],
             moderator=request.user,
@@ -74,7 +76,7 @@ class MergeUndo(APIView):
         merge = get_object_or_404(ClaimMerge, pk=pk)
         data = UndoSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        merge = services.claim_merge_undo(
+        merge = claim_merge_undo(
             merge=merge, moderator=request.user, reason=data.validated_data["reason"]
         )
         return Response(ClaimMergeSerializer(merge).data)
