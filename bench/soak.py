@@ -158,7 +158,7 @@ class MarkMonitor(threading.Thread):
             try:
                 connection = connection or self.postgres.connect()
                 count, oldest = connection.execute(
-                    "SELECT count(*), extract(epoch FROM min(created)) FROM maps_maprequest"
+                    "SELECT count(*), extract(epoch FROM min(created)) FROM maps_mapdirtymark"
                 ).fetchone()
                 self.samples.append((time.time(), count, oldest and float(oldest)))
             except Exception:  # the database is restarting: sample again once it is back

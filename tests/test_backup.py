@@ -14,12 +14,16 @@ from psycopg import sql
 from tests.workers import ROOT
 
 # The change made before the backup, in the backup database, by its own process: a tagged
-# reply, an edit, and an endorsement where endorsements exist.
+# reply, an edit, and an endorsement.
 BEFORE_BACKUP = """
 import django
 django.setup()
 from apps.forum.models import Thread
 from apps.accounts.models import User
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.editing import post_edit
+from apps.forum.services.posting import reply_create
 thread = Thread.objects.get()
 member = User.objects.get(username="demo_member")
 reply = reply_create(
@@ -27,8 +31,7 @@ reply = reply_create(
     response="disagree", tags=[TagInput("Backups keep every reply", "supports")],
 )
 post_edit(post=reply, editor=member, body="Backed up: a reply with a tag, edited.")
-if hasattr(claims, "endorsement_set"):
-    endorsement_set(claim=reply.tags.get().claim, member=member, stance="opposes")
+endorsement_set(claim=reply.tags.get().claim, member=member, stance="opposes")
 """
 # A change after the backup, which the restore must undo.
 AFTER_BACKUP = """
