@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import UNSAFE
@@ -8,8 +8,9 @@ from apps.accounts.decorators import login_required_to
 from apps.claims import selectors
 from apps.claims.forms import WITHDRAW, EndorsementForm, TagRowsForm
 from apps.claims.models import Claim
+from apps.claims.permissions import check_tag_post
 from apps.claims.services.endorsements import endorsement_set, endorsement_withdraw
-from apps.claims.services.tags import can_tag, post_tags_set
+from apps.claims.services.tags import post_tags_set
 from apps.forum.models import Post, Topic
 from apps.maps.selectors import claim_relations, is_dirty, latest_version
 from config.caching import cache_for_visitors
@@ -101,8 +102,7 @@ def claim_suggestions(request, slug):
 @require_http_methods(["GET", "POST"])
 def post_tags_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
-    if not can_tag(request.user, post):
-        raise PermissionDenied("Only the post's author or a moderator can change its tags.")
+    check_tag_post(request.user, post)
     form = TagRowsForm(request.POST or None, initial=TagRowsForm.initial_for(post))
     if form.is_valid():
         try:

@@ -11,7 +11,7 @@ from apps.accounts.decorators import login_required_to
 from apps.forum import selectors
 from apps.forum.forms import EditForm, PreviewForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.permissions import require_author
+from apps.forum.permissions import check_delete_post, check_edit_post
 from apps.forum.services import editing, post_state, posting
 from config.caching import cache_for_visitors
 from config.limits import limited
@@ -133,7 +133,7 @@ def post_preview(request):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = _get_post(pk)
-    require_author(post, request.user, "edit")
+    check_edit_post(request.user, post)
     form = EditForm(request.POST or None, post=post)
     if form.is_valid():
         try:
@@ -157,7 +157,7 @@ def post_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_delete(request, pk):
     post = _get_post(pk)
-    require_author(post, request.user, "delete")
+    check_delete_post(request.user, post)
     if request.method == "POST":
         try:
             post_state.post_delete(post=post, actor=request.user)

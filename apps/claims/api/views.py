@@ -3,10 +3,11 @@ from django.utils.decorators import method_decorator
 from django_ratelimit import UNSAFE
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, permissions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import IsActiveMember
 from apps.claims import selectors
 from apps.claims.api.serializers import (
     ClaimCreateSerializer,
@@ -82,7 +83,7 @@ class ClaimEndorsement(APIView):
     """The caller's endorsement of the claim (an alias stands for the claim it was merged
     into): GET it, PUT a stance (201 when new, 200 when changed or the same), DELETE it."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
 
     def get_claim(self) -> Claim:
         return get_object_or_404(Claim.objects.select_related("merged_into"), pk=self.kwargs["pk"])

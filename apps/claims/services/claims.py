@@ -1,8 +1,9 @@
 """Creating claims: a topic's claim is found by its words, or created with them."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, claim_key
 from apps.core.text import CLAIM, clean_text
 from apps.forum.models import Topic
@@ -13,8 +14,7 @@ NEIGHBOURS = 5  # likely duplicates recorded for a new claim
 def claim_create(*, topic: Topic, author, text: str) -> tuple[Claim, bool]:
     """The active claim of the topic with these words (or the claim its words' alias was
     merged into), and whether it was created just now."""
-    if not (author and author.is_authenticated and author.is_active):
-        raise PermissionDenied("Log in to add a claim.")
+    check_participate(author, "add a claim")
     with transaction.atomic():
         return claim_for_text(topic, text, author)
 

@@ -1,9 +1,10 @@
 """Endorsing claims: a member supports or opposes a claim without posting."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.maps.services import map_mark_dirty
 
@@ -15,7 +16,7 @@ class NoEndorsement(ValidationError):
 def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, bool]:
     """The member's endorsement of the claim (an alias stands for its target) with this
     stance, and whether it is new; an existing one changes stance."""
-    _require_member(member)
+    check_participate(member, "endorse claims")
     if stance not in ClaimTag.Stance.values:
         raise ValidationError(
             f"An endorsement supports or opposes a claim, not “{stance}”.", code="stance"
@@ -39,7 +40,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
 
 def endorsement_withdraw(*, claim: Claim, member) -> None:
     """Delete the member's endorsement of the claim (an alias stands for its target)."""
-    _require_member(member)
+    check_participate(member, "endorse claims")
     with transaction.atomic():
         claim = _lock_canonical(claim)
         deleted, _ = Endorsement.objects.filter(claim=claim, user=member).delete()
@@ -49,11 +50,6 @@ def endorsement_withdraw(*, claim: Claim, member) -> None:
                 code="no_endorsement",
             )
         map_mark_dirty(topic=claim.topic)
-
-
-def _require_member(member) -> None:
-    if not (member and member.is_authenticated and member.is_active):
-        raise PermissionDenied("Log in to endorse claims.")
 
 
 def _lock_canonical(claim: Claim) -> Claim:

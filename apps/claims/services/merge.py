@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 
 from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.claims.permissions import check_merge
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Post
 from apps.maps.services import map_mark_dirty
@@ -18,7 +19,6 @@ from apps.moderation.selectors import (
     posts_needing_choice,
     state_fingerprint,
 )
-from apps.moderation.services import require_permission
 
 
 def claim_merge(
@@ -30,7 +30,7 @@ def claim_merge(
     tagged with (a member endorsing) several of them keeps one tag (endorsement), and they
     become aliases of the target. `resolutions` and `member_resolutions` give the stance kept
     by each post and member with opposite stances on the claims, by post and member id."""
-    require_permission(moderator, "moderation.merge_claims", "merge claims")
+    check_merge(moderator)
     reason = clean_text(reason, REASON)
     claim_ids = sorted({target.pk, *(source.pk for source in sources)})
     if not sources:

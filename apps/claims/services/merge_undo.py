@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Notification, User
 from apps.claims.models import ClaimTag, Endorsement
+from apps.claims.permissions import check_merge
 from apps.claims.services.merge import (
     any_of,
     endorsement_rows,
@@ -21,13 +22,12 @@ from apps.claims.services.merge import (
 from apps.core.text import REASON, clean_text
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
-from apps.moderation.services import require_permission
 
 
 def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> ClaimMerge:
     """Put back exactly the tags and claims the merge changed, and withdraw or answer the
     notifications it sent (_retract_notifications)."""
-    require_permission(moderator, "moderation.merge_claims", "undo merges")
+    check_merge(moderator, "undo merges")
     reason = clean_text(reason, REASON, required=False)
     with transaction.atomic():
         merge = ClaimMerge.objects.select_for_update().get(pk=merge.pk)

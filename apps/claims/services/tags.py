@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
+from apps.claims.permissions import check_tag_post
 from apps.claims.services.claims import claim_for_text
 from apps.forum.models import Post, Topic
 from apps.maps.services import map_mark_dirty
@@ -19,24 +20,12 @@ class TagInput:
     stance: str
 
 
-def can_tag(user, post: Post) -> bool:
-    """The post's author may change its tags, and so may moderators."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.pk == post.author_id or user.has_perm("claims.tag_any_post")
-
-
 def post_tags_set(*, post: Post, actor, tags: list[TagInput]) -> list[ClaimTag]:
     """Make the post's tags exactly `tags`, marking the map dirty if anything changed. Posting
     and editing call it inside their own transaction, for their author."""
-    if not (actor.is_authenticated and actor.is_active):
-        raise PermissionDenied("Log in to tag posts.")
-    if not can_tag(actor, post):
-        raise PermissionDenied("Only the post's author or a moderator can change its tags.")
+    check_tag_post(actor, post)
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be tagged.", code="tombstone")
-    if post.thread.locked and not actor.has_perm("claims.tag_any_post"):
-        raise PermissionDenied("This thread is locked: its posts' tags can no longer change.")
     check_tag_inputs(tags)
     # No savepoint of its own inside a caller's transaction: a refusal undoes the caller's
     # writes too, as it must.

@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
 from apps.core.text import BODY, clean_text
 from apps.forum.models import Post, PostRevision
-from apps.forum.permissions import require_author
+from apps.forum.permissions import check_edit_post
 from apps.forum.services.post_state import post_touches_map
 from apps.forum.services.posting import check_response, set_body
 from apps.maps.services import map_mark_dirty
@@ -25,9 +25,7 @@ def post_edit(
 ) -> Post:
     """Change what the author wrote: the body (keeping the earlier version), the tags and the
     response to the parent post. Each is left as it is when None."""
-    require_author(post, editor, "edit")
-    if post.thread.locked:
-        raise PermissionDenied("This thread is locked: its posts can no longer be edited.")
+    check_edit_post(editor, post)
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be edited.", code="tombstone")
     body = None if body is None else clean_text(body, BODY)

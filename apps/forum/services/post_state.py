@@ -8,10 +8,10 @@ from django.db.models import Q
 from apps.claims.models import ClaimTag
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Post
-from apps.forum.permissions import require_author
+from apps.forum.permissions import check_delete_post
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction
-from apps.moderation.services import require_permission
+from apps.moderation.permissions import REMOVE_POSTS, check_moderate
 
 
 def post_touches_map(post: Post) -> bool:
@@ -25,7 +25,7 @@ def post_touches_map(post: Post) -> bool:
 
 def post_delete(*, post: Post, actor) -> Post:
     """Leave a "deleted by creator" tombstone; the post's replies keep their place."""
-    require_author(post, actor, "delete")
+    check_delete_post(actor, post)
     if post.is_tombstone:
         raise ValidationError("This post is already deleted or removed.", code="tombstone")
     if post.depth == 0:
@@ -42,7 +42,7 @@ def post_delete(*, post: Post, actor) -> Post:
 
 def post_remove(*, post: Post, moderator, reason: str) -> Post:
     """Leave a "removed by moderator: reason" tombstone; the post's replies keep their place."""
-    require_permission(moderator, "forum.remove_post", "remove posts")
+    check_moderate(moderator, REMOVE_POSTS, "remove posts")
     reason = clean_text(reason, REASON)
     if post.state != Post.State.VISIBLE:
         raise ValidationError("Only a visible post can be removed.", code="not_visible")
@@ -56,7 +56,7 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
 
 
 def post_restore(*, post: Post, moderator, reason: str) -> Post:
-    require_permission(moderator, "forum.remove_post", "restore posts")
+    check_moderate(moderator, REMOVE_POSTS, "restore posts")
     reason = clean_text(reason, REASON)
     if post.state != Post.State.REMOVED:
         raise ValidationError(

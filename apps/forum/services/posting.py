@@ -2,16 +2,17 @@
 
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, TextChoices
 from django.utils import timezone
 
+from apps.accounts.permissions import check_participate
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
 from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
 from apps.core.text import BODY, TITLE, clean_text
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread, Topic
-from apps.forum.permissions import require_member
+from apps.forum.permissions import check_reply
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.trees import lock_tree, starts_tree
@@ -29,7 +30,7 @@ def thread_create(
     *, topic: Topic, author, title: str, body: str, tags: Sequence[TagInput] = ()
 ) -> Thread:
     """A thread and its opening post, which may carry claim tags like any reply."""
-    require_member(author, "start a thread")
+    check_participate(author, "start a thread")
     title = clean_text(title, TITLE)
     body = clean_text(body, BODY)
     check_tag_inputs(tags)
@@ -58,9 +59,7 @@ def reply_create(
 ) -> Post:
     """A reply to `parent`. `answers` (claim id -> Answer) answer the parent's claims one by
     one and are stored as the reply's tags, beside the claims it tags itself in `tags`."""
-    require_member(author, "reply")
-    if parent.thread.locked:
-        raise PermissionDenied("This thread is locked: it takes no new replies.")
+    check_reply(author, parent.thread)
     if parent.is_tombstone:
         raise ValidationError("You cannot reply to a deleted or removed post.", code="tombstone")
     check_response(response)

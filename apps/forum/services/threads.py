@@ -8,13 +8,13 @@ from apps.core.text import REASON, clean_text
 from apps.forum.models import Thread
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction
-from apps.moderation.services import require_permission
+from apps.moderation.permissions import DELETE_THREADS, LOCK_THREADS, check_moderate
 
 LOCKING = {True: ModerationAction.Kind.LOCK_THREAD, False: ModerationAction.Kind.UNLOCK_THREAD}
 
 
 def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -> Thread:
-    require_permission(moderator, "forum.lock_thread", "lock or unlock threads")
+    check_moderate(moderator, LOCK_THREADS, "lock or unlock threads")
     reason = clean_text(reason, REASON)
     if thread.locked == locked:
         raise ValidationError(
@@ -33,7 +33,7 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
 
 def thread_delete(*, thread: Thread, moderator, reason: str) -> None:
     """Delete a thread with every post in it; the log keeps what was deleted and why."""
-    require_permission(moderator, "forum.delete_thread", "delete threads")
+    check_moderate(moderator, DELETE_THREADS, "delete threads")
     reason = clean_text(reason, REASON)
     with transaction.atomic():
         posts = thread.posts.count()

@@ -7,12 +7,12 @@ from apps.claims.models import Endorsement
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Topic
 from apps.moderation.models import ModerationAction
-from apps.moderation.services import require_permission
+from apps.moderation.permissions import DELETE_TOPICS, check_moderate
 
 
 def topic_delete(*, topic: Topic, moderator, reason: str) -> None:
     """Delete an empty topic with its claims and maps; a topic with threads is refused."""
-    require_permission(moderator, "forum.delete_topic", "delete topics")
+    check_moderate(moderator, DELETE_TOPICS, "delete topics")
     reason = clean_text(reason, REASON)
     with transaction.atomic():
         threads = topic.threads.count()

@@ -1,0 +1,53 @@
+"""Who may tag a post and merge claims."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from rest_framework.test import APIRequestFactory
+
+from apps.claims.permissions import (
+    MayMergeClaims,
+    can_merge,
+    can_tag_any_post,
+    can_tag_post,
+    check_merge,
+    check_tag_post,
+)
+from tests.factories import make_moderator, make_reply
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(thread, member):
+    return make_reply(thread.opening_post, author=member)
+
+
+def test_the_author_and_moderators_tag_a_post(post, member, other_member, moderator):
+    assert can_tag_post(member, post) and can_tag_post(moderator, post)
+    assert not can_tag_post(other_member, post) and not can_tag_post(AnonymousUser(), post)
+    assert can_tag_any_post(moderator) and not can_tag_any_post(member)
+    with pytest.raises(PermissionDenied, match="Only the post's author or a moderator"):
+        check_tag_post(other_member, post)
+    with pytest.raises(PermissionDenied, match="Log in to tag posts"):
+        check_tag_post(AnonymousUser(), post)
+
+
+def test_in_a_locked_thread_only_moderators_tag(post, member, moderator):
+    post.thread.locked = True
+    assert not can_tag_post(member, post) and can_tag_post(moderator, post)
+    check_tag_post(moderator, post)
+    with pytest.raises(PermissionDenied, match="locked"):
+        check_tag_post(member, post)
+
+
+def test_only_active_moderators_merge(member, moderator):
+    retired = make_moderator("retired", is_active=False)
+    assert can_merge(moderator)
+    assert not can_merge(member) and not can_merge(retired)
+    with pytest.raises(PermissionDenied, match="Only moderators can undo merges."):
+        check_merge(member, "undo merges")
+    request = APIRequestFactory().post("/api/topics/t/merges/")
+    for user, allowed in [(moderator, True), (member, False), (AnonymousUser(), False)]:
+        request.user = user
+        assert MayMergeClaims().has_permission(request, None) is allowed
