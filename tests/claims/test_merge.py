@@ -1,3 +1,6 @@
+"""Merging claims and undoing merges (apps/claims/services/merge.py and merge_undo.py):
+tags, endorsements and aliases move in bulk and come back exactly; who may, and when not."""
+
 import threading
 
 import pytest
@@ -16,12 +19,7 @@ from apps.claims.services.merge import claim_merge
 from apps.claims.services.merge_undo import claim_merge_undo
 from apps.claims.services.tags import TagInput
 from apps.forum.services.editing import post_edit
-from apps.forum.services.post_state import post_delete, post_remove, post_restore
-from apps.forum.services.posting import reply_create
-from apps.forum.services.threads import thread_set_locked
-from apps.forum.services.topics import topic_delete
 from apps.maps.builder import build_graph
-from apps.maps.models import MapDirtyMark
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.selectors import merge_preview
 from tests.factories import TopicFactory, UserFactory, make_thread, tagged
@@ -312,55 +310,6 @@ def test_a_refused_undo_leaves_the_merge_notifications_alone(claims, moderator):
     )
 
 
-def test_removing_and_restoring_a_post(thread, member, moderator):
-    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    reply = reply_create(parent=post, author=member, body="still here")
-    post_remove(post=post, moderator=moderator, reason="Off topic")
-    post.refresh_from_db()
-    assert (post.state, post.removal_reason) == ("removed", "Off topic")
-    assert reply.parent_id == post.pk and build_graph(thread.topic)["nodes"] == []
-    with pytest.raises(ValidationError, match="Only a visible post"):
-        post_remove(post=post, moderator=moderator, reason="again")
-    post_restore(post=post, moderator=moderator, reason="On reflection, fine")
-    post.refresh_from_db()
-    assert (post.state, post.removal_reason) == ("visible", "")
-    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
-        "remove_post",
-        "restore_post",
-    ]
-
-
-def test_post_moderation_refusals(thread, member, moderator):
-    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    with pytest.raises(PermissionDenied):
-        post_remove(post=post, moderator=member, reason="mine")
-    with pytest.raises(ValidationError, match="reason"):
-        post_remove(post=post, moderator=moderator, reason="")
-    with pytest.raises(ValidationError, match="opening post"):
-        post_remove(post=thread.opening_post, moderator=moderator, reason="x")
-    post_delete(post=post, actor=member)
-    with pytest.raises(ValidationError, match="removed by a moderator"):
-        post_restore(post=post, moderator=moderator, reason="x")
-    post.refresh_from_db()
-    assert post.state == "deleted" and not ModerationAction.objects.exists()
-
-
-def test_locking_and_unlocking_a_thread(thread, member, moderator):
-    thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="Heated")
-    with pytest.raises(PermissionDenied, match="locked"):
-        reply_create(parent=thread.opening_post, author=member, body="hi")
-    with pytest.raises(ValidationError, match="already locked"):
-        thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="x")
-    with pytest.raises(PermissionDenied):
-        thread_set_locked(thread=thread, moderator=member, locked=False, reason="x")
-    thread_set_locked(thread=thread, moderator=moderator, locked=False, reason="Calmer")
-    reply_create(parent=thread.opening_post, author=member, body="hi")
-    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
-        "lock_thread",
-        "unlock_thread",
-    ]
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderators_merging_overlapping_claims_at_once_one_wins_no_tag_is_lost():
     thread, first_mod, second_mod = make_thread(), UserFactory(), UserFactory()
@@ -544,27 +493,3 @@ def test_a_merge_from_before_endorsements_can_still_be_undone(endorsed, moderato
     merge.save()
     claim_merge_undo(merge=merge, moderator=moderator)
     assert table_rows() == before
-
-
-def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, moderator):
-    claim, _ = claim_create(topic=topic, author=member, text="Orphan claim")
-    endorsement_set(claim=claim, member=member, stance="supports")
-    topic_delete(topic=topic, moderator=moderator, reason="unused")
-    assert not Claim.objects.exists() and not Endorsement.objects.exists()
-
-
-def test_removing_or_restoring_a_reply_whose_response_answers_a_claim_marks_the_map(
-    thread, member, other_member, moderator
-):
-    """A reply agreeing with a post of one claim takes a stance on it (rules v2): removing
-    or restoring it changes the map though the reply itself carries no tag."""
-    claim_post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    answer = tagged(claim_post, other_member, response="agree")
-    MapDirtyMark.objects.all().delete()
-
-    post_remove(post=answer, moderator=moderator, reason="Off topic")
-    removed = MapDirtyMark.objects.filter(topic=thread.topic).count()
-    post_restore(post=answer, moderator=moderator, reason="Back")
-
-    assert removed == 1
-    assert MapDirtyMark.objects.filter(topic=thread.topic).count() == 2
