@@ -16,19 +16,21 @@ def can_tag_any_post(user) -> bool:
 
 
 def can_tag_post(user, post: Post) -> bool:
-    return can_tag_any_post(user) or (
-        can_participate(user) and user.pk == post.author_id and not post.thread.locked
-    )
+    return _author_of_open(user, post) or can_tag_any_post(user)
 
 
 def check_tag_post(user, post: Post) -> None:
     check_participate(user, "tag posts")
-    if can_tag_any_post(user):
+    if _author_of_open(user, post) or can_tag_any_post(user):
         return
     if user.pk != post.author_id:
         raise PermissionDenied("Only the post's author or a moderator can change its tags.")
-    if post.thread.locked:
-        raise PermissionDenied("This thread is locked: its posts' tags can no longer change.")
+    raise PermissionDenied("This thread is locked: its posts' tags can no longer change.")
+
+
+def _author_of_open(user, post: Post) -> bool:
+    """Asked first: posting tags its own new post, and this reads no permission rows."""
+    return can_participate(user) and user.pk == post.author_id and not post.thread.locked
 
 
 def can_merge(user) -> bool:

@@ -51,3 +51,12 @@ def test_only_active_moderators_merge(member, moderator):
     for user, allowed in [(moderator, True), (member, False), (AnonymousUser(), False)]:
         request.user = user
         assert MayMergeClaims().has_permission(request, None) is allowed
+
+
+def test_the_author_of_a_post_in_an_open_thread_is_let_through_without_a_query(
+    post, member, django_assert_num_queries
+):
+    """Every reply tags its own new post through check_tag_post: it reads no permissions."""
+    assert not post.thread.locked  # the thread is loaded, as posting has it
+    with django_assert_num_queries(0):
+        check_tag_post(member, post)
