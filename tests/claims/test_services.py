@@ -345,3 +345,14 @@ def test_two_requests_of_one_member_at_once_make_one_endorsement():
         run.join()
     assert sorted(created) == [False, True]
     assert Endorsement.objects.filter(claim=claim, user=member).count() == 1
+
+
+def test_a_refused_tag_change_undoes_its_own_writes_and_leaves_the_callers_transaction_usable(
+    thread, member
+):
+    reply = make_reply(thread.opening_post, author=member)
+    tags = [TagInput("A claim made first", "supports"), TagInput("bell\x07", "supports")]
+    with transaction.atomic():  # a caller's transaction, as a view's or another service's
+        with pytest.raises(ValidationError, match="control characters"):
+            post_tags_set(post=reply, actor=member, tags=tags)
+        assert not Claim.objects.filter(text="A claim made first").exists()
