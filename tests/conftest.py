@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.factories import TopicFactory, UserFactory, make_moderator, make_thread
+from tests.factories import TopicFactory, UserFactory, make_moderator, make_reply, make_thread
 from tests.security.conftest import TALLY
 
 
@@ -26,6 +26,12 @@ def topic(db):
 @pytest.fixture
 def thread(topic, member):
     return make_thread(topic=topic, author=member, title="Is training fair use?")
+
+
+@pytest.fixture
+def reply(thread, member):
+    """A reply of `member`'s to the opening post."""
+    return make_reply(thread.opening_post, author=member)
 
 
 @pytest.fixture

@@ -13,32 +13,27 @@ from apps.claims.permissions import (
     check_merge,
     check_tag_post,
 )
-from tests.factories import make_moderator, make_reply
+from tests.factories import make_moderator
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def post(thread, member):
-    return make_reply(thread.opening_post, author=member)
-
-
-def test_the_author_and_moderators_tag_a_post(post, member, other_member, moderator):
-    assert can_tag_post(member, post) and can_tag_post(moderator, post)
-    assert not can_tag_post(other_member, post) and not can_tag_post(AnonymousUser(), post)
+def test_the_author_and_moderators_tag_a_post(reply, member, other_member, moderator):
+    assert can_tag_post(member, reply) and can_tag_post(moderator, reply)
+    assert not can_tag_post(other_member, reply) and not can_tag_post(AnonymousUser(), reply)
     assert can_tag_any_post(moderator) and not can_tag_any_post(member)
     with pytest.raises(PermissionDenied, match="Only the post's author or a moderator"):
-        check_tag_post(other_member, post)
+        check_tag_post(other_member, reply)
     with pytest.raises(PermissionDenied, match="Log in to tag posts"):
-        check_tag_post(AnonymousUser(), post)
+        check_tag_post(AnonymousUser(), reply)
 
 
-def test_in_a_locked_thread_only_moderators_tag(post, member, moderator):
-    post.thread.locked = True
-    assert not can_tag_post(member, post) and can_tag_post(moderator, post)
-    check_tag_post(moderator, post)
+def test_in_a_locked_thread_only_moderators_tag(reply, member, moderator):
+    reply.thread.locked = True
+    assert not can_tag_post(member, reply) and can_tag_post(moderator, reply)
+    check_tag_post(moderator, reply)
     with pytest.raises(PermissionDenied, match="locked"):
-        check_tag_post(member, post)
+        check_tag_post(member, reply)
 
 
 def test_only_active_moderators_merge(member, moderator):
@@ -54,9 +49,9 @@ def test_only_active_moderators_merge(member, moderator):
 
 
 def test_the_author_of_a_post_in_an_open_thread_is_let_through_without_a_query(
-    post, member, django_assert_num_queries
+    reply, member, django_assert_num_queries
 ):
     """Every reply tags its own new post through check_tag_post: it reads no permissions."""
-    assert not post.thread.locked  # the thread is loaded, as posting has it
+    assert not reply.thread.locked  # the thread is loaded, as posting has it
     with django_assert_num_queries(0):
-        check_tag_post(member, post)
+        check_tag_post(member, reply)

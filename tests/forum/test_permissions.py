@@ -12,14 +12,9 @@ from apps.forum.permissions import (
     check_edit_post,
     check_reply,
 )
-from tests.factories import UserFactory, make_reply
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def post(thread, member):
-    return make_reply(thread.opening_post, author=member)
 
 
 def lock(thread):
@@ -37,32 +32,32 @@ def test_members_reply_while_the_thread_is_open(thread, member):
         check_reply(member, thread)
 
 
-def test_only_the_author_edits_and_only_while_the_thread_is_open(post, member, other_member):
+def test_only_the_author_edits_and_only_while_the_thread_is_open(reply, member, other_member):
     moderator = UserFactory(username="boss", is_superuser=True)  # every permission there is
-    assert can_edit_post(member, post)
-    assert not any(can_edit_post(user, post) for user in (other_member, moderator, None))
+    assert can_edit_post(member, reply)
+    assert not any(can_edit_post(user, reply) for user in (other_member, moderator, None))
     with pytest.raises(PermissionDenied, match="Only the author can edit this post."):
-        check_edit_post(moderator, post)
-    lock(post.thread)
-    assert not can_edit_post(member, post)
+        check_edit_post(moderator, reply)
+    lock(reply.thread)
+    assert not can_edit_post(member, reply)
     with pytest.raises(PermissionDenied, match="can no longer be edited"):
-        check_edit_post(member, post)
+        check_edit_post(member, reply)
 
 
-def test_the_page_can_ask_with_its_own_thread(post, member, django_assert_num_queries):
-    post.thread.locked = True  # the page's copy of the thread says so
+def test_the_page_can_ask_with_its_own_thread(reply, member, django_assert_num_queries):
+    reply.thread.locked = True  # the page's copy of the thread says so
     with django_assert_num_queries(0):
-        assert not can_edit_post(member, post, thread=post.thread)
+        assert not can_edit_post(member, reply, thread=reply.thread)
 
 
-def test_a_deactivated_author_can_neither_edit_nor_delete(post, member):
+def test_a_deactivated_author_can_neither_edit_nor_delete(reply, member):
     member.is_active = False
-    assert not can_edit_post(member, post) and not can_delete_post(member, post)
+    assert not can_edit_post(member, reply) and not can_delete_post(member, reply)
     with pytest.raises(PermissionDenied, match="Log in to delete"):
-        check_delete_post(member, post)
+        check_delete_post(member, reply)
 
 
-def test_only_the_author_deletes(post, member, other_member):
-    assert can_delete_post(member, post) and not can_delete_post(other_member, post)
+def test_only_the_author_deletes(reply, member, other_member):
+    assert can_delete_post(member, reply) and not can_delete_post(other_member, reply)
     with pytest.raises(PermissionDenied, match="Only the author can delete this post."):
-        check_delete_post(other_member, post)
+        check_delete_post(other_member, reply)
