@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from apps.claims.models import Claim, Endorsement, claim_key
 from apps.forum.models import Post, Thread, Topic
 from apps.maps.builder import build_graph
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapDirtyMark
 from apps.maps.services import graph_document
 from bench.soak_load import Ledger, PostState
 
@@ -166,7 +166,7 @@ def map_equals_fresh_build() -> Check:
 
 
 def no_marks_left(drained_after: float | None) -> Check:
-    left = MapRequest.objects.count()
+    left = MapDirtyMark.objects.count()
     when = (
         "never drained" if drained_after is None else f"none {drained_after:.1f} s after the load"
     )

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.text import MAX_CLAIM_LENGTH
 from apps.forum.models import Post, Topic
 
-MAX_CLAIM_LENGTH = 200
 MAX_TAGS_PER_POST = 5
 
 

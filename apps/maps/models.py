@@ -20,15 +20,15 @@ class WholeJSONField(models.JSONField):
         return super().from_db_value(value, expression, connection)
 
 
-class MapRequest(models.Model):
+class MapDirtyMark(models.Model):
     """A dirty mark: something that can change the topic's map was committed with it.
     A build deletes the marks it saw, so one that arrives meanwhile keeps the topic dirty."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="map_requests")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="map_dirty_marks")
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Map of {self.topic_id} requested at {self.created:%Y-%m-%d %H:%M:%S}"
+        return f"Map of {self.topic_id} marked dirty at {self.created:%Y-%m-%d %H:%M:%S}"
 
 
 class ArgumentMap(models.Model):

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 
 from apps.forum.models import Post, Topic
 from apps.forum.rendering import plain_excerpt
-from apps.maps.models import ArgumentMap, MapClaim, MapRequest
+from apps.maps.models import ArgumentMap, MapClaim, MapDirtyMark
 
 # Strongest first, then more supporters, then the older claim: every list of claims
 # (services.claim_ranks).
@@ -46,7 +46,7 @@ def latest_version(topic: Topic) -> ArgumentMap | None:
 
 
 def is_dirty(topic: Topic) -> bool:
-    return MapRequest.objects.filter(topic=topic).exists()
+    return MapDirtyMark.objects.filter(topic=topic).exists()
 
 
 def map_claim(argument_map: ArgumentMap | None, claim_id: int) -> MapClaim | None:

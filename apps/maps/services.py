@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.forum.models import Topic
 from apps.maps.builder import build_graph, collector_paused
-from apps.maps.models import ArgumentMap, MapRequest, WholeJSONField
+from apps.maps.models import ArgumentMap, MapDirtyMark, WholeJSONField
 
 log = logging.getLogger(__name__)
 # Namespace of the two-key advisory locks that let one build of a topic run at a time.
@@ -41,7 +41,7 @@ class BuildOutcome:
 def map_mark_dirty(*, topic: Topic) -> None:
     """Record, in the caller's transaction, that the topic's map must be rebuilt; enqueue
     the build once that transaction commits."""
-    MapRequest.objects.create(topic=topic)
+    MapDirtyMark.objects.create(topic=topic)
     transaction.on_commit(partial(enqueue_map_build, topic.pk))
 
 
@@ -73,11 +73,11 @@ def map_build(*, topic_id: int) -> BuildOutcome:
             if not cursor.fetchone()[0]:
                 return BuildOutcome(built=False, version=None, still_dirty=True)
         topic = Topic.objects.get(pk=topic_id)
-        seen = list(MapRequest.objects.filter(topic=topic).values_list("pk", flat=True))
+        seen = list(MapDirtyMark.objects.filter(topic=topic).values_list("pk", flat=True))
         with collector_paused():  # the graph, too, is freed before the collector runs again
             version = _store(topic, build_graph(topic)).version
-        MapRequest.objects.filter(pk__in=seen).delete()
-    still_dirty = MapRequest.objects.filter(topic_id=topic_id).exists()
+        MapDirtyMark.objects.filter(pk__in=seen).delete()
+    still_dirty = MapDirtyMark.objects.filter(topic_id=topic_id).exists()
     return BuildOutcome(built=True, version=version, still_dirty=still_dirty)
 
 
@@ -183,7 +183,7 @@ def map_versions_prune() -> int:
 
 
 def dirty_topic_ids() -> list[int]:
-    return sorted(set(MapRequest.objects.values_list("topic_id", flat=True)))
+    return sorted(set(MapDirtyMark.objects.values_list("topic_id", flat=True)))
 
 
 def cache_delete_quietly(key: str) -> None:

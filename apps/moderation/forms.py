@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.claims.models import Claim, ClaimTag
-from apps.moderation.models import MAX_REASON_LENGTH
+from apps.core.text import MAX_REASON_LENGTH
 
 
 class ReasonForm(forms.Form):

@@ -4,9 +4,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.claims.models import Claim
+from apps.core.text import MAX_REASON_LENGTH
 from apps.forum.models import Post, Thread, Topic
-
-MAX_REASON_LENGTH = 1000
 
 
 class ClaimMerge(models.Model):

@@ -1,23 +1,31 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.claims.models import Claim, ClaimTag
+from apps.claims.permissions import can_merge, check_merge
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services import threads, topics
+from apps.forum.services.post_state import post_remove, post_restore
 from apps.moderation import selectors, services
 from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
 from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.moderation.permissions import (
+    DELETE_THREADS,
+    DELETE_TOPICS,
+    LOCK_THREADS,
+    REMOVE_POSTS,
+    can_see_moderators,
+    check_moderate,
+)
 
 LOG_PER_PAGE = 50
-
-
-def _moderator(request, permission: str, action: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(f"Only moderators can {action}.")
 
 
 def _done_with_reason(request, form: ReasonForm, act) -> bool:
@@ -34,7 +42,7 @@ def _done_with_reason(request, form: ReasonForm, act) -> bool:
 
 @login_required
 def duplicates(request, slug):
-    _moderator(request, "moderation.merge_claims", "see the duplicate queue")
+    check_merge(request.user, "see the duplicate queue")
     topic = get_object_or_404(Topic, slug=slug)
     pairs = selectors.likely_duplicates(topic=topic)
     return render(request, "moderation/duplicates.html", {"topic": topic, "pairs": pairs})
@@ -43,7 +51,7 @@ def duplicates(request, slug):
 @login_required
 @require_POST
 def duplicate_dismiss(request, slug):
-    _moderator(request, "moderation.merge_claims", "dismiss duplicate suggestions")
+    check_merge(request.user, "dismiss duplicate suggestions")
     topic = get_object_or_404(Topic, slug=slug)
     try:
         first, second = (
@@ -61,7 +69,7 @@ def duplicate_dismiss(request, slug):
 @require_http_methods(["GET", "POST"])
 def merge(request, slug):
     """GET with target and sources: the preview and the confirm form; POST: the merge."""
-    _moderator(request, "moderation.merge_claims", "merge claims")
+    check_merge(request.user, "merge claims")
     topic = get_object_or_404(Topic, slug=slug)
     choice = MergeChoiceForm(request.GET or None, topic=topic)
     if not choice.is_valid():
@@ -77,7 +85,7 @@ def merge(request, slug):
     )
     if request.method == "POST" and confirm.is_valid():
         try:
-            done = services.claim_merge(
+            done = claim_merge(
                 target=preview.target, sources=preview.sources, moderator=request.user,
                 reason=confirm.cleaned_data["reason"], resolutions=confirm.resolutions(),
                 member_resolutions=confirm.member_resolutions(),
@@ -98,13 +106,13 @@ def merge(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge_undo(request, pk):
-    _moderator(request, "moderation.merge_claims", "undo merges")
+    check_merge(request.user, "undo merges")
     merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
 
     def undo(reason):
-        services.claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
+        claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
 
     if _done_with_reason(request, form, undo):
         messages.success(request, "The merge is undone: the claims and tags are as they were.")
@@ -117,10 +125,10 @@ def merge_undo(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_moderate(request, pk, action):
     """Remove a visible post, or restore a removed one, with a reason."""
-    _moderator(request, "forum.remove_post", f"{action} posts")
+    check_moderate(request.user, REMOVE_POSTS, f"{action} posts")
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
     form = ReasonForm(request.POST or None)
-    change = services.post_remove if action == "remove" else services.post_restore
+    change = post_remove if action == "remove" else post_restore
     if _done_with_reason(
         request, form, lambda reason: change(post=post, moderator=request.user, reason=reason)
     ):
@@ -133,12 +141,12 @@ def post_moderate(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def thread_lock(request, pk):
     """Lock an unlocked thread, or unlock a locked one, with a reason."""
-    _moderator(request, "forum.lock_thread", "lock or unlock threads")
+    check_moderate(request.user, LOCK_THREADS, "lock or unlock threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
 
     def toggle(reason):
-        services.thread_set_locked(
+        threads.thread_set_locked(
             thread=thread, moderator=request.user, locked=not thread.locked, reason=reason
         )
 
@@ -160,8 +168,8 @@ def log(request, slug=None):
         "topic": topic,
         "page": page,
         "topics": Topic.objects.order_by("title"),
-        "show_moderators": request.user.has_perm("moderation.view_moderationaction"),
-        "can_undo": request.user.has_perm("moderation.merge_claims"),
+        "show_moderators": can_see_moderators(request.user),
+        "can_undo": can_merge(request.user),
     }
     return render(request, "moderation/log.html", context)
 
@@ -170,13 +178,13 @@ def log(request, slug=None):
 @require_http_methods(["GET", "POST"])
 def thread_delete(request, pk):
     """Ask first, saying what goes with the thread; then delete it."""
-    _moderator(request, "forum.delete_thread", "delete threads")
+    check_moderate(request.user, DELETE_THREADS, "delete threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.thread_delete(thread=thread, moderator=request.user, reason=reason),
+        lambda reason: threads.thread_delete(thread=thread, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted “{thread.title}”.")
         return redirect(thread.topic)
@@ -192,13 +200,13 @@ def thread_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_delete(request, slug):
-    _moderator(request, "forum.delete_topic", "delete topics")
+    check_moderate(request.user, DELETE_TOPICS, "delete topics")
     topic = get_object_or_404(Topic, slug=slug)
     form = ReasonForm(request.POST or None)
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.topic_delete(topic=topic, moderator=request.user, reason=reason),
+        lambda reason: topics.topic_delete(topic=topic, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted the topic “{topic.title}”.")
         return redirect("forum:home")

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
 
-from apps.forum import services
+from apps.forum.services.post_state import post_delete
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +332,7 @@ def alice_posts(thread, member, other_member):
     bob_thread = make_thread(author=other_member, title="Bob asks", body="bob opening words")
     reply = make_reply(bob_thread.opening_post, author=member, body="alice answers bob")
     deleted = make_reply(thread.opening_post, author=member, body="alice regrets this")
-    services.post_delete(post=deleted, actor=member)
+    post_delete(post=deleted, actor=member)
     bobs_reply = make_reply(thread.opening_post, author=other_member, body="bob disagrees")
     return {
         "visible": [thread.opening_post, reply],

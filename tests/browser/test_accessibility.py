@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from apps.claims.models import Claim
-from apps.forum import services as forum
+from apps.claims.services.merge import claim_merge
 from apps.forum.models import SEGMENT_DEPTH, Post
+from apps.forum.services.editing import post_edit
+from apps.forum.services.posting import reply_create
 from apps.moderation.selectors import likely_duplicates
-from apps.moderation.services import claim_merge
 from tests.browser.helpers import DEMO_TOPIC, blocking, focused, path_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -34,10 +35,10 @@ def _deep_post(thread) -> Post:
 
 
 def _own_edited_post(thread) -> Post:
-    post = forum.reply_create(
+    post = reply_create(
         parent=thread.opening_post, author=_member(), body="First words.", response="neutral"
     )
-    forum.post_edit(post=post, editor=_member(), body="Second thoughts.", tags=[])
+    post_edit(post=post, editor=_member(), body="Second thoughts.", tags=[])
     return post
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
+from apps.claims.services.tags import TagInput
 from apps.forum.models import SEGMENT_DEPTH, Post
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build

@@ -8,9 +8,12 @@ from django.urls import reverse
 
 from apps.claims.models import Claim, Endorsement
 from apps.claims.selectors import POSTS_PER_PAGE
-from apps.claims.services import TagInput, claim_create, endorsement_set
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create
 from apps.maps.selectors import CARDS_PER_COLUMN
 from apps.maps.services import map_build
 from tests.factories import UserFactory, make_reply
@@ -48,7 +51,7 @@ def test_a_bad_tag_in_the_form_shows_why_and_saves_nothing(thread, logged_in):
 
 
 def test_the_thread_shows_tags_as_chips_linking_to_the_claim(thread, member):
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "opposes")]
     )
     claim = reply.tags.get().claim
@@ -58,7 +61,7 @@ def test_the_thread_shows_tags_as_chips_linking_to_the_claim(thread, member):
 
 
 def test_the_edit_form_shows_and_changes_the_tags(thread, member, logged_in):
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "supports")]
     )
     form = logged_in.get(reverse("forum:post_edit", args=[reply.pk])).content.decode()
@@ -204,7 +207,7 @@ def test_a_claim_with_many_attackers_shows_the_strongest_thirty_and_links_to_the
 
 def test_an_evidence_post_deleted_since_the_build_says_so(debate, thread):
     income = debate["income"]
-    forum.post_delete(post=income, actor=income.author)  # the map is not rebuilt yet
+    post_delete(post=income, actor=income.author)  # the map is not rebuilt yet
     html = claim_page("Training is fair use")
     assert f'post {income.pk}</a> by <a href="/u/bob/">bob</a> ' in html
     assert "(no longer visible)" in html and "commissions" not in html

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.claims.services import TagInput
-from apps.forum import services
+from apps.claims.services.tags import TagInput
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete, post_remove
 from apps.forum.templatetags import posts
-from apps.moderation.services import post_remove
 from tests.factories import UserFactory, make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_tombstones_keep_their_place_and_say_why(thread, member):
     deleted = make_reply(thread.opening_post, author=member)
     answer = make_reply(deleted, body="still here")
     removed = make_reply(thread.opening_post)
-    services.post_delete(post=deleted, actor=member)
+    post_delete(post=deleted, actor=member)
     moderator = make_moderator()
     post_remove(post=removed, moderator=moderator, reason="<b>spam</b> & eggs")
     client = Client()
@@ -71,8 +71,8 @@ def test_a_tombstone_does_not_say_edited(thread, member):
     deleted = make_reply(thread.opening_post, author=member)
     removed = make_reply(thread.opening_post, author=member)
     for post in (deleted, removed):
-        services.post_edit(post=post, editor=member, body="second thoughts")
-    services.post_delete(post=deleted, actor=member)
+        post_edit(post=post, editor=member, body="second thoughts")
+    post_delete(post=deleted, actor=member)
     post_remove(post=removed, moderator=make_moderator(), reason="spam")
     html = Client().get(thread.get_absolute_url()).content.decode()
     for post in (deleted, removed):
@@ -85,7 +85,7 @@ def test_the_meta_line_says_who_how_when_and_how_many_replies(thread, member):
     answer = make_reply(top, response="disagree", author=UserFactory(username="<carol>"))
     make_reply(answer)
     make_reply(answer)
-    services.post_edit(post=answer, editor=answer.author, body="second thoughts")
+    post_edit(post=answer, editor=answer.author, body="second thoughts")
     html = Client().get(thread.get_absolute_url()).content.decode()
     summary = html[html.index(f'id="post-{answer.pk}"') :]
     summary = summary[: summary.index("</summary>")]

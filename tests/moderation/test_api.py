@@ -7,46 +7,24 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Thread
-from apps.moderation import services
+from apps.forum.services.post_state import post_remove
+from apps.forum.services.threads import thread_set_locked
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
-from tests.factories import TopicFactory, make_moderator, make_reply, make_thread
+from apps.moderation.services import duplicate_dismiss
+from tests.conftest import api_of
+from tests.factories import TopicFactory, make_moderator, make_thread, tagged
 
 pytestmark = pytest.mark.django_db
 
 COPIES = "Models store copies of their training images"
 COPIES_AGAIN = "The models store copies of the training images"
 FAIR_USE = "Training is fair use"
-
-
-def api_of(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_api(moderator) -> APIClient:
-    return api_of(moderator)
-
-
-@pytest.fixture
-def member_api(member) -> APIClient:
-    return api_of(member)
-
-
-def tagged(parent, author, *tags, response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body="…", response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:
@@ -113,7 +91,7 @@ def test_moderators_get_the_likely_duplicates_with_their_similarity(pair, mod_ap
 
 
 def test_a_dismissed_pair_is_not_in_the_api_queue(pair, moderator, mod_api):
-    services.duplicate_dismiss(first=pair.target, second=pair.source, moderator=moderator)
+    duplicate_dismiss(first=pair.target, second=pair.source, moderator=moderator)
     assert mod_api.get(f"/api/topics/{pair.topic.slug}/duplicates/").json() == []
 
 
@@ -242,7 +220,7 @@ def test_unknown_claims_are_400(pair, mod_api):
 
 
 def test_merging_into_an_already_merged_target_is_400_naming_it(pair, moderator, mod_api):
-    services.claim_merge(
+    claim_merge(
         target=claim(FAIR_USE), sources=[pair.target], moderator=moderator, reason="Broader"
     )
     before = database_state()
@@ -292,7 +270,7 @@ def test_merging_in_an_unknown_topic_is_404(pair, mod_api):
 @pytest.fixture
 def merged(pair, moderator):
     before = database_state()
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=pair.target, sources=[pair.source], moderator=moderator, reason="Reworded"
     )
     return SimpleNamespace(merge=merge, before=before, url=f"/api/merges/{merge.pk}/undo/")
@@ -335,10 +313,8 @@ def test_undoing_an_unknown_merge_is_404(mod_api):
 def logged(merged, pair, moderator, mod_api):
     """A merge, its undo, a removal and a lock, each with a reason, all by modmarta."""
     assert mod_api.post(merged.url, {"reason": "Not the same"}, format="json").status_code == 200
-    services.post_remove(post=pair.on_source, moderator=moderator, reason="Personal attack")
-    services.thread_set_locked(
-        thread=pair.thread, moderator=moderator, locked=True, reason="Flame war"
-    )
+    post_remove(post=pair.on_source, moderator=moderator, reason="Personal attack")
+    thread_set_locked(thread=pair.thread, moderator=moderator, locked=True, reason="Flame war")
     return f"/api/topics/{pair.topic.slug}/modlog/"
 
 
@@ -371,7 +347,7 @@ def test_moderators_see_who_did_what(logged):
 
 def test_the_log_holds_only_its_topics_actions(logged, moderator, member):
     music = make_thread(topic=TopicFactory(slug="music"), author=member)
-    services.thread_set_locked(thread=music, moderator=moderator, locked=True, reason="Spam")
+    thread_set_locked(thread=music, moderator=moderator, locked=True, reason="Spam")
     assert [entry["reason"] for entry in log_entries(APIClient(), "/api/topics/music/modlog/")] == [
         "Spam"
     ]

@@ -9,11 +9,14 @@ from django.test import Client
 
 from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Thread
+from apps.forum.services.post_state import post_delete, post_remove
+from apps.forum.services.threads import thread_set_locked
 from apps.maps.services import map_build
-from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
 from tests.factories import (
@@ -23,6 +26,7 @@ from tests.factories import (
     make_moderator,
     make_reply,
     make_thread,
+    tagged,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,22 +40,6 @@ def client_of(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_client(moderator) -> Client:
-    return client_of(moderator)
-
-
-def tagged(parent, author, *tags, body="…", response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body=body, response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:
@@ -98,7 +86,7 @@ def scene(thread, member, other_member, moderator):
     tagged(copies_post, other_member, (COPIES_AGAIN, "supports"), response="agree")
     tagged(opening, member, ("Old claim", "supports"))
     tagged(opening, other_member, ("Old claim restated", "supports"))
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=claim("Old claim"),
         sources=[claim("Old claim restated")],
         moderator=moderator,
@@ -106,7 +94,7 @@ def scene(thread, member, other_member, moderator):
     )
     visible = make_reply(opening, author=member, body="A visible reply")
     removed = make_reply(opening, author=member, body="A reply to remove")
-    services.post_remove(post=removed, moderator=moderator, reason="Off topic")
+    post_remove(post=removed, moderator=moderator, reason="Off topic")
     return SimpleNamespace(
         topic=thread.topic,
         thread=thread,
@@ -579,7 +567,7 @@ def test_undoing_a_merge_a_later_merge_built_on_asks_to_undo_that_first(
 ):
     earlier = merge_through_the_page(mod_client, pair)
     tagged(pair.thread.opening_post, member, (FAIR_USE, "supports"))
-    later = services.claim_merge(
+    later = claim_merge(
         target=claim(FAIR_USE), sources=[pair.target], moderator=moderator, reason="Broader"
     )
     before = database_state()
@@ -622,7 +610,7 @@ def test_a_removed_post_shows_the_reason_in_place_and_keeps_its_replies(
 
 
 def test_restoring_brings_the_body_back(thread, rude, moderator, mod_client):
-    services.post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
+    post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
     page = mod_client.get(thread.get_absolute_url()).content.decode()
     assert f'href="/moderation/posts/{rude.post.pk}/restore/"' in page
     response = mod_client.post(
@@ -657,7 +645,7 @@ def test_the_opening_post_cannot_be_removed(thread, mod_client):
 
 
 def test_a_post_deleted_by_its_author_cannot_be_restored(rude, member, mod_client):
-    forum.post_delete(post=rude.post, actor=member)
+    post_delete(post=rude.post, actor=member)
     before = database_state()
     response = mod_client.post(f"/moderation/posts/{rude.post.pk}/restore/", {"reason": "Undo"})
     assert response.status_code == 200
@@ -667,7 +655,7 @@ def test_a_post_deleted_by_its_author_cannot_be_restored(rude, member, mod_clien
 
 
 def test_the_author_can_neither_delete_nor_edit_a_removed_post(rude, moderator, logged_in):
-    services.post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
+    post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
     before = database_state()
     deleting = logged_in.post(f"/posts/{rude.post.pk}/delete/")
     assert deleting.status_code == 400
@@ -730,11 +718,11 @@ def test_locking_without_a_reason_is_refused(thread, mod_client):
 @pytest.fixture
 def logged(pair, moderator, member):
     """A merge in «AI art» and a thread locked in another topic, both by modmarta."""
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=pair.target, sources=[pair.source], moderator=moderator, reason="Reworded"
     )
     other = make_thread(topic=TopicFactory(slug="music", title="Music"), author=member)
-    services.thread_set_locked(thread=other, moderator=moderator, locked=True, reason="Spam wave")
+    thread_set_locked(thread=other, moderator=moderator, locked=True, reason="Spam wave")
     return SimpleNamespace(topic=pair.topic, merge=merge, other=other)
 
 

@@ -24,10 +24,10 @@ from schemathesis.checks import (
 
 from apps.accounts.models import User
 from apps.claims.models import Claim
-from apps.forum import services as forum
+from apps.claims.services.merge import claim_merge
 from apps.forum.demo.loader import DEMO_PASSWORD
 from apps.forum.models import Post, Thread, Topic
-from apps.moderation import services as moderation
+from apps.forum.services.posting import reply_create
 from apps.moderation.models import ClaimMerge
 from tests.security.conftest import TALLY
 
@@ -63,9 +63,9 @@ def demo(in_process):
     assert moderator.groups.filter(name="moderators").exists()
     thread = Thread.objects.get()
     for number in range(3):
-        forum.reply_create(parent=thread.opening_post, author=member, body=f"Mine {number}")
+        reply_create(parent=thread.opening_post, author=member, body=f"Mine {number}")
     first, second = Claim.objects.active().filter(topic=thread.topic).order_by("pk")[:2]
-    moderation.claim_merge(target=first, sources=[second], moderator=moderator, reason="demo")
+    claim_merge(target=first, sources=[second], moderator=moderator, reason="demo")
     return {"member": member, "moderator": moderator}
 
 

@@ -20,15 +20,16 @@ from django.contrib.auth.models import Group
 from django.urls import resolve, reverse
 
 from apps.accounts.models import User
-from apps.claims.models import MAX_CLAIM_LENGTH, Claim, claim_key
-from apps.claims.services import TagInput, claim_create
-from apps.forum import services as forum
+from apps.claims.models import Claim, claim_key
+from apps.claims.services.claims import claim_create
+from apps.claims.services.tags import TagInput
+from apps.core.text import MAX_BODY_LENGTH, MAX_CLAIM_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.forum.services.posting import reply_create, thread_create
 from apps.maps import exports
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
-from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge
+from apps.moderation.models import ClaimMerge
 from apps.moderation.selectors import merge_preview
 from tests.factories import TopicFactory, UserFactory
 from tests.html_checks import active_content
@@ -263,15 +264,13 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         api=False,
         saved=lambda _: _stored(new_thread().title, collapsed(text)),
     )
-    thread = new_thread() or forum.thread_create(
+    thread = new_thread() or thread_create(
         topic=topic, author=author, title=f"Plain thread {index}", body=opening_body
     )
     opening = thread.opening_post
-    tagged = forum.reply_create(parent=opening, author=author, body=f"To edit and tag {index}")
+    tagged = reply_create(parent=opening, author=author, body=f"To edit and tag {index}")
     sources = [TagInput(f"source {channel} {index}", "supports") for channel in ("html", "api")]
-    removed = forum.reply_create(
-        parent=tagged, author=author, body=f"To remove {index}", tags=sources
-    )
+    removed = reply_create(parent=tagged, author=author, body=f"To remove {index}", tags=sources)
 
     # Reply bodies.
     run.submit(
@@ -574,7 +573,7 @@ def test_hostile_inputs_are_refused_or_stored_inert(batch):
         moderator=moderator,
         topic=TopicFactory(slug=f"hostile-{batch}", title=f"Hostile batch {batch}"),
     )
-    run.history = forum.thread_create(
+    run.history = thread_create(
         topic=run.topic, author=run.author, title="Edited by every vector", body="First version"
     ).opening_post
     vectors = BATCHES[batch]

@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.claims.models import Endorsement
-from apps.claims.services import claim_create
+from apps.claims.services.claims import claim_create
 from apps.forum.models import Post
 from tests.factories import PASSWORD
 

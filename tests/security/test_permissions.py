@@ -16,10 +16,13 @@ from django.urls import reverse
 
 from apps.accounts.models import Notification, User
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, endorsement_set
-from apps.forum import services as forum
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
-from apps.moderation import services as moderation
+from apps.forum.services.post_state import post_remove
+from apps.forum.services.posting import reply_create
+from apps.forum.services.threads import thread_set_locked
 from apps.moderation.models import ClaimMerge
 from apps.moderation.selectors import merge_preview
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
@@ -71,24 +74,24 @@ def world(db) -> World:
     topic = TopicFactory(slug="perms", title="Permissions")
     thread = make_thread(topic=topic, author=member, title="Whose posts?")
     opening = thread.opening_post
-    post = forum.reply_create(
+    post = reply_create(
         parent=opening, author=member, body="Mine", tags=[TagInput("Models copy art", "supports")]
     )
-    others_post = forum.reply_create(
+    others_post = reply_create(
         parent=opening, author=other, body="Theirs", tags=[TagInput("Models learn", "opposes")]
     )
-    gone_post = forum.reply_create(parent=opening, author=users[INACTIVE], body="Gone")
-    removed_post = forum.reply_create(parent=opening, author=other, body="Spam")
-    moderation.post_remove(post=removed_post, moderator=mod, reason="spam")
+    gone_post = reply_create(parent=opening, author=users[INACTIVE], body="Gone")
+    removed_post = reply_create(parent=opening, author=other, body="Spam")
+    post_remove(post=removed_post, moderator=mod, reason="spam")
     locked = make_thread(topic=topic, author=member, title="Locked")
-    locked_post = forum.reply_create(parent=locked.opening_post, author=member, body="Frozen")
-    moderation.thread_set_locked(thread=locked, moderator=mod, locked=True, reason="heated")
-    forum.reply_create(
+    locked_post = reply_create(parent=locked.opening_post, author=member, body="Frozen")
+    thread_set_locked(thread=locked, moderator=mod, locked=True, reason="heated")
+    reply_create(
         parent=opening, author=other, body="Two claims",
         tags=[TagInput("Kept claim", "supports"), TagInput("Merged claim", "supports")],
     )  # fmt: skip
     kept, merged = (Claim.objects.get(text=text) for text in ("Kept claim", "Merged claim"))
-    merge = moderation.claim_merge(target=kept, sources=[merged], moderator=mod, reason="same")
+    merge = claim_merge(target=kept, sources=[merged], moderator=mod, reason="same")
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
@@ -186,6 +189,15 @@ HTML_ACTIONS = [
     Action("change tags in a locked thread", "post",
            lambda w: reverse("claims:post_tags", args=[w.locked_post.pk]), lambda w: TAG,
            ONLY_MODERATOR),
+    Action("see the edit form of own post in a locked thread", "get",
+           lambda w: reverse("forum:post_edit", args=[w.locked_post.pk]), None, NOBODY,
+           writes=False),
+    Action("see the member's tags form", "get",
+           lambda w: reverse("claims:post_tags", args=[w.post.pk]), None, AUTHOR_OR_MODERATOR,
+           writes=False),
+    Action("see the tags form in a locked thread", "get",
+           lambda w: reverse("claims:post_tags", args=[w.locked_post.pk]), None, ONLY_MODERATOR,
+           writes=False),
     Action("remove a post", "post", lambda w: reverse("moderation:remove", args=[w.others_post.pk]),
            lambda w: {"reason": "off topic"}, ONLY_MODERATOR),
     Action("restore a post", "post",

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from apps.claims.api.serializers import TagSerializer, TagsField
+from apps.core.text import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 
 class TopicSerializer(serializers.ModelSerializer):

@@ -18,10 +18,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from apps.claims.permissions import can_tag_any_post
 from apps.forum.links import profile_url, reverse_id
 from apps.forum.models import Post, Thread
+from apps.forum.permissions import can_edit_post
 from apps.forum.rendering import plain_excerpt
 from apps.forum.selectors import PostNode
+from apps.moderation.permissions import REMOVE_POSTS, can_moderate
 
 register = template.Library()
 
@@ -31,22 +34,25 @@ LISTED_CHARS = 280  # of a post shown in a list of posts
 
 @dataclass(frozen=True)
 class Viewer:
-    """What the reader may do on a page, looked up once rather than once a post."""
+    """What the reader may do on a page: the moderators' rights looked up once, not once a
+    post (they read the database); the author's, once a post, from the page's thread."""
 
-    user_id: int | None
-    thread_locked: bool
+    user: object
+    thread: Thread
     can_tag: bool
     can_remove: bool
 
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
-        signed_in = user is not None and user.is_authenticated
         return cls(
-            user_id=user.pk if signed_in else None,
-            thread_locked=thread.locked,
-            can_tag=signed_in and user.has_perm("claims.tag_any_post"),
-            can_remove=signed_in and user.has_perm("forum.remove_post"),
+            user=user,
+            thread=thread,
+            can_tag=can_tag_any_post(user),
+            can_remove=can_moderate(user, REMOVE_POSTS),
         )
+
+    def can_edit(self, post: Post) -> bool:
+        return can_edit_post(self.user, post, thread=self.thread)
 
 
 @register.simple_tag(takes_context=True)
@@ -164,7 +170,7 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
 
 
 def _actions(post: Post, viewer: Viewer) -> str:
-    locked = viewer.thread_locked
+    locked = viewer.thread.locked
     permalink = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
     links = [f'<a href="{permalink}" aria-label="link to this post">link</a>']
     if not post.is_tombstone:
@@ -180,7 +186,7 @@ def _actions(post: Post, viewer: Viewer) -> str:
             links.append(f'<a href="{reverse_id("forum:post_revisions", post.pk)}">history</a>')
         if viewer.can_tag:
             links.append(f'<a href="{reverse_id("claims:post_tags", post.pk)}">tags</a>')
-        if viewer.user_id is not None and viewer.user_id == post.author_id and not locked:
+        if viewer.can_edit(post):
             links.append(f'<a href="{reverse_id("forum:post_edit", post.pk)}">edit</a>')
             if post.depth > 0:
                 links.append(f'<a href="{reverse_id("forum:post_delete", post.pk)}">delete</a>')

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from apps.claims.models import ClaimTag
-from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge, ModerationAction
+from apps.core.text import MAX_REASON_LENGTH
+from apps.moderation.models import ClaimMerge, ModerationAction
 
 
 class DuplicatePairSerializer(serializers.Serializer):

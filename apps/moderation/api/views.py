@@ -1,12 +1,15 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, permissions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.models import Claim
+from apps.claims.permissions import MayMergeClaims
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Topic
-from apps.moderation import selectors, services
+from apps.moderation import selectors
 from apps.moderation.api.serializers import (
     ClaimMergeSerializer,
     DuplicatePairSerializer,
@@ -15,17 +18,11 @@ from apps.moderation.api.serializers import (
     UndoSerializer,
 )
 from apps.moderation.models import ClaimMerge, ModerationAction
-
-
-class IsClaimModerator(permissions.BasePermission):
-    message = "Only moderators can do this."
-
-    def has_permission(self, request, view):
-        return request.user.has_perm("moderation.merge_claims")
+from apps.moderation.permissions import can_see_moderators
 
 
 class TopicDuplicates(APIView):
-    permission_classes = [IsClaimModerator]
+    permission_classes = [MayMergeClaims]
 
     @extend_schema(responses=DuplicatePairSerializer(many=True))
     def get(self, request, slug):
@@ -37,7 +34,7 @@ class TopicDuplicates(APIView):
 
 
 class TopicMerges(APIView):
-    permission_classes = [IsClaimModerator]
+    permission_classes = [MayMergeClaims]
 
     @extend_schema(request=MergeRequestSerializer, responses={201: ClaimMergeSerializer})
     def post(self, request, slug):
@@ -53,7 +50,7 @@ class TopicMerges(APIView):
             raise exceptions.ValidationError({"detail": [f"No such claims: {sorted(missing)}."]})
         if found[data.validated_data["target"]].topic_id != topic.pk:
             raise exceptions.ValidationError({"target": ["The target belongs to another topic."]})
-        merge = services.claim_merge(
+        merge = claim_merge(
             target=found[data.validated_data["target"]],
             sources=[found[pk] for pk in dict.fromkeys(data.validated_data["sources"])],
             moderator=request.user,
@@ -66,7 +63,7 @@ class TopicMerges(APIView):
 
 
 class MergeUndo(APIView):
-    permission_classes = [IsClaimModerator]
+    permission_classes = [MayMergeClaims]
 
     @extend_schema(request=UndoSerializer, responses={200: ClaimMergeSerializer})
     def post(self, request, pk):
@@ -74,7 +71,7 @@ class MergeUndo(APIView):
         merge = get_object_or_404(ClaimMerge, pk=pk)
         data = UndoSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        merge = services.claim_merge_undo(
+        merge = claim_merge_undo(
             merge=merge, moderator=request.user, reason=data.validated_data["reason"]
         )
         return Response(ClaimMergeSerializer(merge).data)
@@ -90,5 +87,5 @@ class TopicModerationLog(generics.ListAPIView):
         return ModerationAction.objects.filter(topic=topic).select_related("moderator")
 
     def get_serializer_context(self):
-        show = self.request.user.has_perm("moderation.view_moderationaction")
+        show = can_see_moderators(self.request.user)
         return {**super().get_serializer_context(), "show_moderators": show}

@@ -18,7 +18,7 @@ USE_DEFAULT = "ALTER TABLE maps_argumentmap ALTER COLUMN graph SET COMPRESSION d
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("maps", "0005_ranked_indexes"),
+        ("maps", "0006_ranked_indexes"),
     ]
 
     operations = [migrations.RunSQL(USE_LZ4, USE_DEFAULT)]

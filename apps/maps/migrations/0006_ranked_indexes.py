@@ -1,13 +1,13 @@
 """Indexes in the order every list of claims follows (MapClaim.rank), in their own
 transaction: PostgreSQL builds no index on a table whose rows the same transaction has just
-updated under deferred foreign keys (0004)."""
+updated under deferred foreign keys (0005)."""
 
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("maps", "0004_ranks_on_rows"),
+        ("maps", "0005_ranks_on_rows"),
     ]
 
     operations = [

@@ -1,23 +1,21 @@
-"""Writes to topics, threads and posts: one function per operation, one transaction each."""
+"""Posting: a thread with its opening post, and replies, each with its claim tags."""
 
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, TextChoices
+from django.db.models import F, TextChoices
 from django.utils import timezone
 
+from apps.accounts.permissions import check_participate
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
-from apps.claims.services import TagInput, check_tag_inputs, tags_write
-from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision, Thread, Topic
+from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
+from apps.core.text import BODY, TITLE, clean_text
+from apps.forum.models import SEGMENT_DEPTH, Post, Thread, Topic
+from apps.forum.permissions import check_reply
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
-from apps.maps.services import map_mark_dirty
-
-MAX_BODY_LENGTH = 20_000
-MAX_TITLE_LENGTH = 200
-# Namespace of the two-key advisory locks that serialize writes to one post tree.
-POST_TREE_LOCK = 1
+from apps.forum.trees import lock_tree, starts_tree
 
 
 class Answer(TextChoices):
@@ -32,9 +30,9 @@ def thread_create(
     *, topic: Topic, author, title: str, body: str, tags: Sequence[TagInput] = ()
 ) -> Thread:
     """A thread and its opening post, which may carry claim tags like any reply."""
-    _require_member(author, "start a thread")
-    title = clean_title(title)
-    body = clean_body(body)
+    check_participate(author, "start a thread")
+    title = clean_text(title, TITLE)
+    body = clean_text(body, BODY)
     check_tag_inputs(tags)
     now = timezone.now()
     with transaction.atomic():
@@ -42,11 +40,11 @@ def thread_create(
             topic=topic, title=title, author=author, created=now, last_activity=now
         )
         opening_post = Post(thread=thread, author=author, depth=0, created=now)
-        _set_body(opening_post, body)
+        set_body(opening_post, body)
         opening_post.save()
         thread.opening_post = opening_post
         thread.save(update_fields=["opening_post"])
-        tags_write(post=opening_post, tags=tags, creator=author)
+        post_tags_set(post=opening_post, actor=author, tags=tags)
     return thread
 
 
@@ -61,12 +59,10 @@ def reply_create(
 ) -> Post:
     """A reply to `parent`. `answers` (claim id -> Answer) answer the parent's claims one by
     one and are stored as the reply's tags, beside the claims it tags itself in `tags`."""
-    _require_member(author, "reply")
-    if parent.thread.locked:
-        raise PermissionDenied("This thread is locked: it takes no new replies.")
+    check_reply(author, parent.thread)
     if parent.is_tombstone:
         raise ValidationError("You cannot reply to a deleted or removed post.", code="tombstone")
-    _check_response(response)
+    check_response(response)
     answered = _answered(parent, answers or {})
     _check_answers_and_rows(answered, tags)
     tags = [*(TagInput(claim.pk, stance) for claim, stance in answered), *tags]
@@ -78,11 +74,11 @@ def reply_create(
         response=response,
         created=timezone.now(),
     )
-    _set_body(reply, clean_body(body))
+    set_body(reply, clean_text(body, BODY))
     check_tag_inputs(tags)
     with transaction.atomic():
         _insert_reply(reply, parent)
-        tags_write(post=reply, tags=tags, creator=author)
+        post_tags_set(post=reply, actor=author, tags=tags)
         _count_reply(reply, parent)
     return reply
 
@@ -176,7 +172,7 @@ def _other(stance: str) -> str:
 
 def _check_answers_and_rows(answered: list[tuple[Claim, str]], rows: Sequence[TagInput]) -> None:
     """No claim both answered and tagged in a row, and at most MAX_TAGS_PER_POST in all.
-    (A row naming an alias of an answered claim is refused later by tags_write, as a claim
+    (A row naming an alias of an answered claim is refused later by post_tags_set, as a claim
     tagged twice.)"""
     for row in rows:
         for claim, _ in answered:
@@ -199,48 +195,7 @@ def _check_answers_and_rows(answered: list[tuple[Claim, str]], rows: Sequence[Ta
         )
 
 
-def post_edit(
-    *,
-    post: Post,
-    editor,
-    body: str | None = None,
-    tags: Sequence[TagInput] | None = None,
-    response: str | None = None,
-) -> Post:
-    """Change what the author wrote: the body (keeping the earlier version), the tags and the
-    response to the parent post. Each is left as it is when None."""
-    require_author(post, editor, "edit")
-    if post.thread.locked:
-        raise PermissionDenied("This thread is locked: its posts can no longer be edited.")
-    if post.is_tombstone:
-        raise ValidationError("A deleted or removed post cannot be edited.", code="tombstone")
-    body = None if body is None else clean_body(body)
-    check_tag_inputs(tags or [])
-    if response is not None:
-        _check_response(response, opening_post=post.parent_id is None)
-    with transaction.atomic():
-        if body is not None and body != post.body:
-            _revise(post, body)
-        if tags is not None:
-            tags_write(post=post, tags=tags, creator=editor)
-        if response is not None and response != post.response:
-            post.response = response
-            post.save(update_fields=["response"])
-            if post_touches_map(post):
-                map_mark_dirty(topic=post.thread.topic)
-    return post
-
-
-def _revise(post: Post, body: str) -> None:
-    """Keep the post's current body as a revision, then replace it. Caller is inside a
-    transaction."""
-    PostRevision.objects.create(post=post, body=post.body, written=post.edited or post.created)
-    _set_body(post, body)
-    post.edited = timezone.now()
-    post.save(update_fields=["body", "body_html", "edited"])
-
-
-def _check_response(response: str, *, opening_post: bool = False) -> None:
+def check_response(response: str, *, opening_post: bool = False) -> None:
     if opening_post:
         raise ValidationError(
             "The opening post answers no post, so it has no response (agree / disagree /"
@@ -253,75 +208,6 @@ def _check_response(response: str, *, opening_post: bool = False) -> None:
         )
 
 
-def post_touches_map(post: Post) -> bool:
-    """Whether deleting the post, or changing its response, can change its topic's map:
-    it, its parent or one of its replies carries a claim tag. (Its tags relate to its
-    parent's and its replies' claims, and a response gives a stance on the parent's claim.)"""
-    return ClaimTag.objects.filter(
-        Q(post__in=[post.pk, post.parent_id]) | Q(post__parent=post)
-    ).exists()
-
-
-def post_delete(*, post: Post, actor) -> Post:
-    """Leave a "deleted by creator" tombstone; the post's replies keep their place."""
-    require_author(post, actor, "delete")
-    if post.is_tombstone:
-        raise ValidationError("This post is already deleted or removed.", code="tombstone")
-    if post.depth == 0:
-        raise ValidationError(
-            "The opening post cannot be deleted; edit it instead.", code="opening_post"
-        )
-    with transaction.atomic():
-        post.state = Post.State.DELETED
-        post.save(update_fields=["state"])
-        if post_touches_map(post):
-            map_mark_dirty(topic=post.thread.topic)
-    return post
-
-
-def starts_tree(depth: int) -> bool:
-    """Replies to the opening post, and every SEGMENT_DEPTH levels below, root a new tree."""
-    return (depth - 1) % SEGMENT_DEPTH == 0
-
-
-def lock_tree(tree_id: int) -> None:
-    """Serialize writes to one MPTT tree until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [POST_TREE_LOCK, tree_id])
-
-
-def clean_body(body: str) -> str:
-    return _clean_text(body.strip() if body else "", what="post", max_length=MAX_BODY_LENGTH)
-
-
-def clean_title(title: str) -> str:
-    return _clean_text(" ".join((title or "").split()), what="title", max_length=MAX_TITLE_LENGTH)
-
-
-def _clean_text(text: str, *, what: str, max_length: int) -> str:
-    if not text:
-        raise ValidationError(f"The {what} is empty: write something.", code="empty")
-    if len(text) > max_length:
-        raise ValidationError(
-            f"The {what} can be at most {max_length:,} characters; this one has {len(text):,}.",
-            code="too_long",
-        )
-    if "\x00" in text:
-        raise ValidationError(f"The {what} contains a NUL character.", code="null_character")
-    return text
-
-
-def _set_body(post: Post, body: str) -> None:
+def set_body(post: Post, body: str) -> None:
     post.body = body
     post.body_html = render_body(body)
-
-
-def _require_member(user, action: str) -> None:
-    if not (user and user.is_authenticated and user.is_active):
-        raise PermissionDenied(f"Log in to {action}.")
-
-
-def require_author(post: Post, user, action: str) -> None:
-    _require_member(user, action)
-    if post.author_id != user.pk:
-        raise PermissionDenied(f"Only the author can {action} this post.")

@@ -30,7 +30,7 @@ RANK_EXISTING = """
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("maps", "0003_map_rows"),
+        ("maps", "0004_rename_maprequest_to_mapdirtymark"),
     ]
 
     operations = [
