@@ -34,6 +34,14 @@ def render_body(body: str) -> str:
     )
 
 
+def mentioned_usernames(body: str) -> set[str]:
+    """The usernames, as spelled, of the existing members the body mentions: exactly the
+    mentions render_body links (none in code, for one)."""
+    env: dict = {}
+    _markdown(_existing_usernames(MENTION.findall(body))).parse(body, env)
+    return env.get("mentions", set())
+
+
 def _existing_usernames(candidates: list[str]) -> dict[str, str]:
     """Lower-cased mention -> the username as spelled, for users who exist."""
     wanted = {name.lower() for name in candidates}
@@ -68,6 +76,7 @@ def _mention_rule(mentionable: dict[str, str]):
         if not username:
             return False
         if not silent:
+            state.env.setdefault("mentions", set()).add(username)
             link = state.push("link_open", "a", 1)
             link.attrs = {
                 "href": reverse("accounts:profile", kwargs={"username": username}),

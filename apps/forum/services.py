@@ -13,6 +13,7 @@ from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision, Thread, Topic
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.maps.services import map_mark_dirty
+from apps.notifications.services import notifications_for_reply, notifications_for_thread
 
 MAX_BODY_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
@@ -47,6 +48,7 @@ def thread_create(
         thread.opening_post = opening_post
         thread.save(update_fields=["opening_post"])
         tags_write(post=opening_post, tags=tags, creator=author)
+        notifications_for_thread(thread=thread)
     return thread
 
 
@@ -83,6 +85,7 @@ def reply_create(
     with transaction.atomic():
         _insert_reply(reply, parent)
         tags_write(post=reply, tags=tags, creator=author)
+        notifications_for_reply(reply=reply)
         _count_reply(reply, parent)
     return reply
 

@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services import post_touches_map
@@ -23,6 +23,7 @@ from apps.moderation.selectors import (
     posts_needing_choice,
     state_fingerprint,
 )
+from apps.notifications.services import notifications_for_merge, notifications_for_merge_undo
 
 
 def require_permission(user, permission: str, action: str) -> None:
@@ -72,7 +73,7 @@ def claim_merge(
             members_needing_choice(claim_ids=claim_ids), member_resolutions, MEMBER_CHOICE
         )
         before = _snapshot(claim_ids)
-        notifications = _notify_authors(target, sources)
+        notifications = notifications_for_merge(target=target, sources=sources, moderator=moderator)
         _collapse(ClaimTag, "post_id", target, claim_ids, chosen_stances)
         _collapse(Endorsement, "user_id", target, claim_ids, chosen_endorsements)
         _alias(target, sources)
@@ -221,47 +222,9 @@ def _log_merge(merge: ClaimMerge, sources: list[Claim], kind: str, moderator, re
     )  # fmt: skip
 
 
-def _notify_authors(target: Claim, sources: list[Claim]) -> list[Notification]:
-    """Tell the authors of posts tagged with a source that their tags move to the target,
-    linking each to their latest such post. Caller runs it before the tags move."""
-    posts = (
-        Post.objects.filter(tags__claim__in=sources, author__isnull=False)
-        .order_by("author_id", "-pk")
-        .distinct("author_id")
-        .only("pk", "author_id")
-    )
-    return Notification.objects.bulk_create(
-        Notification(
-            user_id=post.author_id,
-            text=f"A moderator merged claims your posts were tagged with into «{target}».",
-            url=post.get_absolute_url(),
-        )
-        for post in posts
-    )
-
-
-def _retract_notifications(merge: ClaimMerge) -> None:
-    """A notification of the merge that its member has not read yet is withdrawn: it would
-    tell them of a change that no longer holds. One they have read stays, as what they were
-    told, and gets an answer saying that the merge was undone. Caller holds the merge's lock."""
-    notifications = list(merge.notifications.select_for_update(of=("self",)).order_by("pk"))
-    unread = [note.pk for note in notifications if not note.read]
-    Notification.objects.filter(pk__in=unread).delete()
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=note.user_id,
-            text=f"A moderator undid the merge into «{merge.target}»: your posts' claim tags"
-            " are as they were before it.",
-            url=note.url,
-        )
-        for note in notifications
-        if note.read
-    )
-
-
 def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> ClaimMerge:
     """Put back exactly the tags and claims the merge changed, and withdraw or answer the
-    notifications it sent (_retract_notifications)."""
+    notifications it sent (notifications_for_merge_undo)."""
     require_permission(moderator, "moderation.merge_claims", "undo merges")
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
@@ -270,9 +233,9 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
         lock_claims(claim_ids)
         _check_undoable(merge, claim_ids)
         _restore(merge)
-        _retract_notifications(merge)
         merge.undone_at, merge.undone_by = timezone.now(), moderator
         merge.save(update_fields=["undone_at", "undone_by"])
+        notifications_for_merge_undo(merge=merge)
         sources = list(merge.sources.order_by("pk"))
         _log_merge(merge, sources, ModerationAction.Kind.UNDO_MERGE, moderator, reason)
         map_mark_dirty(topic=merge.topic)

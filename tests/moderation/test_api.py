@@ -5,13 +5,13 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
 from apps.forum.models import Post, Thread
 from apps.moderation import services
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
+from apps.notifications.models import Notification
 from tests.factories import TopicFactory, make_moderator, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_a_moderator_merges_claims(pair, mod_api, other_member):
         (pair.on_source.pk, "supports"),
     }
     assert not pair.source.tags.exists()
-    assert Notification.objects.filter(user=other_member).count() == 1
+    assert Notification.objects.filter(user=other_member, kind="merged").count() == 1
     assert ModerationAction.objects.get().kind == "merge"
 
 

@@ -532,7 +532,7 @@ def check_topic_pages(run: Run) -> None:
     for number in range(1, (notes + 19) // 20 + 1):
         run.page(
             f"notifications page {number}",
-            run.member.get(reverse("accounts:notifications"), {"page": number}),
+            run.member.get(reverse("notifications:list"), {"page": number}),
             logged_in=True,
         )
     duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))

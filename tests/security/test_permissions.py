@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services import TagInput, endorsement_set
 from apps.forum import services as forum
@@ -22,6 +22,7 @@ from apps.forum.models import Post, Thread, Topic
 from apps.moderation import services as moderation
 from apps.moderation.models import ClaimMerge
 from apps.moderation.selectors import merge_preview
+from apps.notifications.models import Notification
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
 from tests.security.conftest import TALLY
 from tests.security.pages import api_client, browser, row_counts
@@ -212,7 +213,7 @@ HTML_ACTIONS = [
     Action("change own password", "post", lambda w: reverse("password_change"),
            lambda w: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
                       "new_password2": NEW_PASSWORD}, MEMBERS),
-    Action("read notifications", "get", lambda w: reverse("accounts:notifications"), None,
+    Action("read notifications", "get", lambda w: reverse("notifications:list"), None,
            MEMBERS, writes=False),
     Action("endorse a claim", "post", lambda w: reverse("claims:endorse", args=[w.others.pk]),
            lambda w: {"stance": "opposes"}, MEMBERS),
@@ -353,10 +354,10 @@ def test_the_same_post_with_the_token_goes_through(world, action):
 def test_logout_without_the_csrf_token_keeps_the_session(world):
     client = browser(world.users[MEMBER], enforce_csrf_checks=True)
     assert client.post(reverse("logout")).status_code == 403
-    assert client.get(reverse("accounts:notifications")).status_code == 200
+    assert client.get(reverse("notifications:list")).status_code == 200
     client = browser(world.users[MEMBER])
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("accounts:notifications")).status_code == 302
+    assert client.get(reverse("notifications:list")).status_code == 302
     TALLY["CSRF cases"] += 2
 
 
