@@ -29,5 +29,5 @@ class MarkReadForm(forms.Form):
         ids = self.data.getlist("id")
         if not all(pk.isdigit() and len(pk) <= MAX_ID_DIGITS for pk in ids):
             raise forms.ValidationError("Notification ids are positive whole numbers.")
-        cleaned["ids"] = None if cleaned.get("all") else [int(pk) for pk in ids]
+        cleaned["ids"] = None if cleaned.get("all") or not ids else [int(pk) for pk in ids]
         return cleaned
