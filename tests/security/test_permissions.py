@@ -22,7 +22,7 @@ from apps.forum.models import Post, Thread, Topic
 from apps.moderation import services as moderation
 from apps.moderation.models import ClaimMerge
 from apps.moderation.selectors import merge_preview
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, Preferences, Watch
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
 from tests.security.conftest import TALLY
 from tests.security.pages import api_client, browser, row_counts
@@ -93,6 +93,8 @@ def world(db) -> World:
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
+    Notification.objects.create(user=mod, text="Something for the moderator to mark read")
+    Watch.objects.filter(thread=thread).delete()  # so that watching it changes a row
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
@@ -120,6 +122,8 @@ def state() -> dict:
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
+        "watches": list(Watch.objects.order_by("pk").values_list("user", "thread")),
+        "preferences": list(Preferences.objects.order_by("pk").values_list("user", "email")),
     }
 
 
@@ -215,6 +219,14 @@ HTML_ACTIONS = [
                       "new_password2": NEW_PASSWORD}, MEMBERS),
     Action("read notifications", "get", lambda w: reverse("notifications:list"), None,
            MEMBERS, writes=False),
+    Action("mark all notifications read", "post", lambda w: reverse("notifications:read"),
+           lambda w: {"all": "1"}, MEMBERS),
+    Action("watch a thread", "post", lambda w: reverse("notifications:watch", args=[w.thread.pk]),
+           lambda w: {"watch": "1"}, MEMBERS),
+    Action("see the settings", "get", lambda w: reverse("notifications:settings"), None,
+           MEMBERS, writes=False),
+    Action("change the settings", "post", lambda w: reverse("notifications:settings"),
+           lambda w: {"email_address": "new@example.org", "email": "daily"}, MEMBERS),
     Action("endorse a claim", "post", lambda w: reverse("claims:endorse", args=[w.others.pk]),
            lambda w: {"stance": "opposes"}, MEMBERS),
     Action("withdraw an endorsement", "post",
@@ -259,6 +271,15 @@ API_ACTIONS = [
            lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
     Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
            MEMBERS, api=True, writes=False),
+    Action("read own notifications", "get", lambda w: "/api/notifications/", None, MEMBERS,
+           api=True, writes=False),
+    Action("mark all notifications read", "post", lambda w: "/api/notifications/read/",
+           lambda w: {"all": True}, MEMBERS, api=True),
+    Action("watch a thread", "put", lambda w: f"/api/threads/{w.thread.pk}/watch/", None,
+           MEMBERS, api=True),
+    Action("stop watching a thread", "delete",
+           lambda w: f"/api/threads/{w.locked_post.thread_id}/watch/", None, MEMBERS, api=True,
+           writes=False, answer=204),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]
