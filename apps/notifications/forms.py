@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.accounts.models import User
 from apps.notifications.models import Preferences
 
 MAX_ID_DIGITS = 18  # fits PostgreSQL's bigint
@@ -7,7 +8,10 @@ MAX_ID_DIGITS = 18  # fits PostgreSQL's bigint
 
 class PreferencesForm(forms.Form):
     email_address = forms.EmailField(
-        required=False, label="Email address", help_text="For notifications and password reset."
+        required=False,
+        max_length=User._meta.get_field("email").max_length,
+        label="Email address",
+        help_text="For notifications and password reset.",
     )
     email = forms.ChoiceField(
         choices=Preferences.Email.choices,

@@ -24,6 +24,7 @@ Kind = Notification.Kind
 MAX_IDS = 500  # one page of the API and then some: enough for any honest "mark these read"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 MAX_ID = 2**63  # PostgreSQL's bigint
+MAX_ADDRESS_LENGTH = 254  # User.email's column
 
 
 def notifications_for_reply(*, reply: Post) -> list[Notification]:
@@ -222,6 +223,10 @@ def preferences_update(
     email_address = (email_address or "").strip()
     if email_address:
         validate_email(email_address)
+        if len(email_address) > MAX_ADDRESS_LENGTH:
+            raise ValidationError(
+                f"An email address has at most {MAX_ADDRESS_LENGTH} characters.", code="too_long"
+            )
     if email not in Preferences.Email.values:
         raise ValidationError(
             f"Email is one of {', '.join(Preferences.Email.values)}.", code="email_choice"

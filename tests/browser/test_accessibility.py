@@ -79,6 +79,8 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "post-history": (None, lambda thread: f"/posts/{_own_edited_post(thread).pk}/revisions/"),
     "profile": (None, lambda thread: "/u/selzero/"),
     "notifications": ("demo_member", lambda thread: "/notifications/"),
+    "settings": ("demo_member", lambda thread: "/settings/"),
+    "password-reset": (None, lambda thread: "/accounts/password_reset/"),
     "moderation-log": (
         "demo_moderator",
         lambda thread: _merged_pair(thread) and f"/topics/{DEMO_TOPIC}/modlog/",
