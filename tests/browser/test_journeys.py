@@ -13,6 +13,7 @@ from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, path_of
+from tests.browser.test_mobile import PHONE
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -516,9 +517,7 @@ def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, 
     assert not session.errors
 
 
-@pytest.mark.parametrize(
-    "viewport", [None, {"width": 390, "height": 844}], ids=["desktop", "phone"]
-)
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, viewport):
     """A replies to B's post; B sees the unread count in the header and the notification,
     and marks it read: the count goes."""
