@@ -37,6 +37,8 @@ def render_body(body: str) -> str:
 def mentioned_usernames(body: str) -> set[str]:
     """The usernames, as spelled, of the existing members the body mentions: exactly the
     mentions render_body links (none in code, for one)."""
+    if "@" not in body:
+        return set()
     env: dict = {}
     _markdown(_existing_usernames(MENTION.findall(body))).parse(body, env)
     return env.get("mentions", set())

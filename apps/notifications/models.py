@@ -36,7 +36,9 @@ class Notification(models.Model):
     claim = models.ForeignKey(
         Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    text = models.CharField(max_length=500)  # never a post's words: those may be removed later
+    # Never a post's words, which may be removed later. Usernames (150) and titles or claims
+    # (200) always fit.
+    text = models.CharField(max_length=500)
     url = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(default=timezone.now)
     read = models.BooleanField(default=False)

@@ -73,11 +73,14 @@ def _message(member, notes: list[Notification], daily: bool) -> EmailMessage:
     body = render_to_string(
         "notifications/email.txt",
         {
-            "member": member, "notes": notes, "daily": daily, "site": settings.SITE_URL,
+            "member": member,
+            "notes": notes,
+            "daily": daily,
+            "site": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("notifications:settings"),
             "unsubscribe": unsubscribe,
         },
-    )  # fmt: skip
+    )
     return EmailMessage(
         subject=subject[:200],
         body=body,

@@ -29,7 +29,7 @@ MAX_ADDRESS_LENGTH = 254  # User.email's column
 
 def notifications_for_reply(*, reply: Post) -> list[Notification]:
     """Tell of a new reply: the parent's author, the members it mentions, the thread's
-    watchers; one notification each, the first reason winning; never the replier. The
+    watchers; one notification each, for the first of these reasons; never the replier. The
     replier watches the thread from now on if their settings say so. Caller is inside the
     reply's transaction."""
     thread = reply.thread
@@ -74,12 +74,16 @@ def _notify(reasons: dict[int, str], *, actor, post: Post) -> list[Notification]
                 actor=actor,
                 post=post,
                 thread=thread,
-                text=SENTENCES[kind].format(actor=actor.username, thread=thread.title)[:500],
+                text=SENTENCES[kind].format(actor=actor.username, thread=thread.title),
                 url=post.permalink,
-            )  # fmt: skip
+            )
             for member_id, kind in reasons.items()
         )
     )
+
+
+MERGED_POSTS = "A moderator merged claims your posts were tagged with into «{target}»."
+MERGED_CLAIM = "A moderator merged a claim you made into «{target}»."
 
 
 def notifications_for_merge(
@@ -103,15 +107,9 @@ def notifications_for_merge(
             kind=Kind.CLAIM_MERGED,
             actor=moderator,
             claim=target,
-            text=(
-                f"A moderator merged claims your posts were tagged with into «{target}»."
-                if member_id in latest_post
-                else f"A moderator merged a claim you made into «{target}»."
-            )[:500],
-            url=latest_post[member_id].get_absolute_url()
-            if member_id in latest_post
-            else target.get_absolute_url(),
-        )  # fmt: skip
+            text=(MERGED_POSTS if member_id in latest_post else MERGED_CLAIM).format(target=target),
+            url=(latest_post.get(member_id) or target).get_absolute_url(),
+        )
         for member_id in sorted(members)
     )
 
@@ -132,7 +130,7 @@ def notifications_for_merge_undo(*, merge) -> list[Notification]:
             url=note.url,
             text=f"A moderator undid the merge into «{merge.target}»: your posts' claim tags"
             " are as they were before it.",
-        )  # fmt: skip
+        )
         for note in notifications
         if note.read
     )
@@ -142,6 +140,8 @@ def _create(notifications: Iterable[Notification]) -> list[Notification]:
     """Save the notifications of active members, marking for email those who want it, and
     have the mail sent once the caller's transaction commits."""
     notifications = list(notifications)
+    if not notifications:
+        return []
     wanted = dict(
         get_user_model()
         .objects.filter(pk__in={note.user_id for note in notifications}, is_active=True)

@@ -13,9 +13,18 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = [
-            "id", "kind", "text", "excerpt", "url", "actor", "thread", "post", "claim",
-            "created", "read",
-        ]  # fmt: skip
+            "id",
+            "kind",
+            "text",
+            "excerpt",
+            "url",
+            "actor",
+            "thread",
+            "post",
+            "claim",
+            "created",
+            "read",
+        ]
 
 
 class MarkReadSerializer(serializers.Serializer):
