@@ -517,8 +517,12 @@ def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, 
     assert not session.errors
 
 
-@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
-def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, viewport):
+@pytest.mark.parametrize(
+    ("viewport", "javascript"),
+    [(None, True), (PHONE, True), (None, False)],
+    ids=["desktop", "phone", "without-javascript"],
+)
+def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, viewport, javascript):
     """A replies to B's post; B sees the unread count in the header and the notification,
     and marks it read: the count goes."""
     thread = make_thread(title="Who owns a style?", author=UserFactory(username="bea"))
@@ -531,7 +535,7 @@ def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, vie
     form.get_by_role("button", name="Post reply").click()
     expect(page.get_by_role("status")).to_have_text("Your reply is posted.")
 
-    bea = new_session(viewport=viewport)
+    bea = new_session(viewport=viewport, javascript=javascript)
     bea.log_in("bea", PASSWORD)
     unread = bea.account_nav.get_by_role("link", name="Notifications (1 new)")
     expect(unread).to_be_visible()
@@ -539,7 +543,7 @@ def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, vie
     note = bea.page.locator(".notifications > li.unread")
     expect(note).to_contain_text("abe replied to your post in “Who owns a style?”.")
     expect(note).to_contain_text("Nobody owns a style.")
-    bea.screenshot(f"notifications-{'phone' if viewport else 'desktop'}")
+    bea.screenshot(f"notifications-{'phone' if viewport else 'desktop'}-js-{javascript}")
     assert (
         bea.page.evaluate("document.documentElement.scrollWidth")
         <= (bea.page.viewport_size["width"])
