@@ -3,7 +3,7 @@
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, Watch
 from apps.notifications.permissions import can_see_post
 
 EXCERPT_LENGTH = 200
@@ -32,3 +32,7 @@ def with_excerpts(notifications, member) -> list[Notification]:
 def unread_count(member) -> int:
     """One indexed count (user, read, -created)."""
     return Notification.objects.filter(user=member, read=False).count()
+
+
+def is_watching(*, member, thread) -> bool:
+    return member.is_authenticated and Watch.objects.filter(user=member, thread=thread).exists()

@@ -136,6 +136,15 @@ def notifications_for_merge_undo(*, merge) -> list[Notification]:
     )
 
 
+def notification_send(*, member, text: str, url: str = "", actor=None) -> list[Notification]:
+    """A plain message to one member (e.g. a report's outcome), unless it is their own doing
+    or they are no longer active; mailed like any other. Caller runs it in the transaction
+    of what it tells of."""
+    if actor is not None and actor.pk == member.pk:
+        return []
+    return _create([Notification(user=member, actor=actor, text=text[:500], url=url)])
+
+
 def _create(notifications: Iterable[Notification]) -> list[Notification]:
     """Save the notifications of active members, marking for email those who want it, and
     have the mail sent once the caller's transaction commits."""

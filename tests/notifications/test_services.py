@@ -190,3 +190,17 @@ def test_an_opening_post_mention_notifies_and_its_author_watches(member):
     assert bob.notifications.get().kind == "mention"
     assert Watch.objects.filter(user=member, thread=thread).exists()
     assert Post.objects.count() == 1
+
+
+def test_a_plain_message_reaches_its_member_but_not_for_their_own_doing(member, other_member):
+    [note] = services.notification_send(
+        member=member, text="Your report was upheld.", url="/modlog/", actor=other_member
+    )
+    assert (note.kind, note.user, note.actor, note.url) == (
+        "message",
+        member,
+        other_member,
+        "/modlog/",
+    )
+    assert services.notification_send(member=member, text="Mine", actor=member) == []
+    assert member.notifications.count() == 1

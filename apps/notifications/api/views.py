@@ -80,7 +80,7 @@ class ThreadWatch(APIView):
     @extend_schema(summary="Whether you watch the thread", responses={200: WatchSerializer})
     def get(self, request, pk):
         thread = self.get_thread()
-        watching = thread.watches.filter(user=request.user).exists()
+        watching = selectors.is_watching(member=request.user, thread=thread)
         return Response({"thread": thread.pk, "watching": watching})
 
     @extend_schema(

@@ -1,6 +1,6 @@
 from django import template
 
-from apps.notifications.models import Watch
+from apps.notifications.selectors import is_watching
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ def watch_button(context, thread):
     """Watch / Stop watching, for members (one query); nothing for visitors."""
     user = context["user"]
     member = user.is_authenticated
-    watching = member and Watch.objects.filter(user=user, thread=thread).exists()
+    watching = is_watching(member=user, thread=thread)
     return {
         "thread": thread,
         "member": member,
