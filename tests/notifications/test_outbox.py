@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.moderation.services import post_remove
 from apps.notifications.models import Preferences
 from apps.notifications.outbox import mail_due
+from apps.notifications.services import unsubscribe_token
 from apps.notifications.tasks import send_due_mail
 from tests.factories import UserFactory, make_moderator, make_reply
 from tests.maps.test_pipeline import pointed_at
@@ -84,8 +85,6 @@ def test_a_broker_outage_delays_the_mail_and_loses_none(
 
 
 def test_unsubscribing_needs_no_login_and_never_happens_on_get(member, wants_mail):
-    from apps.notifications.services import unsubscribe_token
-
     wants_mail("immediately")
     url = f"/unsubscribe/{unsubscribe_token(member)}/"
     visitor = Client()

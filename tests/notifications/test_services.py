@@ -1,10 +1,14 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from apps.claims.models import Claim
+from apps.claims.services import TagInput
 from apps.forum.models import Post
-from apps.moderation.services import post_remove
+from apps.moderation.services import claim_merge, claim_merge_undo, post_remove
 from apps.notifications import services
 from apps.notifications.models import Notification, Preferences, Watch
+from apps.notifications.selectors import with_excerpts
 from tests.factories import UserFactory, make_moderator, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +81,6 @@ def test_unwatching_stops_the_replies_and_watching_is_idempotent(thread, member)
 
 @pytest.mark.parametrize("visitor", ["anonymous", "inactive"])
 def test_only_active_members_watch(thread, visitor):
-    from django.contrib.auth.models import AnonymousUser
-
     user = AnonymousUser() if visitor == "anonymous" else UserFactory(is_active=False)
     with pytest.raises(PermissionDenied):
         services.thread_watch(thread=thread, member=user)
@@ -110,8 +112,6 @@ def test_mark_read_refuses_bad_input_and_changes_nothing(thread, member, which):
 
 
 def test_a_removed_posts_notification_stays_but_the_post_is_gone(thread, member):
-    from apps.notifications.selectors import with_excerpts
-
     reply = make_reply(thread.opening_post, body="Secret words")
     post_remove(post=reply, moderator=make_moderator(), reason="spam")
     [note] = with_excerpts(member.notifications.all(), member)
@@ -120,10 +120,6 @@ def test_a_removed_posts_notification_stays_but_the_post_is_gone(thread, member)
 
 
 def test_merge_tells_post_authors_and_claim_makers_but_not_the_moderator(thread, member):
-    from apps.claims.models import Claim
-    from apps.claims.services import TagInput
-    from apps.moderation.services import claim_merge, claim_merge_undo
-
     bob, carol, moderator = UserFactory(), UserFactory(), make_moderator()
     kept = make_reply(thread.opening_post, author=moderator, tags=[TagInput("Kept", "supports")])
     make_reply(kept, author=bob, tags=[TagInput("Copy", "supports")])

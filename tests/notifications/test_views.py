@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from apps.moderation.services import post_remove
 from apps.notifications.models import Notification, Preferences, Watch
-from tests.factories import PASSWORD, UserFactory, make_reply
+from tests.factories import PASSWORD, UserFactory, make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +58,6 @@ def test_neither_ids_nor_all_says_so_and_others_ids_change_nothing(
 
 
 def test_a_removed_posts_notification_does_not_show_its_words(logged_in, replied):
-    from apps.moderation.services import post_remove
-    from tests.factories import make_moderator
-
     post_remove(post=replied, moderator=make_moderator(), reason="rude")
     page = logged_in.get("/notifications/").content.decode()
     assert "disagree" not in page and "since been deleted or removed" in page
