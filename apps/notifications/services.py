@@ -168,7 +168,7 @@ def _create(notifications: Iterable[Notification]) -> list[Notification]:
 def enqueue_mail() -> None:
     """The fast path: send now. A broker that is down loses nothing: the outbox keeps the
     mail and the periodic task sends it."""
-    from apps.notifications.tasks import send_due_mail
+    from apps.notifications.tasks import send_due_mail  # tasks imports this module
 
     try:
         send_due_mail.apply_async(retry=False)
