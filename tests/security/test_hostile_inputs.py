@@ -528,11 +528,15 @@ def check_topic_pages(run: Run) -> None:
             run.mod.get(log, {"page": number}),
             logged_in=True,
         )
-    notes = run.author.notifications.count()
-    for number in range(1, (notes + 19) // 20 + 1):
+    notes = list(
+        run.author.notifications.order_by("-created", "-pk").values_list("read", flat=True)
+    )
+    for number in range(1, (len(notes) + 19) // 20 + 1):
+        unread = notes[(number - 1) * 20 : number * 20].count(False)  # a "Mark read" form each
         run.page(
             f"notifications page {number}",
             run.member.get(reverse("notifications:list"), {"page": number}),
+            forms=unread + (False in notes),  # and "Mark all read"
             logged_in=True,
         )
     duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))
