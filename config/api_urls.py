@@ -6,6 +6,7 @@ from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
+from apps.notifications.api import views as notification_views
 from config.api import ApiDocs, ApiRoot
 
 urlpatterns = [
@@ -36,6 +37,13 @@ urlpatterns = [
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),
+    path("notifications/", notification_views.NotificationList.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        notification_views.NotificationsRead.as_view(),
+        name="api-notifications-read",
+    ),
+    path("threads/<int:pk>/watch/", notification_views.ThreadWatch.as_view(), name="api-watch"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocs.as_view(), name="api-docs"),

@@ -1,7 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -9,20 +7,3 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})
-
-
-class Notification(models.Model):
-    """Something a member should know about, e.g. that a moderator re-pointed a post's tags."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=500)
-    url = models.CharField(max_length=500, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-    read = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["user", "read", "-created"])]
-
-    def __str__(self) -> str:
-        return f"To {self.user_id}: {self.text}"

@@ -5,5 +5,4 @@ from apps.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

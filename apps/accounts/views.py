@@ -1,12 +1,12 @@
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import safe_next
 from apps.accounts.forms import SignupForm
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.forum.models import Post
 from config.limits import limited
 
@@ -40,12 +40,6 @@ def profile(request, username):
     return render(request, "accounts/profile.html", {"member": member, "page": page})
 
 
-@login_required
-def notifications(request):
-    """The member's notifications, newest first; seeing them marks them read."""
-    page = Paginator(request.user.notifications.all(), POSTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    unread = [note.pk for note in page if not note.read]
-    Notification.objects.filter(pk__in=unread).update(read=True)
-    return render(request, "accounts/notifications.html", {"page": page, "unread": set(unread)})
+# The same answer whether or not a member has the address (Django's own view); limited, so
+# nobody floods an inbox or probes addresses by the thousand.
+password_reset = limited("password_reset")(PasswordResetView.as_view())

@@ -51,6 +51,16 @@ def plain_excerpt(body_html: str, chars: int) -> str:
     return text[: chars - 1].rsplit(" ", 1)[0] + "…"  # whole words, as the reader sees them
 
 
+def mentioned_usernames(body: str) -> set[str]:
+    """The usernames, as spelled, of the existing members the body mentions: exactly the
+    mentions render_body links (none in code, for one)."""
+    if "@" not in body:
+        return set()
+    env: dict = {}
+    _markdown(_existing_usernames(MENTION.findall(body))).parse(body, env)
+    return env.get("mentions", set())
+
+
 def _existing_usernames(candidates: list[str]) -> dict[str, str]:
     """Lower-cased mention -> the username as spelled, for users who exist."""
     wanted = {name.lower() for name in candidates}
@@ -85,6 +95,7 @@ def _mention_rule(mentionable: dict[str, str]):
         if not username:
             return False
         if not silent:
+            state.env.setdefault("mentions", set()).add(username)
             link = state.push("link_open", "a", 1)
             link.attrs = {
                 "href": reverse("accounts:profile", kwargs={"username": username}),

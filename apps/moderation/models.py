@@ -30,7 +30,9 @@ class ClaimMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # What the merge told the authors of re-pointed posts: its undo withdraws or answers them.
-    notifications = models.ManyToManyField("accounts.Notification", related_name="+", blank=True)
+    notifications = models.ManyToManyField(
+        "notifications.Notification", related_name="+", blank=True
+    )
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_email, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.maps",
     "apps.moderation",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,7 @@ RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "config.errors.rate_limited"
 # Endorsing is limited at posting's rate, in a budget of its own.
 RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h"}
+RATES["password_reset"] = "5/h"  # per address: no flood of reset mail, no probing en masse
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -152,6 +154,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Mail (notifications, password reset): the console in development, SMTP from EMAIL_URL.
+globals().update(env_email("EMAIL_URL", default="console:"))
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", default="Agora <agora@localhost>")
+# Links in mail sent outside a request (notifications) start with this.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -183,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     # after one died holding its build (docs/map-rules.md, "Building").
     "sweep-dirty-maps": {"task": "apps.maps.tasks.sweep_dirty_maps", "schedule": 5.0},
     "prune-map-versions": {"task": "apps.maps.tasks.prune_map_versions", "schedule": 3600.0},
+    # The outbox: mail the fast path could not queue (broker down) and the daily digests.
+    "send-due-mail": {"task": "apps.notifications.tasks.send_due_mail", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

@@ -42,6 +42,12 @@ def _own_edited_post(thread) -> Post:
     return post
 
 
+def _replied_to(thread) -> Post:
+    """A reply to demo_member's post, so that their notifications list one, unread."""
+    post = reply_create(parent=thread.opening_post, author=_member(), body="Mine.")
+    return reply_create(parent=post, author=_member("demo_moderator"), body="Yours.")
+
+
 def _merged_pair(thread) -> int:
     (pair,) = likely_duplicates(topic=thread.topic)
     merge = claim_merge(
@@ -79,7 +85,9 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "post-edit": ("demo_member", lambda thread: f"/posts/{_own_edited_post(thread).pk}/edit/"),
     "post-history": (None, lambda thread: f"/posts/{_own_edited_post(thread).pk}/revisions/"),
     "profile": (None, lambda thread: "/u/selzero/"),
-    "notifications": ("demo_member", lambda thread: "/notifications/"),
+    "notifications": ("demo_member", lambda thread: _replied_to(thread) and "/notifications/"),
+    "settings": ("demo_member", lambda thread: "/settings/"),
+    "password-reset": (None, lambda thread: "/accounts/password_reset/"),
     "moderation-log": (
         "demo_moderator",
         lambda thread: _merged_pair(thread) and f"/topics/{DEMO_TOPIC}/modlog/",

@@ -13,6 +13,7 @@ from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, path_of
+from tests.browser.test_mobile import PHONE
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -514,3 +515,40 @@ def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, 
         ("Rows grow in place", "opposes")
     ]
     assert not session.errors
+
+
+@pytest.mark.parametrize(
+    ("viewport", "javascript"),
+    [(None, True), (PHONE, True), (None, False)],
+    ids=["desktop", "phone", "without-javascript"],
+)
+def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, viewport, javascript):
+    """A replies to B's post; B sees the unread count in the header and the notification,
+    and marks it read: the count goes."""
+    thread = make_thread(title="Who owns a style?", author=UserFactory(username="bea"))
+    UserFactory(username="abe")
+    abe = new_session(viewport=viewport)
+    abe.log_in("abe", PASSWORD)
+    page = abe.goto(thread.get_absolute_url())
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    form.get_by_label("Your reply").fill("Nobody owns a style.")
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("status")).to_have_text("Your reply is posted.")
+
+    bea = new_session(viewport=viewport, javascript=javascript)
+    bea.log_in("bea", PASSWORD)
+    unread = bea.account_nav.get_by_role("link", name="Notifications (1 new)")
+    expect(unread).to_be_visible()
+    unread.click()
+    note = bea.page.locator(".notifications > li.unread")
+    expect(note).to_contain_text("abe replied to your post in “Who owns a style?”.")
+    expect(note).to_contain_text("Nobody owns a style.")
+    bea.screenshot(f"notifications-{'phone' if viewport else 'desktop'}-js-{javascript}")
+    assert (
+        bea.page.evaluate("document.documentElement.scrollWidth")
+        <= (bea.page.viewport_size["width"])
+    )
+    note.get_by_role("button", name="Mark read").click()
+    expect(bea.page.get_by_role("status")).to_have_text("Marked read.")
+    expect(bea.account_nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    expect(bea.page.locator(".notifications > li.unread")).to_have_count(0)

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services.claims import claim_create
 from apps.claims.services.endorsements import endorsement_set
@@ -17,6 +16,7 @@ from apps.forum.services.threads import thread_set_locked
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
 from apps.moderation.services import duplicate_dismiss
+from apps.notifications.models import Notification
 from tests.conftest import api_of
 from tests.factories import TopicFactory, make_moderator, make_thread, tagged
 
@@ -125,7 +125,7 @@ def test_a_moderator_merges_claims(pair, mod_api, other_member):
         (pair.on_source.pk, "supports"),
     }
     assert not pair.source.tags.exists()
-    assert Notification.objects.filter(user=other_member).count() == 1
+    assert Notification.objects.filter(user=other_member, kind="merged").count() == 1
     assert ModerationAction.objects.get().kind == "merge"
 
 

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services.claims import claim_create
 from apps.claims.services.endorsements import endorsement_set
@@ -19,6 +18,7 @@ from apps.forum.services.threads import thread_set_locked
 from apps.maps.services import map_build
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
 from apps.moderation.selectors import state_fingerprint
+from apps.notifications.models import Notification
 from tests.factories import (
     PASSWORD,
     TopicFactory,
@@ -513,15 +513,17 @@ def test_the_log_shows_the_merge_and_its_reason(pair, mod_client):
 
 
 def test_authors_of_repointed_posts_are_notified(pair, other_member, mod_client):
+    Notification.objects.update(read=True)  # the replies in bob's watched thread
     merge_through_the_page(mod_client, pair)
     bob = client_of(other_member)
     assert "(1 new)" in bob.get("/").content.decode()
     page = bob.get("/notifications/").content.decode()
     assert "<strong>New:</strong>" in page
     assert f"A moderator merged claims your posts were tagged with into «{COPIES}»." in page
-    note = Notification.objects.get(user=other_member)
-    assert note.read and f'href="{note.url}"' in page
+    note = Notification.objects.get(user=other_member, read=False)
+    assert note.kind == "merged" and f'href="{note.url}"' in page
     assert note.url in {pair.on_source.get_absolute_url(), pair.both_same.get_absolute_url()}
+    bob.post("/notifications/read/", {"id": note.pk})
     assert "new)" not in bob.get("/").content.decode()
     assert "<strong>New:</strong>" not in bob.get("/notifications/").content.decode()
 

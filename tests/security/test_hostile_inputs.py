@@ -527,11 +527,15 @@ def check_topic_pages(run: Run) -> None:
             run.mod.get(log, {"page": number}),
             logged_in=True,
         )
-    notes = run.author.notifications.count()
-    for number in range(1, (notes + 19) // 20 + 1):
+    notes = list(
+        run.author.notifications.order_by("-created", "-pk").values_list("read", flat=True)
+    )
+    for number in range(1, (len(notes) + 19) // 20 + 1):
+        unread = notes[(number - 1) * 20 : number * 20].count(False)  # a "Mark read" form each
         run.page(
             f"notifications page {number}",
-            run.member.get(reverse("accounts:notifications"), {"page": number}),
+            run.member.get(reverse("notifications:list"), {"page": number}),
+            forms=unread + (False in notes),  # and "Mark all read"
             logged_in=True,
         )
     duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))
@@ -590,3 +594,38 @@ def test_hostile_inputs_are_refused_or_stored_inert(batch):
     TALLY["hostile inputs: vector × field submissions"] += run.exercised
     TALLY["hostile inputs: pages checked"] += run.pages
     assert not run.failures, f"{len(run.failures)} failures:\n" + "\n".join(run.failures[:60])
+
+
+def test_hostile_inputs_through_the_notification_fields():
+    """The settings' email address, the password reset's address and the ids of "mark read":
+    each input is stored as given (a valid address) or refused with a clear error, changing
+    nothing; never a server error."""
+    member = UserFactory(username="hostile_reader", email="reader@example.org")
+    run = Run(author=member, other=member, moderator=member, topic=TopicFactory())
+    visitor = browser()
+    for vector in VECTORS:
+        text = vector.text
+        before = (row_counts(), User.objects.get(pk=member.pk).email)
+        answer = run.member.post(reverse("notifications:settings"), {
+            "email_address": text, "email": "immediately", "watch_by_default": "on",
+        })  # fmt: skip
+        stored = User.objects.get(pk=member.pk).email
+        if answer.status_code == 302:
+            if stored != text.strip() or len(stored) > 254 or "\x00" in stored:
+                run.fail(f"settings address {vector}", f"stored {stored[:60]!r}")
+            User.objects.filter(pk=member.pk).update(email="reader@example.org")
+        elif answer.status_code not in (200, 400) or (  # 400: a body over Django's limit
+            answer.status_code == 200 and 'class="errors"' not in html_of(answer)
+        ):
+            run.fail(f"settings address {vector}", f"answered {answer.status_code}")
+        elif (row_counts(), stored) != before:
+            run.fail(f"settings address {vector}", "refused but changed something")
+        reset = visitor.post(reverse("password_reset"), {"email": text})
+        if reset.status_code not in (200, 302, 400):
+            run.fail(f"password reset {vector}", f"answered {reset.status_code}")
+        marked = run.member.post(reverse("notifications:read"), {"id": text})
+        if marked.status_code not in (302, 400):
+            run.fail(f"mark read {vector}", f"answered {marked.status_code}")
+        run.exercised += 3
+    TALLY["hostile inputs: vector × field submissions"] += run.exercised
+    assert not run.failures, "\n".join(run.failures[:60])

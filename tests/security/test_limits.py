@@ -2,6 +2,7 @@
 
 import pytest
 import redis
+from django.core import mail
 from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
@@ -21,6 +22,7 @@ def limits(settings):
     settings.RATELIMIT_ENABLE = True
     settings.AXES_ENABLED = True
     settings.RATES = {"post": "3/m", "endorse": "3/m", "claim": "2/h", "signup": "2/h"}
+    settings.RATES["password_reset"] = "2/h"
     server = redis.Redis.from_url(settings.CACHES["limits"]["LOCATION"])
     stale = list(server.scan_iter(match=caches["limits"].make_key("*")))
     if stale:
@@ -105,6 +107,16 @@ def test_signups_from_one_address_are_limited(limits):
         "password2": "a-Long-pass-9",
     }
     assert client.post("/accounts/signup/", data).status_code == 429
+
+
+def test_password_reset_requests_from_one_address_are_limited(limits, member):
+    client = Client()
+    asks = [
+        client.post("/accounts/password_reset/", {"email": "alice@example.org"}).status_code
+        for _ in range(3)
+    ]
+    assert asks == [302, 302, 429]
+    assert len(mail.outbox) == 2
 
 
 def test_repeated_failed_logins_lock_the_account_for_that_address(limits, member):

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.services.endorsements import endorsement_set
 from apps.claims.services.merge import claim_merge
@@ -25,6 +25,7 @@ from apps.forum.services.posting import reply_create
 from apps.forum.services.threads import thread_set_locked
 from apps.moderation.models import ClaimMerge
 from apps.moderation.selectors import merge_preview
+from apps.notifications.models import Notification, Preferences, Watch
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
 from tests.security.conftest import TALLY
 from tests.security.pages import api_client, browser, row_counts
@@ -95,6 +96,8 @@ def world(db) -> World:
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
+    Notification.objects.create(user=mod, text="Something for the moderator to mark read")
+    Watch.objects.filter(thread=thread).delete()  # so that watching it changes a row
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
@@ -122,6 +125,8 @@ def state() -> dict:
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
+        "watches": list(Watch.objects.order_by("pk").values_list("user", "thread")),
+        "preferences": list(Preferences.objects.order_by("pk").values_list("user", "email")),
     }
 
 
@@ -224,8 +229,16 @@ HTML_ACTIONS = [
     Action("change own password", "post", lambda w: reverse("password_change"),
            lambda w: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
                       "new_password2": NEW_PASSWORD}, MEMBERS),
-    Action("read notifications", "get", lambda w: reverse("accounts:notifications"), None,
+    Action("read notifications", "get", lambda w: reverse("notifications:list"), None,
            MEMBERS, writes=False),
+    Action("mark all notifications read", "post", lambda w: reverse("notifications:read"),
+           lambda w: {"all": "1"}, MEMBERS),
+    Action("watch a thread", "post", lambda w: reverse("notifications:watch", args=[w.thread.pk]),
+           lambda w: {"watch": "1"}, MEMBERS),
+    Action("see the settings", "get", lambda w: reverse("notifications:settings"), None,
+           MEMBERS, writes=False),
+    Action("change the settings", "post", lambda w: reverse("notifications:settings"),
+           lambda w: {"email_address": "new@example.org", "email": "daily"}, MEMBERS),
     Action("endorse a claim", "post", lambda w: reverse("claims:endorse", args=[w.others.pk]),
            lambda w: {"stance": "opposes"}, MEMBERS),
     Action("withdraw an endorsement", "post",
@@ -270,6 +283,15 @@ API_ACTIONS = [
            lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
     Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
            MEMBERS, api=True, writes=False),
+    Action("read own notifications", "get", lambda w: "/api/notifications/", None, MEMBERS,
+           api=True, writes=False),
+    Action("mark all notifications read", "post", lambda w: "/api/notifications/read/",
+           lambda w: {"all": True}, MEMBERS, api=True),
+    Action("watch a thread", "put", lambda w: f"/api/threads/{w.thread.pk}/watch/", None,
+           MEMBERS, api=True),
+    Action("stop watching a thread", "delete",
+           lambda w: f"/api/threads/{w.locked_post.thread_id}/watch/", None, MEMBERS, api=True,
+           writes=False, answer=204),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]
@@ -365,10 +387,10 @@ def test_the_same_post_with_the_token_goes_through(world, action):
 def test_logout_without_the_csrf_token_keeps_the_session(world):
     client = browser(world.users[MEMBER], enforce_csrf_checks=True)
     assert client.post(reverse("logout")).status_code == 403
-    assert client.get(reverse("accounts:notifications")).status_code == 200
+    assert client.get(reverse("notifications:list")).status_code == 200
     client = browser(world.users[MEMBER])
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("accounts:notifications")).status_code == 302
+    assert client.get(reverse("notifications:list")).status_code == 302
     TALLY["CSRF cases"] += 2
 
 

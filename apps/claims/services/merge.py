@@ -7,11 +7,9 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.permissions import check_merge
 from apps.core.text import REASON, clean_text
-from apps.forum.models import Post
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.selectors import (
@@ -19,6 +17,7 @@ from apps.moderation.selectors import (
     posts_needing_choice,
     state_fingerprint,
 )
+from apps.notifications.services import notifications_for_merge
 
 
 def claim_merge(
@@ -50,7 +49,7 @@ def claim_merge(
             members_needing_choice(claim_ids=claim_ids), member_resolutions, MEMBER_CHOICE
         )
         before = _snapshot(claim_ids)
-        notifications = _notify_authors(target, sources)
+        notifications = notifications_for_merge(target=target, sources=sources, moderator=moderator)
         _collapse(ClaimTag, "post_id", target, claim_ids, chosen_stances)
         _collapse(Endorsement, "user_id", target, claim_ids, chosen_endorsements)
         _alias(target, sources)
@@ -199,22 +198,3 @@ def log_merge(merge: ClaimMerge, sources: list[Claim], kind: str, moderator, rea
         topic=merge.topic, kind=kind, moderator=moderator, reason=reason, merge=merge,
         summary=f"{names} {verb} «{merge.target.text}» ({posts} posts)"[:500],
     )  # fmt: skip
-
-
-def _notify_authors(target: Claim, sources: list[Claim]) -> list[Notification]:
-    """Tell the authors of posts tagged with a source that their tags move to the target,
-    linking each to their latest such post. Caller runs it before the tags move."""
-    posts = (
-        Post.objects.filter(tags__claim__in=sources, author__isnull=False)
-        .order_by("author_id", "-pk")
-        .distinct("author_id")
-        .only("pk", "author_id")
-    )
-    return Notification.objects.bulk_create(
-        Notification(
-            user_id=post.author_id,
-            text=f"A moderator merged claims your posts were tagged with into «{target}».",
-            url=post.get_absolute_url(),
-        )
-        for post in posts
-    )

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.claims.models import ClaimTag, Endorsement
 from apps.claims.permissions import check_merge
 from apps.claims.services.merge import (
@@ -22,11 +22,12 @@ from apps.claims.services.merge import (
 from apps.core.text import REASON, clean_text
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.notifications.services import notifications_for_merge_undo
 
 
 def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> ClaimMerge:
     """Put back exactly the tags and claims the merge changed, and withdraw or answer the
-    notifications it sent (_retract_notifications)."""
+    notifications it sent (notifications_for_merge_undo)."""
     check_merge(moderator, "undo merges")
     reason = clean_text(reason, REASON, required=False)
     with transaction.atomic():
@@ -35,32 +36,13 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
         lock_claims(claim_ids)
         _check_undoable(merge, claim_ids)
         _restore(merge)
-        _retract_notifications(merge)
         merge.undone_at, merge.undone_by = timezone.now(), moderator
         merge.save(update_fields=["undone_at", "undone_by"])
+        notifications_for_merge_undo(merge=merge)
         sources = list(merge.sources.order_by("pk"))
         log_merge(merge, sources, ModerationAction.Kind.UNDO_MERGE, moderator, reason)
         map_mark_dirty(topic=merge.topic)
     return merge
-
-
-def _retract_notifications(merge: ClaimMerge) -> None:
-    """A notification of the merge that its member has not read yet is withdrawn: it would
-    tell them of a change that no longer holds. One they have read stays, as what they were
-    told, and gets an answer saying that the merge was undone. Caller holds the merge's lock."""
-    notifications = list(merge.notifications.select_for_update(of=("self",)).order_by("pk"))
-    unread = [note.pk for note in notifications if not note.read]
-    Notification.objects.filter(pk__in=unread).delete()
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=note.user_id,
-            text=f"A moderator undid the merge into «{merge.target}»: your posts' claim tags"
-            " are as they were before it.",
-            url=note.url,
-        )
-        for note in notifications
-        if note.read
-    )
 
 
 def _check_undoable(merge: ClaimMerge, claim_ids: list[int]) -> None:

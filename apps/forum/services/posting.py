@@ -16,6 +16,7 @@ from apps.forum.permissions import check_reply
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.trees import lock_tree, starts_tree
+from apps.notifications.services import notifications_for_reply, notifications_for_thread
 
 
 class Answer(TextChoices):
@@ -45,6 +46,7 @@ def thread_create(
         thread.opening_post = opening_post
         thread.save(update_fields=["opening_post"])
         post_tags_set(post=opening_post, actor=author, tags=tags)
+        notifications_for_thread(thread=thread)
     return thread
 
 
@@ -79,6 +81,7 @@ def reply_create(
     with transaction.atomic():
         _insert_reply(reply, parent)
         post_tags_set(post=reply, actor=author, tags=tags)
+        notifications_for_reply(reply=reply)
         _count_reply(reply, parent)
     return reply
 

@@ -110,7 +110,7 @@ def post_listed(post: Post) -> SafeString:
         else '<span class="deleted-user">deleted user</span>'
     )
     created = template_localtime(post.created)
-    link = f'{reverse_id("forum:post", post.pk)}#post-{post.pk}'
+    link = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
     where = f'<a href="{link}">“{escape(post.thread.title)}”</a>'
     when = f'<time datetime="{created.isoformat()}">{_day_and_time(created)}</time>'
     excerpt = escape(plain_excerpt(post.body_html, LISTED_CHARS))

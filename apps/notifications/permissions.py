@@ -1,0 +1,20 @@
+"""Who may watch threads, change notification settings, and read what a notification is about."""
+
+from django.core.exceptions import PermissionDenied
+
+from apps.forum.models import Post
+
+
+def can_use_notifications(member) -> bool:
+    """Watching, marking read and settings are a logged-in, active member's own."""
+    return bool(member and member.is_authenticated and member.is_active)
+
+
+def check_use_notifications(member, action: str) -> None:
+    if not can_use_notifications(member):
+        raise PermissionDenied(f"Log in to {action}.")
+
+
+def can_see_post(member, post: Post | None) -> bool:
+    """A member may read a post's words unless it was deleted or removed since."""
+    return post is not None and member.is_active and not post.is_tombstone
