@@ -1,18 +1,17 @@
 """Who may watch threads, change notification settings, and read what a notification is about."""
 
-from django.core.exceptions import PermissionDenied
 
+from apps.accounts.permissions import can_participate, check_participate
 from apps.forum.models import Post
 
 
 def can_use_notifications(member) -> bool:
     """Watching, marking read and settings are a logged-in, active member's own."""
-    return bool(member and member.is_authenticated and member.is_active)
+    return can_participate(member)
 
 
 def check_use_notifications(member, action: str) -> None:
-    if not can_use_notifications(member):
-        raise PermissionDenied(f"Log in to {action}.")
+    check_participate(member, action)
 
 
 def can_see_post(member, post: Post | None) -> bool:

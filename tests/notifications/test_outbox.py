@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from apps.moderation.services import post_remove
+from apps.forum.services.post_state import post_remove
 from apps.notifications.models import Preferences
 from apps.notifications.outbox import mail_due
 from apps.notifications.services import unsubscribe_token

@@ -3,9 +3,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post
-from apps.moderation.services import claim_merge, claim_merge_undo, post_remove
+from apps.forum.services.post_state import post_remove
 from apps.notifications import services
 from apps.notifications.models import Notification, Preferences, Watch
 from apps.notifications.selectors import with_excerpts

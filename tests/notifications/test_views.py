@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from apps.moderation.services import post_remove
+from apps.forum.services.post_state import post_remove
 from apps.notifications.models import Notification, Preferences, Watch
 from tests.factories import PASSWORD, UserFactory, make_moderator, make_reply
 
