@@ -12,6 +12,7 @@ from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services import post_touches_map
 from apps.maps.services import map_mark_dirty
+from apps.moderation import reports
 from apps.moderation.models import (
     MAX_REASON_LENGTH,
     ClaimMerge,
@@ -86,6 +87,7 @@ def claim_merge(
         merge.sources.set(sources)
         merge.notifications.set(notifications)
         _log_merge(merge, sources, ModerationAction.Kind.MERGE, moderator, reason)
+        reports.reports_resolve_merged(merge=merge, moderator=moderator)
         map_mark_dirty(topic=target.topic)
     return merge
 

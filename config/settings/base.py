@@ -124,7 +124,7 @@ RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "config.errors.rate_limited"
 # Endorsing is limited at posting's rate, in a budget of its own.
-RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h"}
+RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h", "report": "20/h"}
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

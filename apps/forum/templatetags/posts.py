@@ -23,6 +23,7 @@ from django.utils.timezone import template_localtime
 
 from apps.forum.models import Post, Thread
 from apps.forum.selectors import PostNode
+from apps.moderation.permissions import can_report
 
 register = template.Library()
 
@@ -39,6 +40,7 @@ class Viewer:
     thread_locked: bool
     can_tag: bool
     can_remove: bool
+    can_report: bool
 
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
@@ -48,6 +50,7 @@ class Viewer:
             thread_locked=thread.locked,
             can_tag=signed_in and user.has_perm("claims.tag_any_post"),
             can_remove=signed_in and user.has_perm("forum.remove_post"),
+            can_report=signed_in and can_report(user),
         )
 
 
@@ -166,6 +169,8 @@ def _actions(post: Post, viewer: Viewer) -> str:
             links.append(f'<a href="{_url("forum:post_edit", post.pk)}">edit</a>')
             if post.depth > 0:
                 links.append(f'<a href="{_url("forum:post_delete", post.pk)}">delete</a>')
+        if viewer.can_report and viewer.user_id != post.author_id:  # can_report_post's rule
+            links.append(f'<a href="{_url("moderation:report_post", post.pk)}">report</a>')
     if viewer.can_remove and post.depth > 0:
         if post.state == Post.State.VISIBLE:
             links.append(f'<a href="{_url("moderation:remove", post.pk)}">remove</a>')

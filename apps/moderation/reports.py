@@ -1,0 +1,158 @@
+"""Members' reports of posts and claims, and the moderators' resolutions of them. Resolving
+an item closes every open report on it, logs it and tells each reporter the outcome, in one
+transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from apps.accounts.models import Notification
+from apps.claims.models import Claim
+from apps.forum.models import Post
+from apps.moderation import services
+from apps.moderation.models import ClaimMerge, ModerationAction, Report
+from apps.moderation.permissions import check_handle_reports, check_report, check_report_post
+
+DISMISS, REMOVE = "dismiss", "remove"
+RESOLUTIONS = {DISMISS: Report.State.DISMISSED, REMOVE: Report.State.REMOVED}
+
+
+def report_create(*, reporter, reason: str, post: Post | None = None, claim: Claim | None = None):
+    """Report a post or a claim (an alias stands for its target) to the moderators."""
+    if (post is None) == (claim is None):
+        raise TypeError("Report either a post or a claim.")
+    if post is not None:
+        check_report_post(reporter, post)
+        if post.is_tombstone:
+            raise ValidationError(
+                "This post was already deleted or removed: there is nothing left to report.",
+                code="tombstone",
+            )
+        topic = post.thread.topic
+    else:
+        check_report(reporter, "a claim")
+        claim = claim.canonical
+        topic = claim.topic
+    reason = _clean_report_reason(reason)
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                topic=topic, post=post, claim=claim, reporter=reporter, reason=reason
+            )
+    except IntegrityError:  # the partial unique constraints: one open report per item
+        raise ValidationError(
+            "You already reported this, and the moderators have not resolved it yet.",
+            code="already_reported",
+        ) from None
+
+
+def _clean_report_reason(reason: str) -> str:
+    reason = services.clean_reason(reason, required=False)
+    if not reason:
+        raise ValidationError(
+            "Say what is wrong with it: the moderators read your reason.", code="no_reason"
+        )
+    return reason
+
+
+def report_resolve(*, report: Report, moderator, action: str, note: str = "") -> list[Report]:
+    """Dismiss the reports on the reported item, or remove the reported post (the note is
+    then the removal's reason, required). Returns the reports it closed."""
+    check_handle_reports(moderator)
+    if action not in RESOLUTIONS:
+        raise ValidationError("Choose “dismiss” or “remove”.", code="no_such_action")
+    note = services.clean_reason(note, required=action == REMOVE)
+    if action == REMOVE and report.post_id is None:
+        raise ValidationError(
+            "Only a post can be removed: merge a claim on the topic's merge screen.",
+            code="not_a_post",
+        )
+    with transaction.atomic():
+        reports = _lock_open(post_id=report.post_id, claim_id=report.claim_id)
+        if report.pk not in {each.pk for each in reports}:
+            raise ValidationError("These reports were already resolved.", code="already_resolved")
+        post = report.post
+        # A post a moderator removed meanwhile (from the thread) needs no second removal.
+        if action == REMOVE and post.state != Post.State.REMOVED:
+            services.post_remove(post=post, moderator=moderator, reason=note)
+        _close(reports, RESOLUTIONS[action], moderator, note)
+        _log(reports, report.item, moderator, note, OUTCOMES[action])
+        item = report.item
+        reporters_notify(
+            reports=reports, text=_told(item, action, note), url=item.get_absolute_url()
+        )
+    return reports
+
+
+def reports_resolve_merged(*, merge: ClaimMerge, moderator) -> None:
+    """Close the open reports on the merge's claims: the merge answered them. Caller holds
+    the claims' locks, inside the merge's transaction."""
+    sources = list(merge.sources.all())
+    for claim in [merge.target, *sources]:
+        reports = _lock_open(post_id=None, claim_id=claim.pk)
+        if not reports:
+            continue
+        _close(reports, Report.State.MERGED, moderator, merge.reason)
+        _log(reports, claim, moderator, merge.reason, f"merged into «{merge.target.text}»")
+        if claim.pk == merge.target.pk:
+            names = "; ".join(f"«{source.text}»" for source in sources)
+            text = f"A moderator merged {names} into the claim you reported, «{claim.text}»."
+        else:
+            text = (
+                f"A moderator merged the claim you reported, «{claim.text}», into"
+                f" «{merge.target.text}»."
+            )
+        reporters_notify(reports=reports, text=text, url=merge.target.get_absolute_url())
+
+
+def _lock_open(*, post_id: int | None, claim_id: int | None) -> list[Report]:
+    open_reports = Report.objects.filter(state=Report.State.OPEN)
+    if post_id:
+        open_reports = open_reports.filter(post_id=post_id)
+    else:
+        open_reports = open_reports.filter(claim_id=claim_id)
+    return list(open_reports.select_for_update().order_by("pk"))
+
+
+def _close(reports: list[Report], state: str, moderator, note: str) -> None:
+    now = timezone.now()
+    for report in reports:
+        report.state, report.resolved_by, report.resolved_at = state, moderator, now
+        report.note = note
+    Report.objects.bulk_update(reports, ["state", "resolved_by", "resolved_at", "note"])
+
+
+OUTCOMES = {DISMISS: "dismissed", REMOVE: "the post removed"}
+
+
+def _log(reports: list[Report], item: Post | Claim, moderator, note: str, outcome: str) -> None:
+    """One line in the public log; the reporters and their reasons stay with moderators."""
+    count = f"{len(reports)} report{'s' if len(reports) > 1 else ''}"
+    if isinstance(item, Post):
+        what = f"post {item.pk} in “{item.thread.title}”"
+        topic, thread, post = item.thread.topic, item.thread, item
+    else:
+        what, topic, thread, post = f"claim «{item.text}»", item.topic, None, None
+    ModerationAction.objects.create(
+        topic=topic, kind=ModerationAction.Kind.RESOLVE_REPORTS, moderator=moderator,
+        reason=note, post=post, thread=thread, summary=f"{count} on {what}: {outcome}"[:500],
+    )  # fmt: skip
+
+
+def _told(item: Post | Claim, action: str, note: str) -> str:
+    what = "post" if isinstance(item, Post) else f"claim «{item.text}»"
+    if action == REMOVE:
+        told = f"A moderator removed the post you reported: {note}"
+    else:
+        told = f"A moderator looked at the {what} you reported and left it as it is"
+        told += f": {note}" if note else "."
+    return Truncator(told).chars(Notification._meta.get_field("text").max_length)
+
+
+def reporters_notify(*, reports: list[Report], text: str, url: str) -> list[Notification]:
+    """Tell each reporter how their report was resolved: the one place reports notify
+    anyone, in the caller's transaction."""
+    return Notification.objects.bulk_create(
+        Notification(user_id=report.reporter_id, text=text, url=url) for report in reports
+    )
