@@ -246,7 +246,7 @@ def _in_context(keys: list[tuple[int | None, int | None]]) -> list[ReportedItem]
     reports = (
         Report.objects.filter(state=Report.State.OPEN)
         .filter(Q(post_id__in=post_ids) | Q(claim_id__in=claim_ids))
-        .select_related("reporter")
+        .select_related("reporter", "topic")
         .order_by("created", "pk")
     )
     by_item: dict[tuple, list[Report]] = {}
