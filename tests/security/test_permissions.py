@@ -20,7 +20,8 @@ from apps.claims.services import TagInput, endorsement_set
 from apps.forum import services as forum
 from apps.forum.models import Post, Thread, Topic
 from apps.moderation import services as moderation
-from apps.moderation.models import ClaimMerge
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import merge_preview
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
 from tests.security.conftest import TALLY
@@ -54,6 +55,7 @@ class World:
     own: Claim  # endorsed by every user (the inactive one before deactivation)
     others: Claim
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
+    report: Report  # the other member's open report of the member's post
 
 
 @pytest.fixture
@@ -92,13 +94,14 @@ def world(db) -> World:
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
+    report = report_create(reporter=other, post=post, reason="Spam")
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
         users=users, topic=topic, empty_topic=TopicFactory(slug="perms-empty"), thread=thread,
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
         locked_post=locked_post, own=own,
-        others=Claim.objects.get(text="Models learn"), merge=merge,
+        others=Claim.objects.get(text="Models learn"), merge=merge, report=report,
     )  # fmt: skip
 
 
@@ -119,6 +122,7 @@ def state() -> dict:
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -151,6 +155,7 @@ def _merge_form(w: World) -> dict:
 ONLY_MODERATOR = frozenset({MODERATOR})
 ONLY_MEMBER = frozenset({MEMBER})
 AUTHOR_OR_MODERATOR = frozenset({MEMBER, MODERATOR})
+NOT_THE_AUTHOR = frozenset({MEMBER, MODERATOR})  # of others_post, the other member's
 NOBODY = frozenset()
 TAG = {"claim_1": "A brand new claim", "stance_1": "opposes"}
 API_TAG = {"tags": [{"claim": "A brand new claim", "stance": "opposes"}]}
@@ -219,6 +224,15 @@ HTML_ACTIONS = [
     Action("withdraw an endorsement", "post",
            lambda w: reverse("claims:endorse", args=[w.own.pk]), lambda w: {"stance": "withdraw"},
            MEMBERS),
+    Action("report a post", "post",
+           lambda w: reverse("moderation:report_post", args=[w.others_post.pk]),
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR),
+    Action("report a claim", "post", lambda w: reverse("moderation:report_claim", args=[w.own.pk]),
+           lambda w: {"reason": "Vague"}, MEMBERS),
+    Action("see the report queue", "get", lambda w: reverse("moderation:reports_all"), None,
+           ONLY_MODERATOR, writes=False),
+    Action("resolve a report", "post", lambda w: reverse("moderation:resolve", args=[w.report.pk]),
+           lambda w: {"action": "dismiss"}, ONLY_MODERATOR),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -258,6 +272,14 @@ API_ACTIONS = [
            lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
     Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
            MEMBERS, api=True, writes=False),
+    Action("report a post", "post", lambda w: f"/api/posts/{w.others_post.pk}/reports/",
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR, api=True),
+    Action("report a claim", "post", lambda w: f"/api/claims/{w.own.pk}/reports/",
+           lambda w: {"reason": "Vague"}, MEMBERS, api=True),
+    Action("list reports", "get", lambda w: "/api/reports/", None, ONLY_MODERATOR, api=True,
+           writes=False),
+    Action("resolve a report", "post", lambda w: f"/api/reports/{w.report.pk}/resolve/",
+           lambda w: {"action": "remove", "note": "spam"}, ONLY_MODERATOR, api=True),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]
