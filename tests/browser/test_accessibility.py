@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from apps.claims.models import Claim
 from apps.forum import services as forum
 from apps.forum.models import SEGMENT_DEPTH, Post
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import likely_duplicates
 from apps.moderation.services import claim_merge
 from tests.browser.helpers import DEMO_TOPIC, blocking, focused, path_of, unlabelled_controls
@@ -48,6 +49,15 @@ def _merged_pair(thread) -> int:
         reason="Same claim in other words.",
     )  # fmt: skip
     return merge.pk
+
+
+def _others_post(thread) -> Post:
+    return Post.objects.filter(thread=thread, depth=1).exclude(author=_member()).first()
+
+
+def _report(thread) -> int:
+    """The demo member's open report of another member's post."""
+    return report_create(reporter=_member(), post=_others_post(thread), reason="Off topic.").pk
 
 
 def _focus_url(start: str, *, path=()) -> str:
@@ -92,6 +102,16 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "merge-undo": (
         "demo_moderator",
         lambda thread: f"/moderation/merges/{_merged_pair(thread)}/undo/",
+    ),
+    "report-post": ("demo_member", lambda thread: f"/posts/{_others_post(thread).pk}/report/"),
+    "report-claim": (
+        "demo_member",
+        lambda thread: f"/claims/{_claim('AI is basically').pk}/report/",
+    ),
+    "reports": ("demo_moderator", lambda thread: _report(thread) and "/moderation/reports/"),
+    "report-resolve": (
+        "demo_moderator",
+        lambda thread: f"/moderation/reports/{_report(thread)}/resolve/",
     ),
 }
 

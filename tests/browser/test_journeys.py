@@ -514,3 +514,55 @@ def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, 
         ("Rows grow in place", "opposes")
     ]
     assert not session.errors
+
+
+REPORT_VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.mark.parametrize("viewport", REPORT_VIEWPORTS)
+def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
+    demo, new_session, viewport
+):
+    spam = Post.objects.filter(thread=demo, depth=1).exclude(author__username="demo_member")[0]
+    size = REPORT_VIEWPORTS[viewport]
+    member, moderator = new_session(viewport=size), new_session(viewport=size)
+    member.log_in("demo_member")
+    page = member.goto(demo.get_absolute_url())
+    page.locator(f"#post-{spam.pk} > p.actions").get_by_role("link", name="report").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("Report this post to the moderators")
+    page.get_by_label("What is wrong with it?").fill("Advertising, not argument.")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("status")).to_contain_text("the moderators will look at it")
+    member.screenshot(f"report-sent-{viewport}")
+
+    moderator.log_in("demo_moderator")
+    queue = moderator.page
+    moderator.account_nav.get_by_role("link", name="Reports").click()
+    entry = queue.locator("article.reported")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("1 member reported it")
+    expect(entry).to_contain_text("Advertising, not argument.")
+    assert _fits(queue), "the queue scrolls sideways"
+    moderator.screenshot(f"report-queue-{viewport}")
+    entry.get_by_label("Note").fill("Advertising")
+    entry.get_by_role("button", name="Remove the post").click()
+    expect(queue.get_by_role("status")).to_contain_text("Resolved 1 report(s)")
+    expect(queue.get_by_text("No open reports.")).to_be_visible()
+
+    page = member.goto("/")
+    member.account_nav.get_by_role("link", name=re.compile(r"Notifications \(1 new\)")).click()
+    told = page.get_by_role("link", name="A moderator removed the post you reported: Advertising")
+    expect(told).to_be_visible()
+    member.screenshot(f"report-outcome-{viewport}")
+    told.click()
+    expect(page.locator(f"#post-{spam.pk}")).to_contain_text("removed by moderator: Advertising")
+    assert not member.errors and not moderator.errors
+
+
+def _fits(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
