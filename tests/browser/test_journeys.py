@@ -522,13 +522,16 @@ REPORT_VIEWPORTS = {
 }
 
 
-@pytest.mark.parametrize("viewport", REPORT_VIEWPORTS)
+@pytest.mark.parametrize(
+    ("viewport", "javascript"), [("desktop", True), ("phone", True), ("desktop", False)]
+)
 def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
-    demo, new_session, viewport
+    demo, new_session, viewport, javascript
 ):
     spam = Post.objects.filter(thread=demo, depth=1).exclude(author__username="demo_member")[0]
     size = REPORT_VIEWPORTS[viewport]
-    member, moderator = new_session(viewport=size), new_session(viewport=size)
+    member = new_session(viewport=size, javascript=javascript)
+    moderator = new_session(viewport=size, javascript=javascript)
     member.log_in("demo_member")
     page = member.goto(demo.get_absolute_url())
     page.locator(f"#post-{spam.pk} > p.actions").get_by_role("link", name="report").click()
@@ -536,7 +539,7 @@ def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
     page.get_by_label("What is wrong with it?").fill("Advertising, not argument.")
     page.get_by_role("button", name="Send the report").click()
     expect(page.get_by_role("status")).to_contain_text("the moderators will look at it")
-    member.screenshot(f"report-sent-{viewport}")
+    member.screenshot(f"report-sent-{viewport}{'' if javascript else '-no-js'}")
 
     moderator.log_in("demo_moderator")
     queue = moderator.page
@@ -546,7 +549,7 @@ def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
     expect(entry).to_contain_text("1 member reported it")
     expect(entry).to_contain_text("Advertising, not argument.")
     assert _fits(queue), "the queue scrolls sideways"
-    moderator.screenshot(f"report-queue-{viewport}")
+    moderator.screenshot(f"report-queue-{viewport}{'' if javascript else '-no-js'}")
     entry.get_by_label("Note").fill("Advertising")
     entry.get_by_role("button", name="Remove the post").click()
     expect(queue.get_by_role("status")).to_contain_text("Resolved 1 report(s)")
@@ -556,7 +559,7 @@ def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
     member.account_nav.get_by_role("link", name=re.compile(r"Notifications \(1 new\)")).click()
     told = page.get_by_role("link", name="A moderator removed the post you reported: Advertising")
     expect(told).to_be_visible()
-    member.screenshot(f"report-outcome-{viewport}")
+    member.screenshot(f"report-outcome-{viewport}{'' if javascript else '-no-js'}")
     told.click()
     expect(page.locator(f"#post-{spam.pk}")).to_contain_text("removed by moderator: Advertising")
     assert not member.errors and not moderator.errors

@@ -215,3 +215,9 @@ def test_merging_claims_resolves_the_reports_on_every_claim_of_the_merge(
     assert notes_of(other_member) == [
         "A moderator merged «Models store art» into the claim you reported, «Models copy art»."
     ]
+
+
+def test_a_deleted_thread_takes_its_reports_along(thread, reply, member, moderator):
+    report_create(reporter=member, post=reply, reason="Spam")
+    services.thread_delete(thread=thread, moderator=moderator, reason="spam thread")
+    assert not Report.objects.exists()
