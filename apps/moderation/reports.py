@@ -16,6 +16,7 @@ from apps.moderation.permissions import check_handle_reports, check_report, chec
 
 DISMISS, REMOVE = "dismiss", "remove"
 RESOLUTIONS = {DISMISS: Report.State.DISMISSED, REMOVE: Report.State.REMOVED}
+OUTCOMES = {DISMISS: "dismissed", REMOVE: "the post removed"}  # as the log says it
 
 
 def report_create(*, reporter, reason: str, post: Post | None = None, claim: Claim | None = None):
@@ -72,13 +73,12 @@ def report_resolve(*, report: Report, moderator, action: str, note: str = "") ->
         reports = _lock_open(post_id=report.post_id, claim_id=report.claim_id)
         if report.pk not in {each.pk for each in reports}:
             raise ValidationError("These reports were already resolved.", code="already_resolved")
-        post = report.post
-        # A post a moderator removed meanwhile (from the thread) needs no second removal.
-        if action == REMOVE and post.state != Post.State.REMOVED:
-            services.post_remove(post=post, moderator=moderator, reason=note)
-        _close(reports, RESOLUTIONS[action], moderator, note)
-        _log(reports, report.item, moderator, note, OUTCOMES[action])
         item = report.item
+        # A post a moderator removed meanwhile (from the thread) needs no second removal.
+        if action == REMOVE and item.state != Post.State.REMOVED:
+            services.post_remove(post=item, moderator=moderator, reason=note)
+        _close(reports, RESOLUTIONS[action], moderator, note)
+        _log(reports, item, moderator, note, OUTCOMES[action])
         reporters_notify(
             reports=reports, text=_told(item, action, note), url=item.get_absolute_url()
         )
@@ -107,11 +107,10 @@ def reports_resolve_merged(*, merge: ClaimMerge, moderator) -> None:
 
 
 def _lock_open(*, post_id: int | None, claim_id: int | None) -> list[Report]:
-    open_reports = Report.objects.filter(state=Report.State.OPEN)
-    if post_id:
-        open_reports = open_reports.filter(post_id=post_id)
-    else:
-        open_reports = open_reports.filter(claim_id=claim_id)
+    """The item's open reports, row-locked: two moderators resolving it queue up."""
+    open_reports = Report.objects.filter(
+        state=Report.State.OPEN, post_id=post_id, claim_id=claim_id
+    )
     return list(open_reports.select_for_update().order_by("pk"))
 
 
@@ -121,9 +120,6 @@ def _close(reports: list[Report], state: str, moderator, note: str) -> None:
         report.state, report.resolved_by, report.resolved_at = state, moderator, now
         report.note = note
     Report.objects.bulk_update(reports, ["state", "resolved_by", "resolved_at", "note"])
-
-
-OUTCOMES = {DISMISS: "dismissed", REMOVE: "the post removed"}
 
 
 def _log(reports: list[Report], item: Post | Claim, moderator, note: str, outcome: str) -> None:

@@ -967,3 +967,11 @@ def test_the_merge_link_of_a_claims_report_preselects_it_without_errors(topic, m
     html = page.content.decode()
     assert page.status_code == 200 and 'class="errors"' not in html
     assert re.search(rf'value="{fair_use.pk}"[^>]*checked', html)
+
+
+def test_a_malformed_resolution_is_shown_as_an_error_and_changes_nothing(spam, member, mod_client):
+    (report,) = reported(spam, member)
+    response = mod_client.post(f"/moderation/reports/{report.pk}/resolve/", {"action": "ban"})
+    assert response.status_code == 200 and 'class="errors"' in response.content.decode()
+    assert Report.objects.get().state == Report.State.OPEN
+    assert not ModerationAction.objects.filter(kind="resolve_reports").exists()
