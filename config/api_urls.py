@@ -28,6 +28,17 @@ urlpatterns = [
         name="api-modlog",
     ),
     path("merges/<int:pk>/undo/", moderation_views.MergeUndo.as_view(), name="api-merge-undo"),
+    path("reports/", moderation_views.ReportList.as_view(), name="api-reports"),
+    path(
+        "reports/<int:pk>/resolve/",
+        moderation_views.ReportResolve.as_view(),
+        name="api-report-resolve",
+    ),
+    path(
+        "claims/<int:pk>/reports/",
+        moderation_views.ClaimReports.as_view(),
+        name="api-claim-reports",
+    ),
     path("claims/<int:pk>/", claim_views.ClaimDetail.as_view(), name="api-claim"),
     path(
         "claims/<int:pk>/endorsement/",
@@ -44,6 +55,9 @@ urlpatterns = [
         name="api-notifications-read",
     ),
     path("threads/<int:pk>/watch/", notification_views.ThreadWatch.as_view(), name="api-watch"),
+    path(
+        "posts/<int:pk>/reports/", moderation_views.PostReports.as_view(), name="api-post-reports"
+    ),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocs.as_view(), name="api-docs"),

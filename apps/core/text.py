@@ -27,6 +27,9 @@ CLAIM = TextKind("claim", MAX_CLAIM_LENGTH, False, "A claim needs words: write t
 REASON = TextKind(
     "reason", MAX_REASON_LENGTH, True, "Give a reason: it is shown in the moderation log."
 )
+REPORT = TextKind(  # a report's reason, which only moderators read
+    "reason", MAX_REASON_LENGTH, True, "Say what is wrong with it: the moderators read your reason."
+)
 
 
 def clean_text(text: str | None, kind: TextKind, *, required: bool = True) -> str:

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import login_required_to
 from apps.claims.models import Claim, ClaimTag
 from apps.claims.permissions import can_merge, check_merge
 from apps.claims.services.merge import claim_merge
@@ -13,17 +14,26 @@ from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services import threads, topics
 from apps.forum.services.post_state import post_remove, post_restore
-from apps.moderation import selectors, services
-from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
-from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.moderation import reports, selectors, services
+from apps.moderation.forms import (
+    MergeChoiceForm,
+    MergeConfirmForm,
+    ReasonForm,
+    ReportForm,
+    ResolveForm,
+)
+from apps.moderation.models import ClaimMerge, ModerationAction, Report
 from apps.moderation.permissions import (
     DELETE_THREADS,
     DELETE_TOPICS,
     LOCK_THREADS,
     REMOVE_POSTS,
     can_see_moderators,
+    check_handle_reports,
     check_moderate,
+    check_report_post,
 )
+from config.limits import limited
 
 LOG_PER_PAGE = 50
 
@@ -71,7 +81,10 @@ def merge(request, slug):
     """GET with target and sources: the preview and the confirm form; POST: the merge."""
     check_merge(request.user, "merge claims")
     topic = get_object_or_404(Topic, slug=slug)
-    choice = MergeChoiceForm(request.GET or None, topic=topic)
+    # Sources alone (a report's "merge" link) preselect them, not yet a preview to check.
+    asked = request.GET if "target" in request.GET else None
+    initial = {"sources": request.GET.getlist("sources")}
+    choice = MergeChoiceForm(asked, initial=initial, topic=topic)
     if not choice.is_valid():
         return render(request, "moderation/merge.html", {"topic": topic, "choice": choice})
     preview = selectors.merge_preview(
@@ -217,3 +230,78 @@ def topic_delete(request, slug):
         "claims": topic.claims.count(),
     }
     return render(request, "moderation/topic_delete.html", context)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@login_required_to("report this post")
+@require_http_methods(["GET", "POST"])
+@limited("report")
+def report_post(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
+    check_report_post(request.user, post)
+    context = {"post": post, "thread": post.thread}
+    return _report(request, context, {"post": post})
+
+
+@login_required_to("report this claim")
+@require_http_methods(["GET", "POST"])
+@limited("report")
+def report_claim(request, pk):
+    claim = get_object_or_404(Claim.objects.select_related("topic", "merged_into"), pk=pk)
+    if claim.merged_into_id:
+        return redirect("moderation:report_claim", pk=claim.merged_into_id)
+    context = {"claim": claim, "topic": claim.topic}
+    return _report(request, context, {"claim": claim})
+
+
+def _report(request, context: dict, item: dict):
+    """The report form; a report sent goes back to what was reported, with thanks."""
+    form = ReportForm(request.POST or None)
+    if form.is_valid():
+        try:
+            report = reports.report_create(
+                reporter=request.user, reason=form.cleaned_data["reason"], **item
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Thank you: the moderators will look at it, and you will get a notification"
+                " when they have.",
+            )
+            return redirect(report.item)
+    return render(request, "moderation/report_form.html", {**context, "form": form})
+
+
+@login_required
+def report_queue(request, slug=None):
+    check_handle_reports(request.user)
+    topic = get_object_or_404(Topic, slug=slug) if slug else None
+    page = selectors.report_queue(topic=topic, page_number=request.GET.get("page"))
+    context = {"topic": topic, "page": page, "topics": Topic.objects.order_by("title")}
+    return render(request, "moderation/reports.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_resolve(request, pk):
+    """GET: the item and the resolve form alone; POST: dismiss, or remove the post."""
+    check_handle_reports(request.user)
+    report = get_object_or_404(Report.objects.select_related("topic"), pk=pk)
+    form = ResolveForm(request.POST or None)
+    if form.is_valid():
+        try:
+            closed = reports.report_resolve(
+                report=report, moderator=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Resolved {len(closed)} report(s); the reporters are told.")
+            return redirect("moderation:reports", slug=report.topic.slug)
+    item = selectors.reported_item(report=report)
+    context = {"report": report, "item": item, "form": form, "topic": report.topic}
+    return render(request, "moderation/report_resolve.html", context)

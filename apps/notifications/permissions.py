@@ -1,6 +1,5 @@
 """Who may watch threads, change notification settings, and read what a notification is about."""
 
-
 from apps.accounts.permissions import can_participate, check_participate
 from apps.forum.models import Post
 

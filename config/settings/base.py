@@ -125,7 +125,7 @@ RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "config.errors.rate_limited"
 # Endorsing is limited at posting's rate, in a budget of its own.
-RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h"}
+RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h", "report": "20/h"}
 RATES["password_reset"] = "5/h"  # per address: no flood of reset mail, no probing en masse
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -14,6 +14,7 @@ from apps.claims.services.merge import claim_merge
 from apps.forum.models import SEGMENT_DEPTH, Post
 from apps.forum.services.editing import post_edit
 from apps.forum.services.posting import reply_create
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, blocking, focused, path_of, unlabelled_controls
 
@@ -55,6 +56,15 @@ def _merged_pair(thread) -> int:
         reason="Same claim in other words.",
     )  # fmt: skip
     return merge.pk
+
+
+def _others_post(thread) -> Post:
+    return Post.objects.filter(thread=thread, depth=1).exclude(author=_member()).first()
+
+
+def _report(thread) -> int:
+    """The demo member's open report of another member's post."""
+    return report_create(reporter=_member(), post=_others_post(thread), reason="Off topic.").pk
 
 
 def _focus_url(start: str, *, path=()) -> str:
@@ -101,6 +111,16 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "merge-undo": (
         "demo_moderator",
         lambda thread: f"/moderation/merges/{_merged_pair(thread)}/undo/",
+    ),
+    "report-post": ("demo_member", lambda thread: f"/posts/{_others_post(thread).pk}/report/"),
+    "report-claim": (
+        "demo_member",
+        lambda thread: f"/claims/{_claim('AI is basically').pk}/report/",
+    ),
+    "reports": ("demo_moderator", lambda thread: _report(thread) and "/moderation/reports/"),
+    "report-resolve": (
+        "demo_moderator",
+        lambda thread: f"/moderation/reports/{_report(thread)}/resolve/",
     ),
 }
 

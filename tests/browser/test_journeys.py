@@ -552,3 +552,58 @@ def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, vie
     expect(bea.page.get_by_role("status")).to_have_text("Marked read.")
     expect(bea.account_nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     expect(bea.page.locator(".notifications > li.unread")).to_have_count(0)
+
+
+REPORT_VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.mark.parametrize(
+    ("viewport", "javascript"), [("desktop", True), ("phone", True), ("desktop", False)]
+)
+def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
+    demo, new_session, viewport, javascript
+):
+    spam = Post.objects.filter(thread=demo, depth=1).exclude(author__username="demo_member")[0]
+    size = REPORT_VIEWPORTS[viewport]
+    member = new_session(viewport=size, javascript=javascript)
+    moderator = new_session(viewport=size, javascript=javascript)
+    member.log_in("demo_member")
+    page = member.goto(demo.get_absolute_url())
+    page.locator(f"#post-{spam.pk} > p.actions").get_by_role("link", name="report").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("Report this post to the moderators")
+    page.get_by_label("What is wrong with it?").fill("Advertising, not argument.")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("status")).to_contain_text("the moderators will look at it")
+    member.screenshot(f"report-sent-{viewport}{'' if javascript else '-no-js'}")
+
+    moderator.log_in("demo_moderator")
+    queue = moderator.page
+    moderator.account_nav.get_by_role("link", name="Reports").click()
+    entry = queue.locator("article.reported")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("1 member reported it")
+    expect(entry).to_contain_text("Advertising, not argument.")
+    assert _fits(queue), "the queue scrolls sideways"
+    moderator.screenshot(f"report-queue-{viewport}{'' if javascript else '-no-js'}")
+    entry.get_by_label("Note").fill("Advertising")
+    entry.get_by_role("button", name="Remove the post").click()
+    expect(queue.get_by_role("status")).to_contain_text("Resolved 1 report(s)")
+    expect(queue.get_by_text("No open reports.")).to_be_visible()
+
+    page = member.goto("/")
+    member.account_nav.get_by_role("link", name=re.compile(r"Notifications \(1 new\)")).click()
+    told = page.get_by_role("link", name="A moderator removed the post you reported: Advertising")
+    expect(told).to_be_visible()
+    member.screenshot(f"report-outcome-{viewport}{'' if javascript else '-no-js'}")
+    told.click()
+    expect(page.locator(f"#post-{spam.pk}")).to_contain_text("removed by moderator: Advertising")
+    assert not member.errors and not moderator.errors
+
+
+def _fits(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )

@@ -35,8 +35,10 @@ def test_each_reader_sees_the_actions_theirs_to_take(thread, member, logged_in):
     moderator_page = moderator.get(url).content.decode()
     assert actions_of(visitor_page, mine) == ["link", "profile", "reply"]
     assert actions_of(member_page, mine) == ["link", "profile", "reply", "edit", "delete"]
-    assert actions_of(member_page, theirs) == ["link", "profile", "reply"]
-    assert actions_of(moderator_page, theirs) == ["link", "profile", "reply", "tags", "remove"]
+    assert actions_of(member_page, theirs) == ["link", "profile", "reply", "report"]
+    assert actions_of(moderator_page, theirs) == [
+        "link", "profile", "reply", "tags", "report", "remove"
+    ]  # fmt: skip
 
 
 def test_a_locked_thread_offers_no_reply_or_edit(thread, member, logged_in):

@@ -1,4 +1,5 @@
-"""Who may moderate, action by action, and who sees the moderators' names."""
+"""Who may moderate, action by action, who sees the moderators' names, who may report and
+who handles reports."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
@@ -10,11 +11,15 @@ from apps.moderation.permissions import (
     LOCK_THREADS,
     MERGE_CLAIMS,
     REMOVE_POSTS,
+    can_handle_reports,
     can_moderate,
+    can_report_post,
     can_see_moderators,
+    check_handle_reports,
     check_moderate,
+    check_report_post,
 )
-from tests.factories import make_moderator
+from tests.factories import make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,23 @@ def test_one_permission_does_not_grant_another(member):
 def test_only_moderators_see_who_moderated(member, moderator):
     assert can_see_moderators(moderator)
     assert not can_see_moderators(member) and not can_see_moderators(AnonymousUser())
+
+
+def test_members_report_others_posts_and_no_one_reports_their_own(thread, member, other_member):
+    theirs = make_reply(thread.opening_post, author=other_member)
+    assert can_report_post(member, theirs)
+    assert not can_report_post(other_member, theirs)
+    assert not can_report_post(AnonymousUser(), theirs)
+    with pytest.raises(PermissionDenied, match="your own post"):
+        check_report_post(other_member, theirs)
+    with pytest.raises(PermissionDenied, match="Log in to report a post"):
+        check_report_post(AnonymousUser(), theirs)
+
+
+def test_only_active_moderators_handle_reports(member):
+    assert can_handle_reports(make_moderator("active_mod"))
+    assert not can_handle_reports(make_moderator("retired_mod", is_active=False))
+    assert not can_handle_reports(member)
+    assert not can_handle_reports(AnonymousUser())
+    with pytest.raises(PermissionDenied, match="Only moderators"):
+        check_handle_reports(member)

@@ -29,8 +29,9 @@ from apps.forum.services.posting import reply_create, thread_create
 from apps.maps import exports
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
-from apps.moderation.models import ClaimMerge
-from apps.moderation.selectors import merge_preview
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
+from apps.moderation.selectors import REPORTED_PER_PAGE, merge_preview
 from tests.factories import TopicFactory, UserFactory
 from tests.html_checks import active_content
 from tests.security.conftest import TALLY
@@ -62,6 +63,9 @@ FIELDS = (
     ("lock reason", "form"),
     ("merge reason", "form"),
     ("merge reason", "api"),
+    ("report reason", "form"),
+    ("report reason", "api"),
+    ("resolution note", "api"),
 )
 ACCEPT, REJECT, EITHER = "accept", "reject", "either"
 
@@ -170,6 +174,8 @@ class Run:
         self.mod = browser(self.moderator)
         self.api = api_client(self.author)
         self.api_mod = api_client(self.moderator)
+        self.reporter = browser(self.other)
+        self.api_reporter = api_client(self.other)
 
     # -- checks --
 
@@ -373,6 +379,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         response = run.member.get(reverse("claims:suggest", args=[topic.slug]), {"claim_1": text})
         run.page(where("claim search", "form"), response)
 
+    run_reports(run, index, vector, opening)
     # Moderation reasons: remove a post, merge twice (form and API), lock the thread.
     run.submit(
         where("removal reason", "form"),
@@ -442,6 +449,48 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
             newcomer.get(signed_up.get_absolute_url()),
             logged_in=True,
         )
+
+
+def run_reports(run: Run, index: int, vector: Vector, opening: Post) -> None:
+    """A report's reason (form and API), then a moderator's note removing the post."""
+    text = vector.text
+    on_form, on_api = (
+        reply_create(parent=opening, author=run.author, body=f"To report {channel} {index}")
+        for channel in ("form", "api")
+    )
+    run.submit(
+        f"report reason/form {vector}",
+        "reason",
+        text,
+        lambda: run.reporter.post(
+            reverse("moderation:report_post", args=[on_form.pk]), {"reason": text}
+        ),
+        api=False,
+        saved=lambda _: _stored(Report.objects.get(post=on_form).reason, text.strip()),
+    )
+    response, ok = run.submit(
+        f"report reason/api {vector}",
+        "reason",
+        text,
+        lambda: run.api_reporter.post(
+            f"/api/posts/{on_api.pk}/reports/", {"reason": text}, format="json"
+        ),
+        api=True,
+        saved=lambda _: _stored(Report.objects.get(post=on_api).reason, text.strip()),
+    )
+    report = Report.objects.filter(post=on_api).first() or report_create(
+        reporter=run.other, post=on_api, reason=f"Plain reason {index}"
+    )
+    run.submit(
+        f"resolution note/api {vector}",
+        "reason",
+        text,
+        lambda: run.api_mod.post(
+            f"/api/reports/{report.pk}/resolve/", {"action": "remove", "note": text}, format="json"
+        ),
+        api=True,
+        saved=lambda _: _stored(Post.objects.get(pk=on_api.pk).removal_reason, text.strip()),
+    )
 
 
 def _judge_signup(run: Run, where: str, expectation: str, response, user, before) -> None:
@@ -536,6 +585,16 @@ def check_topic_pages(run: Run) -> None:
             f"notifications page {number}",
             run.member.get(reverse("notifications:list"), {"page": number}),
             forms=unread + (False in notes),  # and "Mark all read"
+            logged_in=True,
+        )
+    reported = Report.objects.filter(topic=topic, state=Report.State.OPEN).count()
+    queue = reverse("moderation:reports", args=[topic.slug])
+    for number in range(1, (reported + REPORTED_PER_PAGE - 1) // REPORTED_PER_PAGE + 1):
+        shown = min(REPORTED_PER_PAGE, reported - (number - 1) * REPORTED_PER_PAGE)
+        run.page(
+            f"report queue page {number}",
+            run.mod.get(queue, {"page": number}),
+            forms=shown,
             logged_in=True,
         )
     duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))

@@ -23,7 +23,8 @@ from apps.forum.models import Post, Thread, Topic
 from apps.forum.services.post_state import post_remove
 from apps.forum.services.posting import reply_create
 from apps.forum.services.threads import thread_set_locked
-from apps.moderation.models import ClaimMerge
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import merge_preview
 from apps.notifications.models import Notification, Preferences, Watch
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
@@ -58,6 +59,7 @@ class World:
     own: Claim  # endorsed by every user (the inactive one before deactivation)
     others: Claim
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
+    report: Report  # the other member's open report of the member's post
 
 
 @pytest.fixture
@@ -98,13 +100,14 @@ def world(db) -> World:
         endorsement_set(claim=own, member=user, stance="supports")
     Notification.objects.create(user=mod, text="Something for the moderator to mark read")
     Watch.objects.filter(thread=thread).delete()  # so that watching it changes a row
+    report = report_create(reporter=other, post=post, reason="Spam")
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
         users=users, topic=topic, empty_topic=TopicFactory(slug="perms-empty"), thread=thread,
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
         locked_post=locked_post, own=own,
-        others=Claim.objects.get(text="Models learn"), merge=merge,
+        others=Claim.objects.get(text="Models learn"), merge=merge, report=report,
     )  # fmt: skip
 
 
@@ -127,6 +130,7 @@ def state() -> dict:
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
         "watches": list(Watch.objects.order_by("pk").values_list("user", "thread")),
         "preferences": list(Preferences.objects.order_by("pk").values_list("user", "email")),
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -159,6 +163,7 @@ def _merge_form(w: World) -> dict:
 ONLY_MODERATOR = frozenset({MODERATOR})
 ONLY_MEMBER = frozenset({MEMBER})
 AUTHOR_OR_MODERATOR = frozenset({MEMBER, MODERATOR})
+NOT_THE_AUTHOR = frozenset({MEMBER, MODERATOR})  # of others_post, the other member's
 NOBODY = frozenset()
 TAG = {"claim_1": "A brand new claim", "stance_1": "opposes"}
 API_TAG = {"tags": [{"claim": "A brand new claim", "stance": "opposes"}]}
@@ -244,6 +249,15 @@ HTML_ACTIONS = [
     Action("withdraw an endorsement", "post",
            lambda w: reverse("claims:endorse", args=[w.own.pk]), lambda w: {"stance": "withdraw"},
            MEMBERS),
+    Action("report a post", "post",
+           lambda w: reverse("moderation:report_post", args=[w.others_post.pk]),
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR),
+    Action("report a claim", "post", lambda w: reverse("moderation:report_claim", args=[w.own.pk]),
+           lambda w: {"reason": "Vague"}, MEMBERS),
+    Action("see the report queue", "get", lambda w: reverse("moderation:reports_all"), None,
+           ONLY_MODERATOR, writes=False),
+    Action("resolve a report", "post", lambda w: reverse("moderation:resolve", args=[w.report.pk]),
+           lambda w: {"action": "dismiss"}, ONLY_MODERATOR),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -292,6 +306,14 @@ API_ACTIONS = [
     Action("stop watching a thread", "delete",
            lambda w: f"/api/threads/{w.locked_post.thread_id}/watch/", None, MEMBERS, api=True,
            writes=False, answer=204),
+    Action("report a post", "post", lambda w: f"/api/posts/{w.others_post.pk}/reports/",
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR, api=True),
+    Action("report a claim", "post", lambda w: f"/api/claims/{w.own.pk}/reports/",
+           lambda w: {"reason": "Vague"}, MEMBERS, api=True),
+    Action("list reports", "get", lambda w: "/api/reports/", None, ONLY_MODERATOR, api=True,
+           writes=False),
+    Action("resolve a report", "post", lambda w: f"/api/reports/{w.report.pk}/resolve/",
+           lambda w: {"action": "remove", "note": "spam"}, ONLY_MODERATOR, api=True),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]

@@ -12,6 +12,7 @@ from apps.claims.permissions import check_merge
 from apps.core.text import REASON, clean_text
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.moderation.reports import reports_resolve_merged
 from apps.moderation.selectors import (
     members_needing_choice,
     posts_needing_choice,
@@ -65,6 +66,7 @@ def claim_merge(
         merge.sources.set(sources)
         merge.notifications.set(notifications)
         log_merge(merge, sources, ModerationAction.Kind.MERGE, moderator, reason)
+        reports_resolve_merged(merge=merge, moderator=moderator)
         map_mark_dirty(topic=target.topic)
     return merge
 

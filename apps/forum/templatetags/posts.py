@@ -24,7 +24,7 @@ from apps.forum.models import Post, Thread
 from apps.forum.permissions import can_edit_post
 from apps.forum.rendering import plain_excerpt
 from apps.forum.selectors import PostNode
-from apps.moderation.permissions import REMOVE_POSTS, can_moderate
+from apps.moderation.permissions import REMOVE_POSTS, can_moderate, can_report_post
 
 register = template.Library()
 
@@ -190,6 +190,8 @@ def _actions(post: Post, viewer: Viewer) -> str:
             links.append(f'<a href="{reverse_id("forum:post_edit", post.pk)}">edit</a>')
             if post.depth > 0:
                 links.append(f'<a href="{reverse_id("forum:post_delete", post.pk)}">delete</a>')
+        if can_report_post(viewer.user, post):
+            links.append(f'<a href="{reverse_id("moderation:report_post", post.pk)}">report</a>')
     if viewer.can_remove and post.depth > 0:
         if post.state == Post.State.VISIBLE:
             links.append(f'<a href="{reverse_id("moderation:remove", post.pk)}">remove</a>')
