@@ -443,7 +443,9 @@ def test_resolving_over_the_api_removes_the_post_and_tells_the_reporter(spam, me
     assert done.status_code == 200
     assert (done.data["state"], done.data["note"]) == ("removed", "Advertising")
     assert Post.objects.get(pk=spam.pk).removal_reason == "Advertising"
-    assert Notification.objects.get(user=member).text.endswith("reported: Advertising")
+    assert Notification.objects.get(user=member, kind="message").text.endswith(
+        "reported: Advertising"
+    )
     assert mod_api.post(url, {"action": "dismiss"}, format="json").status_code == 400
     assert api_of(member).post(url, {"action": "dismiss"}, format="json").status_code == 403
     assert mod_api.post("/api/reports/999999/resolve/", {"action": "dismiss"}).status_code == 404
