@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.claims.models import Claim, claim_key
 from apps.forum.models import TREE_ID_SEQUENCE, Post, Thread, Topic
 from apps.forum.rendering import render_body
-from apps.forum.services import starts_tree
+from apps.forum.trees import starts_tree
 from bench import data
 
 MAX_DEPTH = 12  # replies to a reply no deeper than this, so some chains cross a tree segment

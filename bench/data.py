@@ -4,8 +4,8 @@ import random
 
 from django.contrib.auth import get_user_model
 
-from apps.forum import services
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.posting import reply_create, thread_create
 
 USERS = 300
 TOP_LEVEL = 0.30  # answers to the opening post
@@ -84,9 +84,7 @@ def make_users() -> list:
 
 def make_thread(users: list, rng: random.Random, title: str) -> tuple[Thread, Shape]:
     topic, _ = Topic.objects.get_or_create(slug="bench", defaults={"title": "Benchmark"})
-    thread = services.thread_create(
-        topic=topic, author=rng.choice(users), title=title, body=body(rng)
-    )
+    thread = thread_create(topic=topic, author=rng.choice(users), title=title, body=body(rng))
     return thread, Shape(thread.opening_post, rng)
 
 
@@ -96,7 +94,7 @@ def grow(shape: Shape, users: list, replies: int) -> None:
 
 
 def reply(shape: Shape, users: list) -> Post:
-    return services.reply_create(**reply_arguments(shape, users))
+    return reply_create(**reply_arguments(shape, users))
 
 
 def reply_arguments(shape: Shape, users: list) -> dict:

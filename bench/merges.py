@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.roles import MODERATORS
 from apps.claims.models import Claim, ClaimTag
-from apps.moderation.services import claim_merge, claim_merge_undo
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from bench import bulk, database
 
 OVERLAP = 0.10  # of a claim's tags, on posts that carry the other claim too (same stance)

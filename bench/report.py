@@ -917,7 +917,7 @@ def _merge_why(action: str, merges: dict, small: int, large: int) -> str:
             f"claim_merge_undo's queries grow with the tags ({counts}): its _restore puts the"
             " snapshot back in three statements (UPDATE … FROM unnest of the tags the merge"
             " kept, INSERT … SELECT FROM unnest of those it deleted, UPDATE … FROM unnest of"
-            " the claims); look for a per-row or batched write in apps/moderation/services.py"
+            " the claims); look for a per-row or batched write in apps/claims/services/merge.py"
             " with CaptureQueriesContext."
         )
     return (
@@ -926,7 +926,7 @@ def _merge_why(action: str, merges: dict, small: int, large: int) -> str:
         " re-pointing the rest, UPDATE … FROM unnest of the stances the moderator chose), and"
         " it reads conflicts and authors in SQL; look for a per-row or batched write"
         " (bulk_update or bulk_create with batch_size, save() in a loop) or a per-post read"
-        " in apps/moderation/services.py with CaptureQueriesContext."
+        " in apps/claims/services/merge.py with CaptureQueriesContext."
     )
 
 

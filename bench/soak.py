@@ -158,7 +158,7 @@ class MarkMonitor(threading.Thread):
             try:
                 connection = connection or self.postgres.connect()
                 count, oldest = connection.execute(
-                    "SELECT count(*), extract(epoch FROM min(created)) FROM maps_maprequest"
+                    "SELECT count(*), extract(epoch FROM min(created)) FROM maps_mapdirtymark"
                 ).fetchone()
                 self.samples.append((time.time(), count, oldest and float(oldest)))
             except Exception:  # the database is restarting: sample again once it is back
@@ -189,14 +189,14 @@ def prepare(users: int) -> tuple[World, dict[str, str]]:
     from rest_framework.authtoken.models import Token
 
     from apps.claims.models import Claim
-    from apps.claims.services import TagInput
-    from apps.forum import services
+    from apps.claims.services.tags import TagInput
     from apps.forum.models import Thread, Topic
+    from apps.forum.services.posting import thread_create
 
     member = get_user_model().objects
     host = member.create_user("soak_host")
     topic = Topic.objects.create(slug="soak", title="Soak", description="A second map to keep.")
-    services.thread_create(
+    thread_create(
         topic=topic, author=host, title="Does every topic keep its own map?", body="Let's see.",
         tags=[TagInput("Every topic keeps its own map", "supports")],
     )  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from apps.claims.models import Claim, Endorsement, claim_key
 from apps.forum.models import Post, Thread, Topic
 from apps.maps.builder import build_graph
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapDirtyMark
 from apps.maps.services import graph_document
 from bench.soak_load import Ledger, PostState
 
@@ -149,7 +149,7 @@ def map_equals_fresh_build() -> Check:
     topics = Topic.objects.filter(claims__isnull=False).distinct()
     for topic in topics:
         latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
-        fresh = hashlib.sha256(graph_document(build_graph(topic)).encode()).hexdigest()
+        fresh = hashlib.sha256(graph_document(build_graph(topic))).hexdigest()
         if latest is None or latest.digest != fresh:
             stale.append(f"{topic.slug} (version {latest and latest.version})")
     versions = ", ".join(
@@ -166,7 +166,7 @@ def map_equals_fresh_build() -> Check:
 
 
 def no_marks_left(drained_after: float | None) -> Check:
-    left = MapRequest.objects.count()
+    left = MapDirtyMark.objects.count()
     when = (
         "never drained" if drained_after is None else f"none {drained_after:.1f} s after the load"
     )

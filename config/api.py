@@ -1,19 +1,31 @@
-"""The API's front door: /api/ lists where to go, /api/docs/ reads the schema in Swagger UI."""
+"""The API's front door (/api/ lists where to go, /api/docs/ reads the schema in Swagger
+UI) and what every endpoint shares: its errors' shape (agora_exception_handler)."""
 
 import re
 
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
+
+from config.middleware import (
+    CONFLICT_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    UNAVAILABLE_RETRY_AFTER,
+    is_database_unavailable,
+    is_retryable,
+)
 
 ABOUT = (
     "Agora's JSON API: topics, threads, posts, tags, claims, endorsements, argument maps and"
-    " their exports, members' profiles, and moderation. The schema lists every endpoint; the"
-    " docs read it."
+    " their exports, members' profiles, notifications, reports and moderation. The schema"
+    " lists every endpoint; the docs read it."
 )
 # Django's <converter:name> in a route, written as OpenAPI's {name} (a pk is the schema's id).
 ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -67,3 +79,27 @@ class ApiDocs(SpectacularSwaggerSplitView):
 
     template_name = "api/docs.html"
     url_name = "api-schema"
+
+
+def agora_exception_handler(exc, context):
+    """A service's ValidationError is the client's mistake: 400 with its messages; a rate
+    limit is 429; a body over Django's upload limit is 413; a database conflict or outage
+    that saved nothing is 503, in JSON like every other error."""
+    if is_retryable(exc):
+        return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    if is_database_unavailable(exc):
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, Ratelimited):
+        exc = exceptions.Throttled(detail="Too many requests: wait a minute, then try again.")
+    if isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError({"detail": exc.messages})
+    return exception_handler(exc, context)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from apps.accounts.views import signup
+from apps.accounts.views import password_reset, signup
 from config.health import healthz
 
 handler500 = "config.errors.server_error"
@@ -15,7 +15,9 @@ urlpatterns = [
     path("", include("apps.claims.urls")),
     path("", include("apps.maps.urls")),
     path("", include("apps.moderation.urls")),
+    path("", include("apps.notifications.urls")),
     path("accounts/signup/", signup, name="signup"),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),

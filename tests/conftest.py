@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
-from tests.factories import TopicFactory, UserFactory, make_thread
+from tests.factories import TopicFactory, UserFactory, make_moderator, make_reply, make_thread
 from tests.security.conftest import TALLY
 
 
@@ -28,11 +29,48 @@ def thread(topic, member):
 
 
 @pytest.fixture
+def reply(thread, member):
+    """A reply of `member`'s to the opening post."""
+    return make_reply(thread.opening_post, author=member)
+
+
+@pytest.fixture
 def logged_in(member) -> Client:
     """A browser session of `member`."""
     client = Client()
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def moderator(db):
+    return make_moderator("modmarta")
+
+
+@pytest.fixture
+def mod_client(moderator) -> Client:
+    """A browser session of `moderator`."""
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+def api_of(user=None) -> APIClient:
+    """An API client, authenticated as `user` when given."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def member_api(member) -> APIClient:
+    return api_of(member)
+
+
+@pytest.fixture
+def mod_api(moderator) -> APIClient:
+    return api_of(moderator)
 
 
 # The slow kinds of test that `make test-fast` leaves out (registered in pyproject.toml).

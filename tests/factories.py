@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from apps.claims.models import Claim
-from apps.forum import services
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.posting import reply_create, thread_create
 
 PASSWORD = "correct horse battery staple"
 
@@ -45,7 +46,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
 def make_thread(
     *, topic: Topic | None = None, author=None, title="A thread", body="Opening post", tags=()
 ) -> Thread:
-    return services.thread_create(
+    return thread_create(
         topic=topic or TopicFactory(),
         author=author or UserFactory(),
         title=title,
@@ -55,8 +56,15 @@ def make_thread(
 
 
 def make_reply(parent: Post, *, author=None, body="A reply", response="neutral", tags=()) -> Post:
-    return services.reply_create(
+    return reply_create(
         parent=parent, author=author or UserFactory(), body=body, response=response, tags=tags
+    )
+
+
+def tagged(parent: Post, author, *tags, body="…", response="neutral") -> Post:
+    """A reply making these (claim text, stance) tags."""
+    return make_reply(
+        parent, author=author, body=body, response=response, tags=[TagInput(*t) for t in tags]
     )
 
 

@@ -14,40 +14,43 @@ from psycopg import sql
 from tests.workers import ROOT
 
 # The change made before the backup, in the backup database, by its own process: a tagged
-# reply, an edit, and an endorsement where endorsements exist.
+# reply, an edit, and an endorsement.
 BEFORE_BACKUP = """
 import django
 django.setup()
-from apps.claims import services as claims
-from apps.claims.services import TagInput
-from apps.forum import services as forum
 from apps.forum.models import Thread
 from apps.accounts.models import User
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.editing import post_edit
+from apps.forum.services.posting import reply_create
 thread = Thread.objects.get()
 member = User.objects.get(username="demo_member")
-reply = forum.reply_create(
+reply = reply_create(
     parent=thread.opening_post, author=member, body="Backed up: a reply with a tag.",
     response="disagree", tags=[TagInput("Backups keep every reply", "supports")],
 )
-forum.post_edit(post=reply, editor=member, body="Backed up: a reply with a tag, edited.")
-if hasattr(claims, "endorsement_set"):
-    claims.endorsement_set(claim=reply.tags.get().claim, member=member, stance="opposes")
+post_edit(post=reply, editor=member, body="Backed up: a reply with a tag, edited.")
+endorsement_set(claim=reply.tags.get().claim, member=member, stance="opposes")
 """
 # A change after the backup, which the restore must undo.
 AFTER_BACKUP = """
 import django
 django.setup()
-from apps.claims.services import TagInput
-from apps.forum import services as forum
 from apps.forum.models import Post, Thread
 from apps.accounts.models import User
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create
 thread = Thread.objects.get()
 member = User.objects.get(username="demo_member")
-forum.reply_create(
+reply_create(
     parent=thread.opening_post, author=member, body="Not in the backup.",
     tags=[TagInput("Nobody backed this up", "opposes")],
 )
-forum.post_delete(post=Post.objects.get(body__startswith="Backed up"), actor=member)
+post_delete(post=Post.objects.get(body__startswith="Backed up"), actor=member)
 """
 
 

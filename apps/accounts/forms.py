@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from apps.accounts.models import User
-from apps.accounts.services import MAX_BIO_LENGTH
+from apps.core.text import MAX_BIO_LENGTH
 
 
 class SignupForm(UserCreationForm):

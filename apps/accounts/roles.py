@@ -15,7 +15,3 @@ def grant_to_moderators(apps, app_label: str, codenames: list[str]) -> None:
     group.permissions.add(
         *permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     )
-
-
-def is_moderator(user) -> bool:
-    return user.is_authenticated and user.is_active and user.groups.filter(name=MODERATORS).exists()

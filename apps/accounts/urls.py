@@ -5,6 +5,5 @@ from apps.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("settings/", views.profile_settings, name="settings"),
+    path("settings/bio/", views.bio_edit, name="bio"),  # a form of notifications:settings
 ]

@@ -1,19 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import selectors, services
-from apps.accounts.decorators import safe_next
+from apps.accounts.decorators import login_required_to, safe_next
 from apps.accounts.forms import ProfileForm, SignupForm
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.accounts.permissions import can_edit_profile
+from apps.notifications.views import settings_page
 from config.limits import limited
-
-POSTS_PER_PAGE = 20
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,11 +45,12 @@ def profile(request, username):
     return render(request, "accounts/profile.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile_settings(request):
-    """The member's own profile settings: their bio."""
-    form = ProfileForm(request.POST or None, initial={"bio": request.user.bio})
+@require_POST
+@login_required_to("edit your profile")
+def bio_edit(request):
+    """The bio form of the settings page (notifications:settings): saved, the member sees
+    their profile; refused, the settings page again with the form's errors."""
+    form = ProfileForm(request.POST)
     if form.is_valid():
         try:
             services.profile_edit(
@@ -62,15 +61,9 @@ def profile_settings(request):
         else:
             messages.success(request, "Your profile is saved.")
             return redirect(request.user)
-    return render(request, "accounts/settings.html", {"form": form})
+    return settings_page(request, bio_form=form)
 
 
-@login_required
-def notifications(request):
-    """The member's notifications, newest first; seeing them marks them read."""
-    page = Paginator(request.user.notifications.all(), POSTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    unread = [note.pk for note in page if not note.read]
-    Notification.objects.filter(pk__in=unread).update(read=True)
-    return render(request, "accounts/notifications.html", {"page": page, "unread": set(unread)})
+# The same answer whether or not a member has the address (Django's own view); limited, so
+# nobody floods an inbox or probes addresses by the thousand.
+password_reset = limited("password_reset")(PasswordResetView.as_view())

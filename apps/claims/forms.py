@@ -2,8 +2,9 @@ from dataclasses import dataclass
 
 from django import forms
 
-from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, ClaimTag
-from apps.claims.services import TagInput
+from apps.claims.models import MAX_TAGS_PER_POST, ClaimTag
+from apps.claims.services.tags import TagInput
+from apps.core.text import MAX_CLAIM_LENGTH
 from apps.forum.models import Post
 
 WITHDRAW = "withdraw"

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.text import MAX_CLAIM_LENGTH
 from apps.forum.models import Post, Topic
 
-MAX_CLAIM_LENGTH = 200
 MAX_TAGS_PER_POST = 5
 
 
@@ -99,7 +99,8 @@ class ClaimTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "claim"], name="one_tag_per_claim_per_post")
         ]
-        indexes = [models.Index(fields=["claim", "stance"])]
+        # A claim page's posts of one stance, a page at a time in the order written.
+        indexes = [models.Index(fields=["claim", "stance", "post"], name="claim_tag_stance_post")]
 
     def __str__(self) -> str:
         return f"Post {self.post_id} {self.stance} «{self.claim}»"

@@ -1,8 +1,9 @@
 """Reads of claims: similar claims for autocomplete and search, a claim's posts, a member's
 endorsement."""
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import TrigramWordDistance
-from django.core.paginator import Page, Paginator
 
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
@@ -36,21 +37,70 @@ def similar_claims(*, topic: Topic, query: str, limit: int = SUGGESTIONS) -> lis
     return list(ranked.values())[:limit]
 
 
-def claim_posts(*, claim: Claim, pages: dict[str, str | None]) -> dict[str, Page]:
-    """A page of each stance's visible posts tagging the claim or its aliases, oldest
-    first, POSTS_PER_PAGE a page; `pages` gives each stance's page number as asked (bad
-    numbers give the nearest page). Filtered on the claims' ids, so the tag index serves
-    it however many tags the topic has."""
+@dataclass(frozen=True)
+class PostCursor:
+    """Where a page of a claim's posts starts: after one post id, or ends: before one."""
+
+    after: int | None = None
+    before: int | None = None
+
+    @classmethod
+    def parse(cls, *, after: str | None, before: str | None) -> "PostCursor":
+        """From the query string; what is not a post id counts as absent (the first page)."""
+        return cls(after=_post_id(after), before=None if _post_id(after) else _post_id(before))
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """One stance's page of tags, oldest post first, and the cursors of the pages around it:
+    `earlier` is where the page before ends (before that post), `later` where the page after
+    starts (after that post); None where there is none. `stray`: a cursor past every post."""
+
+    tags: list[ClaimTag]
+    earlier: int | None
+    later: int | None
+    stray: bool
+
+
+def claim_posts(*, claim: Claim, cursors: dict[str, PostCursor]) -> dict[str, PostPage]:
+    """A page of each stance's visible posts tagging the claim or its aliases, in the order
+    they were written, POSTS_PER_PAGE a page from each stance's cursor. Paged by post id on
+    the (claim, stance, post) index, so a page reads its own posts and no count: its cost
+    is one page's however many posts tag the claim."""
     claims = [claim.pk, *claim.aliases.values_list("pk", flat=True)]
-    tags = (
-        ClaimTag.objects.filter(claim_id__in=claims, post__state=Post.State.VISIBLE)
-        .select_related("post__author", "post__thread")
-        .order_by("post__created", "post_id")
-    )
+    tags = ClaimTag.objects.filter(claim_id__in=claims, post__state=Post.State.VISIBLE)
     return {
-        stance: Paginator(tags.filter(stance=stance), POSTS_PER_PAGE).get_page(pages.get(stance))
+        stance: _post_page(tags.filter(stance=stance), cursors.get(stance, PostCursor()))
         for stance in ClaimTag.Stance.values
     }
+
+
+def _post_page(tags, cursor: PostCursor) -> PostPage:
+    shown = tags.select_related("post__author", "post__thread")
+    if cursor.before:
+        older = shown.filter(post_id__lt=cursor.before).order_by("-post_id")
+        rows = list(older[: POSTS_PER_PAGE + 1])[::-1]
+        more_before, more_after = len(rows) > POSTS_PER_PAGE, True
+        rows = rows[-POSTS_PER_PAGE:]
+    else:
+        newer = shown.filter(post_id__gt=cursor.after or 0).order_by("post_id")
+        rows = list(newer[: POSTS_PER_PAGE + 1])
+        more_before, more_after = bool(cursor.after), len(rows) > POSTS_PER_PAGE
+        rows = rows[:POSTS_PER_PAGE]
+    if not rows:
+        return PostPage(
+            tags=[], earlier=None, later=None, stray=bool(cursor.after or cursor.before)
+        )
+    return PostPage(
+        tags=rows,
+        earlier=rows[0].post_id if more_before else None,
+        later=rows[-1].post_id if more_after else None,
+        stray=False,
+    )
+
+
+def _post_id(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def endorsement_of(*, claim: Claim, user) -> Endorsement | None:

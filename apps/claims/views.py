@@ -1,18 +1,22 @@
 from django.contrib import messages
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import UNSAFE
 
 from apps.accounts.decorators import login_required_to
-from apps.claims import selectors, services
+from apps.claims import selectors
 from apps.claims.forms import WITHDRAW, EndorsementForm, TagRowsForm
 from apps.claims.models import Claim
+from apps.claims.permissions import check_tag_post
+from apps.claims.services.endorsements import endorsement_set, endorsement_withdraw
+from apps.claims.services.tags import post_tags_set
 from apps.forum.models import Post, Topic
 from apps.maps.selectors import claim_relations, is_dirty, latest_version
 from config.caching import cache_for_visitors
 from config.limits import limited
 
+STANCE_PARAMS = {"supports": "supporting", "opposes": "opposing"}  # a page's cursor in the URL
 ENDORSED = {
     "supports": "Saved: you support this claim.",
     "opposes": "Saved: you oppose this claim.",
@@ -35,9 +39,12 @@ def claim_detail(request, pk):
         "card_path": [claim.pk],  # a card's focus link: the path starts here
         "posts": selectors.claim_posts(
             claim=claim,
-            pages={
-                "supports": request.GET.get("supporting"),
-                "opposes": request.GET.get("opposing"),
+            cursors={
+                stance: selectors.PostCursor.parse(
+                    after=request.GET.get(f"{param}_after"),
+                    before=request.GET.get(f"{param}_before"),
+                )
+                for stance, param in STANCE_PARAMS.items()
             },
         ),
         "endorsement": selectors.endorsement_of(claim=claim, user=request.user),
@@ -71,9 +78,9 @@ def _endorse(claim: Claim, member, stance: str) -> str | None:
     """Take the member's stance, or withdraw it; why it was refused, if it was."""
     try:
         if stance == WITHDRAW:
-            services.endorsement_withdraw(claim=claim, member=member)
+            endorsement_withdraw(claim=claim, member=member)
         else:
-            services.endorsement_set(claim=claim, member=member, stance=stance)
+            endorsement_set(claim=claim, member=member, stance=stance)
     except ValidationError as error:
         return error.messages[0]
     return None
@@ -99,12 +106,11 @@ def claim_suggestions(request, slug):
 @require_http_methods(["GET", "POST"])
 def post_tags_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
-    if not services.can_tag(request.user, post):
-        raise PermissionDenied("Only the post's author or a moderator can change its tags.")
+    check_tag_post(request.user, post)
     form = TagRowsForm(request.POST or None, initial=TagRowsForm.initial_for(post))
     if form.is_valid():
         try:
-            services.post_tags_set(post=post, actor=request.user, tags=form.cleaned_tags())
+            post_tags_set(post=post, actor=request.user, tags=form.cleaned_tags())
         except ValidationError as error:
             form.add_error(None, error)
         else:

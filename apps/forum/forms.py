@@ -3,16 +3,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.claims.forms import ADD_ROW, TagRowsForm
 from apps.claims.models import MAX_TAGS_PER_POST, ClaimTag
+from apps.core.text import MAX_BODY_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from apps.forum.models import Post
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
-from apps.forum.services import (
-    MAX_BODY_LENGTH,
-    MAX_DESCRIPTION_LENGTH,
-    MAX_SLUG_LENGTH,
-    MAX_TITLE_LENGTH,
-    Answer,
-)
+from apps.forum.services.posting import Answer
+from apps.forum.services.topics import MAX_SLUG_LENGTH
 
 PREVIEW = "preview"  # the name of the "Preview" button
 BODY_HELP = "Markdown works: *emphasis*, **bold**, [links](https://example.org), `code`, > quotes."

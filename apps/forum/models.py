@@ -6,6 +6,8 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from apps.core.text import MAX_REASON_LENGTH
+
 # A chain of replies starts a new MPTT tree every SEGMENT_DEPTH levels, so no tree
 # grows without bound; the thread page shows one segment and links onwards.
 SEGMENT_DEPTH = 8
@@ -111,7 +113,7 @@ class Post(MPTTModel):
     body_html = models.TextField()
     response = models.CharField(max_length=8, choices=Response.choices, default=Response.NEUTRAL)
     state = models.CharField(max_length=8, choices=State.choices, default=State.VISIBLE)
-    removal_reason = models.CharField(max_length=1000, blank=True)  # moderation's MAX_REASON_LENGTH
+    removal_reason = models.CharField(max_length=MAX_REASON_LENGTH, blank=True)
     reply_count = models.PositiveIntegerField(default=0)
     # Every post below it, in all the trees its subtree spans: what collapsing it hides.
     descendant_count = models.PositiveIntegerField(default=0)

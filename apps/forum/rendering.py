@@ -1,5 +1,6 @@
 """Post bodies: Markdown to sanitized HTML, with @mentions of real users linked."""
 
+import html
 import re
 
 import nh3
@@ -19,6 +20,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+# A tag of the sanitized HTML, its quoted attribute values whole (they may hold a ">").
+TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def render_body(body: str) -> str:
@@ -32,6 +35,30 @@ def render_body(body: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
     )
+
+
+def plain_excerpt(body_html: str, chars: int) -> str:
+    """How a rendered post begins, as plain text of at most `chars` characters: for lists
+    that quote posts. A regular expression suffices, as the HTML is render_body's, sanitized;
+    the caller escapes the text like any other. Only the HTML's beginning is read: eight
+    characters of markup for one of text is more than posts use."""
+    head = body_html[: chars * 8]
+    if head.rfind("<") > head.rfind(">"):  # cut inside a tag: drop what is left of it
+        head = head[: head.rfind("<")]
+    text = " ".join(html.unescape(TAG.sub(" ", head)).split())
+    if len(text) <= chars:
+        return text
+    return text[: chars - 1].rsplit(" ", 1)[0] + "…"  # whole words, as the reader sees them
+
+
+def mentioned_usernames(body: str) -> set[str]:
+    """The usernames, as spelled, of the existing members the body mentions: exactly the
+    mentions render_body links (none in code, for one)."""
+    if "@" not in body:
+        return set()
+    env: dict = {}
+    _markdown(_existing_usernames(MENTION.findall(body))).parse(body, env)
+    return env.get("mentions", set())
 
 
 def _existing_usernames(candidates: list[str]) -> dict[str, str]:
@@ -68,6 +95,7 @@ def _mention_rule(mentionable: dict[str, str]):
         if not username:
             return False
         if not silent:
+            state.env.setdefault("mentions", set()).add(username)
             link = state.push("link_open", "a", 1)
             link.attrs = {
                 "href": reverse("accounts:profile", kwargs={"username": username}),

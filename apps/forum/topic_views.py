@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from apps.forum import services
 from apps.forum.forms import TopicForm
 from apps.forum.models import Topic
 from apps.forum.permissions import check_manage_topics
+from apps.forum.services import topics
 from apps.moderation.forms import ReasonForm
 
 
@@ -20,7 +20,7 @@ def topic_create(request):
     form = TopicForm(request.POST or None, creating=True)
     if form.is_valid():
         try:
-            topic = services.topic_create(moderator=request.user, **form.cleaned_data)
+            topic = topics.topic_create(moderator=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -38,7 +38,7 @@ def topic_edit(request, slug):
     form = TopicForm(request.POST or None, initial=initial, creating=False)
     if form.is_valid():
         try:
-            services.topic_edit(topic=topic, moderator=request.user, **form.cleaned_data)
+            topics.topic_edit(topic=topic, moderator=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -56,7 +56,7 @@ def topic_archive(request, slug):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.topic_archive(
+            topics.topic_archive(
                 topic=topic,
                 moderator=request.user,
                 archived=not topic.archived,

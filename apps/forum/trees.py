@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from apps.forum.models import TREE_ID_SEQUENCE, Post, Thread
-from apps.forum.services import lock_tree
+from apps.forum.models import SEGMENT_DEPTH, TREE_ID_SEQUENCE, Post, Thread
 
 MPTT_FIELDS = ("tree_id", "lft", "rght", "level")
+# Namespace of the two-key advisory locks that serialize writes to one post tree.
+POST_TREE_LOCK = 1
 
 
 @dataclass
@@ -164,3 +165,14 @@ def _resync_sequence() -> None:
             "SELECT setval(%s, (SELECT COALESCE(MAX(tree_id), 1) FROM forum_post))",
             [TREE_ID_SEQUENCE],
         )
+
+
+def starts_tree(depth: int) -> bool:
+    """Replies to the opening post, and every SEGMENT_DEPTH levels below, root a new tree."""
+    return (depth - 1) % SEGMENT_DEPTH == 0
+
+
+def lock_tree(tree_id: int) -> None:
+    """Serialize writes to one MPTT tree until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [POST_TREE_LOCK, tree_id])

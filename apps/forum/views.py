@@ -8,10 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import login_required_to
-from apps.forum import selectors, services
+from apps.forum import selectors
 from apps.forum.forms import EditForm, PreviewForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.permissions import can_manage_topics, check_topic_open
+from apps.forum.permissions import (
+    can_manage_topics,
+    check_delete_post,
+    check_edit_post,
+    check_topic_open,
+)
+from apps.forum.services import editing, post_state, posting
 from config.caching import cache_for_visitors
 from config.limits import limited
 
@@ -48,7 +54,7 @@ def thread_create(request, slug):
     form = ThreadForm(request.POST or None)
     if form.is_valid():
         try:
-            thread = services.thread_create(
+            thread = posting.thread_create(
                 topic=topic,
                 author=request.user,
                 title=form.cleaned_data["title"],
@@ -101,7 +107,7 @@ def reply_create(request, pk):
     form = reply_form(parent, request.POST or None)
     if form.is_valid():
         try:
-            reply = services.reply_create(
+            reply = posting.reply_create(
                 parent=parent,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -135,12 +141,12 @@ def post_preview(request):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = _get_post(pk)
-    services.require_author(post, request.user, "edit")
+    check_edit_post(request.user, post)
     check_topic_open(post.thread.topic)
     form = EditForm(request.POST or None, post=post)
     if form.is_valid():
         try:
-            services.post_edit(
+            editing.post_edit(
                 post=post,
                 editor=request.user,
                 body=form.cleaned_data["body"],
@@ -160,11 +166,11 @@ def post_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_delete(request, pk):
     post = _get_post(pk)
-    services.require_author(post, request.user, "delete")
+    check_delete_post(request.user, post)
     check_topic_open(post.thread.topic)
     if request.method == "POST":
         try:
-            services.post_delete(post=post, actor=request.user)
+            post_state.post_delete(post=post, actor=request.user)
         except ValidationError as error:
             return render(
                 request, "forum/post_delete.html", {"post": post, "error": error}, status=400

@@ -5,6 +5,8 @@ import re
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from django.http import HttpResponse
+
 from apps.maps.models import ArgumentMap
 from apps.maps.strength import strength_word
 
@@ -25,6 +27,14 @@ STRENGTH_FIELDS = ("strength", "base", "supporters", "opposers")
 
 def export_map(argument_map: ArgumentMap, format: str) -> str:
     return EXPORTERS[format](argument_map)
+
+
+def export_response(argument_map: ArgumentMap, format: str) -> HttpResponse:
+    """The export as a download, for the map page's links and the API alike."""
+    response = HttpResponse(export_map(argument_map, format), content_type=FORMATS[format][0])
+    response["Content-Disposition"] = f'attachment; filename="{filename(argument_map, format)}"'
+
+    return response
 
 
 def filename(argument_map: ArgumentMap, format: str) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Subquery
 
 from apps.forum.models import Topic
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapDirtyMark
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def map_status(*, slug: str) -> MapStatus | None:
         Topic.objects.filter(slug=slug)
         .values_list(
             Subquery(latest.values("version")[:1]),
-            Exists(MapRequest.objects.filter(topic=OuterRef("pk"))),
+            Exists(MapDirtyMark.objects.filter(topic=OuterRef("pk"))),
         )
         .first()
     )

@@ -20,15 +20,15 @@ class WholeJSONField(models.JSONField):
         return super().from_db_value(value, expression, connection)
 
 
-class MapRequest(models.Model):
+class MapDirtyMark(models.Model):
     """A dirty mark: something that can change the topic's map was committed with it.
     A build deletes the marks it saw, so one that arrives meanwhile keeps the topic dirty."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="map_requests")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="map_dirty_marks")
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Map of {self.topic_id} requested at {self.created:%Y-%m-%d %H:%M:%S}"
+        return f"Map of {self.topic_id} marked dirty at {self.created:%Y-%m-%d %H:%M:%S}"
 
 
 class ArgumentMap(models.Model):
@@ -74,15 +74,17 @@ class MapClaim(models.Model):
     supported_by = models.PositiveIntegerField()  # claims with a support edge into this one
     attacked_by = models.PositiveIntegerField()
     main = models.BooleanField()  # supports and attacks no other claim: a thesis of the topic
+    bears_on = models.PositiveIntegerField()  # claims it supports or attacks
+    # Its place in the version's claims, strongest first (services.claim_ranks): every list
+    # of claims is in this order, and the relations carry it so that an index serves it.
+    rank = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["argument_map", "claim"], name="one_row_per_claim")
         ]
         indexes = [
-            models.Index(
-                "argument_map", "main", models.F("strength").desc(), name="map_claim_ranked"
-            ),
+            models.Index(fields=["argument_map", "main", "rank"], name="map_claim_ranked"),
             GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="map_claim_text_trgm"),
         ]
 
@@ -106,11 +108,18 @@ class MapRelation(models.Model):
     weight = models.PositiveIntegerField()  # distinct authors of the evidence posts
     share = models.FloatField()  # its weight in the strength (docs/map-rules.md)
     evidence = ArrayField(models.BigIntegerField())  # the posts that drew it, in id order
+    source_rank = models.PositiveIntegerField()  # MapClaim.rank of each end
+    target_rank = models.PositiveIntegerField()
 
     class Meta:
+        # A claim's strongest supporters or attackers, or the strongest claims it bears on,
+        # read a page at a time from the index, however many relations it has.
         indexes = [
-            models.Index(fields=["argument_map", "target"], name="map_relation_by_target"),
-            models.Index(fields=["argument_map", "source"], name="map_relation_by_source"),
+            models.Index(
+                fields=["argument_map", "target", "kind", "source_rank"],
+                name="map_relation_into",
+            ),
+            models.Index(fields=["argument_map", "source", "target_rank"], name="map_relation_out"),
         ]
 
     def __str__(self) -> str:

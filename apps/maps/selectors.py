@@ -3,25 +3,23 @@
 exports read a version's whole graph."""
 
 from dataclasses import dataclass, field
-from html import unescape
 from math import ceil
 
 from django.contrib.postgres.search import TrigramWordDistance
 from django.core.paginator import Page, Paginator
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 
 from apps.forum.models import Post, Topic
-from apps.maps.models import ArgumentMap, MapClaim, MapRequest
+from apps.forum.rendering import plain_excerpt
+from apps.maps.models import ArgumentMap, MapClaim, MapDirtyMark
 
-# Strongest first, then more supporters, then the older claim: every list of claims.
-RANKED = ("-strength", "-supporters", "claim_id")
-RANKED_SQL = "claim.strength DESC, claim.supporters DESC, claim.claim_id"
+# Strongest first, then more supporters, then the older claim: every list of claims
+# (services.claim_ranks).
+RANKED = ("rank",)
 # A claim row but its post lists, which grow with the debate and no page shows.
 CLAIM_COLUMNS = """claim.id, claim.argument_map_id, claim.claim_id, claim.text, claim.strength,
     claim.base, claim.standing, claim.reason, claim.supporters, claim.opposers,
     claim.endorsed_supporting, claim.endorsed_opposing, claim.supported_by, claim.attacked_by,
-    claim.main"""
+    claim.main, claim.bears_on, claim.rank"""
 
 # A column of a claim in focus, "n more" paging on; and the claims it bears on. Ten keep
 # the page's cost near the demo's for a claim with thousands of relations (bench 10).
@@ -48,7 +46,7 @@ def latest_version(topic: Topic) -> ArgumentMap | None:
 
 
 def is_dirty(topic: Topic) -> bool:
-    return MapRequest.objects.filter(topic=topic).exists()
+    return MapDirtyMark.objects.filter(topic=topic).exists()
 
 
 def map_claim(argument_map: ArgumentMap | None, claim_id: int) -> MapClaim | None:
@@ -140,7 +138,7 @@ NEIGHBOURS_SQL = f"""
         ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.source_id
     WHERE relation.argument_map_id = %(map)s AND relation.target_id = %(claim)s
         AND relation.kind = %(kind)s
-    ORDER BY {RANKED_SQL}
+    ORDER BY relation.source_rank
     LIMIT %(limit)s OFFSET %(offset)s
 """
 
@@ -180,7 +178,9 @@ def evidence_posts(ids: set[int]) -> dict[int, EvidencePost]:
         return {}
     found = {
         pk: EvidencePost(
-            id=pk, author=author, excerpt=_excerpt(body) if state == Post.State.VISIBLE else None
+            id=pk,
+            author=author,
+            excerpt=plain_excerpt(body, EXCERPT_CHARS) if state == Post.State.VISIBLE else None,
         )
         for pk, author, state, body in Post.objects.filter(pk__in=ids).values_list(
             "pk", "author__username", "state", "body_html"
@@ -189,18 +189,13 @@ def evidence_posts(ids: set[int]) -> dict[int, EvidencePost]:
     return {pk: found.get(pk) or EvidencePost(id=pk, author=None, excerpt=None) for pk in ids}
 
 
-def _excerpt(body_html: str) -> str:
-    text = " ".join(unescape(strip_tags(body_html)).split())
-    return Truncator(text).chars(EXCERPT_CHARS)
-
-
 OUTGOING_SQL = f"""
-    SELECT {CLAIM_COLUMNS}, relation.kind AS relation_kind, count(*) OVER () AS relations
+    SELECT {CLAIM_COLUMNS}, relation.kind AS relation_kind
     FROM maps_maprelation relation
     JOIN maps_mapclaim claim
         ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.target_id
     WHERE relation.argument_map_id = %(map)s AND relation.source_id = %(claim)s
-    ORDER BY {RANKED_SQL}, relation.kind
+    ORDER BY relation.target_rank, relation.kind
     LIMIT %(limit)s
 """
 
@@ -217,7 +212,7 @@ def _attach_outgoing(relations: ClaimRelations) -> None:
         (relations.supports if target.relation_kind == "support" else relations.attacks).append(
             target
         )
-    relations.more_outgoing = targets[0].relations - len(targets) if targets else 0
+    relations.more_outgoing = node.bears_on - len(targets)
 
 
 @dataclass
@@ -274,13 +269,18 @@ def map_overview(
 
 
 STRONGEST_SQL = f"""
-    SELECT DISTINCT ON (relation.target_id, relation.kind) {CLAIM_COLUMNS},
-        relation.target_id AS relation_target, relation.kind AS relation_kind
-    FROM maps_maprelation relation
+    SELECT {CLAIM_COLUMNS}, target AS relation_target, kind AS relation_kind
+    FROM unnest(%(targets)s::bigint[]) target
+    CROSS JOIN (VALUES ('support'), ('attack')) kinds (kind)
+    CROSS JOIN LATERAL (
+        SELECT relation.source_id FROM maps_maprelation relation
+        WHERE relation.argument_map_id = %(map)s AND relation.target_id = target
+            AND relation.kind = kinds.kind
+        ORDER BY relation.source_rank
+        LIMIT 1
+    ) strongest
     JOIN maps_mapclaim claim
-        ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.source_id
-    WHERE relation.argument_map_id = %(map)s AND relation.target_id = ANY(%(targets)s)
-    ORDER BY relation.target_id, relation.kind, {RANKED_SQL}
+        ON claim.argument_map_id = %(map)s AND claim.claim_id = strongest.source_id
 """
 
 

@@ -1,13 +1,14 @@
 """The map pipeline: mark a topic dirty with the change, build on commit, coalesce."""
 
 import hashlib
-import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+import orjson
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Value, Window
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from apps.forum.models import Topic
 from apps.maps.builder import build_graph, collector_paused
-from apps.maps.models import ArgumentMap, MapRequest, WholeJSONField
+from apps.maps.models import ArgumentMap, MapDirtyMark, WholeJSONField
 
 log = logging.getLogger(__name__)
 # Namespace of the two-key advisory locks that let one build of a topic run at a time.
@@ -40,7 +41,7 @@ class BuildOutcome:
 def map_mark_dirty(*, topic: Topic) -> None:
     """Record, in the caller's transaction, that the topic's map must be rebuilt; enqueue
     the build once that transaction commits."""
-    MapRequest.objects.create(topic=topic)
+    MapDirtyMark.objects.create(topic=topic)
     transaction.on_commit(partial(enqueue_map_build, topic.pk))
 
 
@@ -72,18 +73,18 @@ def map_build(*, topic_id: int) -> BuildOutcome:
             if not cursor.fetchone()[0]:
                 return BuildOutcome(built=False, version=None, still_dirty=True)
         topic = Topic.objects.get(pk=topic_id)
-        seen = list(MapRequest.objects.filter(topic=topic).values_list("pk", flat=True))
+        seen = list(MapDirtyMark.objects.filter(topic=topic).values_list("pk", flat=True))
         with collector_paused():  # the graph, too, is freed before the collector runs again
             version = _store(topic, build_graph(topic)).version
-        MapRequest.objects.filter(pk__in=seen).delete()
-    still_dirty = MapRequest.objects.filter(topic_id=topic_id).exists()
+        MapDirtyMark.objects.filter(pk__in=seen).delete()
+    still_dirty = MapDirtyMark.objects.filter(topic_id=topic_id).exists()
     return BuildOutcome(built=True, version=version, still_dirty=still_dirty)
 
 
 def _store(topic: Topic, graph: dict) -> ArgumentMap:
     """The latest version if its graph is this one, compared by digest; else a new one."""
     document = graph_document(graph)
-    digest = hashlib.sha256(document.encode()).hexdigest()
+    digest = hashlib.sha256(document).hexdigest()
     latest = (
         ArgumentMap.objects.filter(topic=topic)
         .order_by("-version")
@@ -96,7 +97,7 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
         topic=topic,
         version=(latest.version + 1) if latest else 1,
         built_at=timezone.now(),
-        graph=Cast(Value(document), WholeJSONField()),  # serialized once, for digest and row
+        graph=Cast(Value(document.decode()), WholeJSONField()),  # serialized once, for both
         digest=digest,
         stats=graph_stats(graph),
     )
@@ -108,41 +109,52 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
 def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
     """The version's nodes and edges as MapClaim and MapRelation rows, in the build's
     transaction; COPY writes the ~70,000 edges of a large topic in a fraction of a second."""
-    edges = graph["edges"]
-    sources = {edge["source"] for edge in edges}
+    nodes, edges = graph["nodes"], graph["edges"]
+    ranks = claim_ranks((node["id"], node["strength"], node["supporters"]) for node in nodes)
+    bears_on = Counter(edge["source"] for edge in edges)
     into = Counter((edge["target"], edge["kind"]) for edge in edges)
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_CLAIMS) as copy:
-        for node in graph["nodes"]:
+        for node in nodes:
             pk = node["id"]
             copy.write_row((
                 argument_map.pk, pk, node["text"], node["strength"], node["base"],
                 node["standing"], node["reason"], node["supporters"], node["opposers"],
                 node["endorsements"]["supports"], node["endorsements"]["opposes"],
-                into[pk, "support"], into[pk, "attack"], pk not in sources,
+                into[pk, "support"], into[pk, "attack"], not bears_on[pk], bears_on[pk],
+                ranks[pk],
             ))  # fmt: skip
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_RELATIONS) as copy:
         for edge in edges:
+            source, target = edge["source"], edge["target"]
             copy.write_row((
-                argument_map.pk, edge["source"], edge["target"], edge["kind"], edge["weight"],
-                edge["share"], edge["evidence"],
+                argument_map.pk, source, target, edge["kind"], edge["weight"], edge["share"],
+                edge["evidence"], ranks[source], ranks[target],
             ))  # fmt: skip
+
+
+def claim_ranks(claims: Iterable[tuple[int, float, int]]) -> dict[int, int]:
+    """Each claim's place, from 1, in the order every list of claims follows: strongest
+    first, then more supporters, then the older claim. `claims`: (id, strength, supporters)."""
+    ordered = sorted(claims, key=lambda claim: (-claim[1], -claim[2], claim[0]))
+    return {claim[0]: place for place, claim in enumerate(ordered, start=1)}
 
 
 COPY_CLAIMS = """
     COPY maps_mapclaim (argument_map_id, claim_id, text, strength, base, standing, reason,
         supporters, opposers, endorsed_supporting, endorsed_opposing, supported_by,
-        attacked_by, main) FROM STDIN
+        attacked_by, main, bears_on, rank) FROM STDIN
 """
 COPY_RELATIONS = """
     COPY maps_maprelation (argument_map_id, source_id, target_id, kind, weight, share,
-        evidence) FROM STDIN
+        evidence, source_rank, target_rank) FROM STDIN
 """
 
 
-def graph_document(graph: dict) -> str:
-    """The graph's canonical JSON: the same graph, however its keys were ordered, gives
-    the same text (and so the same digest)."""
-    return json.dumps(graph, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def graph_document(graph: dict) -> bytes:
+    """The graph's canonical JSON, UTF-8: the same graph, however its keys were ordered,
+    gives the same text (and so the same digest). orjson writes a large topic's 12 MB in a
+    fifth of the time the standard library takes (bench 4)."""
+    return orjson.dumps(graph, option=orjson.OPT_SORT_KEYS)
 
 
 def graph_stats(graph: dict) -> dict:
@@ -171,7 +183,7 @@ def map_versions_prune() -> int:
 
 
 def dirty_topic_ids() -> list[int]:
-    return sorted(set(MapRequest.objects.values_list("topic_id", flat=True)))
+    return sorted(set(MapDirtyMark.objects.values_list("topic_id", flat=True)))
 
 
 def cache_delete_quietly(key: str) -> None:

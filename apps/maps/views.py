@@ -1,6 +1,4 @@
-from dataclasses import asdict
-
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -86,7 +84,7 @@ def map_neighbourhood(request, slug, claim_id):
             {"error": "This claim is not on the topic's latest map: no graph to draw."},
             status=404,
         )
-    return JsonResponse(asdict(neighbourhood))
+    return JsonResponse(neighbourhood.as_json())
 
 
 @cache_for_visitors
@@ -110,14 +108,4 @@ def map_export(request, slug, format):
     argument_map = selectors.latest_map(topic)
     if format not in exports.FORMATS or argument_map is None:
         raise Http404("No such map or format.")
-    return export_response(argument_map, format)
-
-
-def export_response(argument_map, format: str) -> HttpResponse:
-    response = HttpResponse(
-        exports.export_map(argument_map, format), content_type=exports.FORMATS[format][0]
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.filename(argument_map, format)}"'
-    )
-    return response
+    return exports.export_response(argument_map, format)

@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.claims.models import Claim, ClaimTag
-from apps.moderation.models import MAX_REASON_LENGTH
+from apps.core.text import MAX_REASON_LENGTH
 
 
 class ReasonForm(forms.Form):
@@ -74,3 +74,26 @@ class MergeConfirmForm(ReasonForm):
             for name, value in self.cleaned_data.items()
             if name.startswith(prefix)
         }
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What is wrong with it?",
+        help_text="Only the moderators read this.",
+    )
+
+
+class ResolveForm(forms.Form):
+    """How a moderator resolves the reports on an item: the button pressed and a note."""
+
+    action = forms.ChoiceField(choices=[("dismiss", "Dismiss"), ("remove", "Remove the post")])
+    note = forms.CharField(
+        max_length=MAX_REASON_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note",
+        help_text="Shown in the public moderation log and to the reporters; removing a post"
+        " needs one, as its reason.",
+    )

@@ -4,9 +4,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.claims.models import Claim
+from apps.core.text import MAX_REASON_LENGTH
 from apps.forum.models import Post, Thread, Topic
-
-MAX_REASON_LENGTH = 1000
 
 
 class ClaimMerge(models.Model):
@@ -31,7 +30,9 @@ class ClaimMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # What the merge told the authors of re-pointed posts: its undo withdraws or answers them.
-    notifications = models.ManyToManyField("accounts.Notification", related_name="+", blank=True)
+    notifications = models.ManyToManyField(
+        "notifications.Notification", related_name="+", blank=True
+    )
 
     class Meta:
         ordering = ["-created", "-pk"]
@@ -76,6 +77,7 @@ class ModerationAction(models.Model):
         UNLOCK_THREAD = "unlock_thread", "unlocked a thread"
         DELETE_THREAD = "delete_thread", "deleted a thread"
         DELETE_TOPIC = "delete_topic", "deleted a topic"
+        RESOLVE_REPORTS = "resolve_reports", "resolved reports"
         CREATE_TOPIC = "create_topic", "created a topic"
         EDIT_TOPIC = "edit_topic", "edited a topic"
         ARCHIVE_TOPIC = "archive_topic", "archived a topic"
@@ -108,3 +110,66 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class Report(models.Model):
+    """A member's report of a post or a claim to the moderators, with their reason. Open
+    until a moderator resolves the item, which closes every open report on it at once."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        DISMISSED = "dismissed", "dismissed"
+        REMOVED = "removed", "post removed"
+        MERGED = "merged", "claim merged"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reports")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.TextField(max_length=MAX_REASON_LENGTH)
+    state = models.CharField(max_length=9, choices=State.choices, default=State.OPEN)
+    created = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(max_length=MAX_REASON_LENGTH, blank=True)  # the moderator's
+
+    class Meta:
+        ordering = ["created", "pk"]
+        permissions = [("handle_reports", "Can see and resolve reports")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, claim__isnull=True)
+                | Q(post__isnull=True, claim__isnull=False),
+                name="report_names_a_post_or_a_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "post"],
+                condition=Q(state="open"),
+                name="one_open_report_per_member_and_post",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "claim"],
+                condition=Q(state="open"),
+                name="one_open_report_per_member_and_claim",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "created"], name="report_queue"),
+            models.Index(fields=["topic", "state", "created"], name="report_topic_queue"),
+        ]
+
+    def __str__(self) -> str:
+        item = f"post {self.post_id}" if self.post_id else f"claim {self.claim_id}"
+        return f"Report {self.pk} on {item} ({self.state})"
+
+    @property
+    def item(self) -> Post | Claim:
+        return self.post if self.post_id else self.claim

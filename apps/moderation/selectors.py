@@ -1,15 +1,19 @@
-"""Reads for moderators: likely duplicates and what a merge would do."""
+"""Reads for moderators: likely duplicates, what a merge would do, and the report queue."""
 
 import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max, Min, Q
 
 from apps.accounts.models import User
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
+from apps.forum.selectors import WITH_TAGS
+from apps.maps.models import ArgumentMap, MapClaim
+from apps.moderation.models import Report
 
 # Pairs count as likely duplicates from pg_trgm's similarity threshold, 0.3 by default.
 DUPLICATES_SHOWN = 50
@@ -189,3 +193,109 @@ def state_fingerprint(claim_ids: list[int]) -> str:
         ),
     }
     return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:32]
+
+
+# --- the report queue -------------------------------------------------------------------
+
+REPORTED_PER_PAGE = 20
+
+
+@dataclass
+class ReportedItem:
+    """A post or a claim with open reports, in context: what the moderator judges."""
+
+    reports: list[Report]  # the open ones, oldest first; the first is the item's handle
+    post: Post | None = None
+    claim: Claim | None = None
+    map_claim: MapClaim | None = None  # the claim on the topic's latest map, if on it
+    supporting: int = 0  # visible posts tagging the claim, by stance
+    opposing: int = 0
+
+    @property
+    def first(self) -> Report:
+        return self.reports[0]
+
+
+def report_queue(*, topic: Topic | None = None, page_number=None) -> Page:
+    """A page of the items with open reports (of one topic, or all), the oldest open
+    report first; each item with all its open reports."""
+    grouped = Report.objects.filter(state=Report.State.OPEN)
+    if topic is not None:
+        grouped = grouped.filter(topic=topic)
+    grouped = (
+        grouped.values("post_id", "claim_id")
+        .annotate(since=Min("created"), oldest=Min("pk"))
+        .order_by("since", "oldest")
+    )
+    page = Paginator(grouped, REPORTED_PER_PAGE).get_page(page_number)
+    page.object_list = _in_context([(row["post_id"], row["claim_id"]) for row in page])
+    return page
+
+
+def reported_item(*, report: Report) -> ReportedItem:
+    """The report's item in context with its open reports; none when they were resolved."""
+    items = _in_context([(report.post_id, report.claim_id)])
+    return items[0] if items else ReportedItem(reports=[], post=report.post, claim=report.claim)
+
+
+def _in_context(keys: list[tuple[int | None, int | None]]) -> list[ReportedItem]:
+    """The items with open reports among `keys` ((post id, claim id) pairs), in that order:
+    a post with its thread, author, tags and parent; a claim with its map node and posts."""
+    post_ids = [post_id for post_id, _ in keys if post_id]
+    claim_ids = [claim_id for _, claim_id in keys if claim_id]
+    reports = (
+        Report.objects.filter(state=Report.State.OPEN)
+        .filter(Q(post_id__in=post_ids) | Q(claim_id__in=claim_ids))
+        .select_related("reporter", "topic")
+        .order_by("created", "pk")
+    )
+    by_item: dict[tuple, list[Report]] = {}
+    for report in reports:
+        by_item.setdefault((report.post_id, report.claim_id), []).append(report)
+    posts = (
+        Post.objects.select_related("thread__topic", "author", "parent__author")
+        .prefetch_related(WITH_TAGS)
+        .in_bulk(post_ids)
+    )
+    claims = _claims_in_context(claim_ids)
+    return [
+        ReportedItem(reports=by_item[key], post=posts.get(key[0]), **claims.get(key[1], {}))
+        for key in keys
+        if key in by_item  # resolved since the page was counted
+    ]
+
+
+def _claims_in_context(claim_ids: list[int]) -> dict[int, dict]:
+    """Each claim with its node on its topic's latest map and its visible posts by stance."""
+    claims = Claim.objects.select_related("topic").in_bulk(claim_ids)
+    latest = {
+        topic_id: version
+        for topic_id, version in ArgumentMap.objects.filter(
+            topic_id__in={claim.topic_id for claim in claims.values()}
+        )
+        .values("topic_id")
+        .annotate(version=Max("pk"))
+        .values_list("topic_id", "version")
+    }
+    nodes = {
+        node.claim_id: node
+        for node in MapClaim.objects.filter(
+            argument_map_id__in=latest.values(), claim_id__in=claims
+        )
+        if latest.get(claims[node.claim_id].topic_id) == node.argument_map_id
+    }
+    stances = (
+        ClaimTag.objects.filter(claim_id__in=claims, post__state=Post.State.VISIBLE)
+        .values("claim_id", "stance")
+        .annotate(posts=Count("post_id"))
+    )
+    counted = {(row["claim_id"], row["stance"]): row["posts"] for row in stances}
+    return {
+        pk: {
+            "claim": claim,
+            "map_claim": nodes.get(pk),
+            "supporting": counted.get((pk, ClaimTag.Stance.SUPPORTS), 0),
+            "opposing": counted.get((pk, ClaimTag.Stance.OPPOSES), 0),
+        }
+        for pk, claim in claims.items()
+    }

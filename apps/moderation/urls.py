@@ -25,6 +25,11 @@ urlpatterns = [
     path("moderation/threads/<int:pk>/lock/", views.thread_lock, name="lock"),
     path("moderation/threads/<int:pk>/delete/", views.thread_delete, name="delete_thread"),
     path("moderation/topics/<slug:slug>/delete/", views.topic_delete, name="delete_topic"),
+    path("posts/<int:pk>/report/", views.report_post, name="report_post"),
+    path("claims/<int:pk>/report/", views.report_claim, name="report_claim"),
+    path("moderation/reports/", views.report_queue, name="reports_all"),
+    path("moderation/topics/<slug:slug>/reports/", views.report_queue, name="reports"),
+    path("moderation/reports/<int:pk>/resolve/", views.report_resolve, name="resolve"),
     path("modlog/", views.log, name="log_all"),
     path("topics/<slug:slug>/modlog/", views.log, name="log"),
 ]

@@ -1,24 +1,42 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import login_required_to
 from apps.claims.models import Claim, ClaimTag
+from apps.claims.permissions import can_merge, check_merge
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.permissions import check_topic_open
-from apps.moderation import selectors, services
-from apps.moderation.forms import MergeChoiceForm, MergeConfirmForm, ReasonForm
-from apps.moderation.models import ClaimMerge, ModerationAction
+from apps.forum.services import threads, topics
+from apps.forum.services.post_state import post_remove, post_restore
+from apps.moderation import reports, selectors, services
+from apps.moderation.forms import (
+    MergeChoiceForm,
+    MergeConfirmForm,
+    ReasonForm,
+    ReportForm,
+    ResolveForm,
+)
+from apps.moderation.models import ClaimMerge, ModerationAction, Report
+from apps.moderation.permissions import (
+    DELETE_THREADS,
+    DELETE_TOPICS,
+    LOCK_THREADS,
+    REMOVE_POSTS,
+    can_see_moderators,
+    check_handle_reports,
+    check_moderate,
+    check_report_post,
+)
+from config.limits import limited
 
 LOG_PER_PAGE = 50
-
-
-def _moderator(request, permission: str, action: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(f"Only moderators can {action}.")
 
 
 def _done_with_reason(request, form: ReasonForm, act) -> bool:
@@ -35,7 +53,7 @@ def _done_with_reason(request, form: ReasonForm, act) -> bool:
 
 @login_required
 def duplicates(request, slug):
-    _moderator(request, "moderation.merge_claims", "see the duplicate queue")
+    check_merge(request.user, "see the duplicate queue")
     topic = get_object_or_404(Topic, slug=slug)
     check_topic_open(topic)  # its merges and dismissals are writes
     pairs = selectors.likely_duplicates(topic=topic)
@@ -45,7 +63,7 @@ def duplicates(request, slug):
 @login_required
 @require_POST
 def duplicate_dismiss(request, slug):
-    _moderator(request, "moderation.merge_claims", "dismiss duplicate suggestions")
+    check_merge(request.user, "dismiss duplicate suggestions")
     topic = get_object_or_404(Topic, slug=slug)
     try:
         first, second = (
@@ -63,10 +81,13 @@ def duplicate_dismiss(request, slug):
 @require_http_methods(["GET", "POST"])
 def merge(request, slug):
     """GET with target and sources: the preview and the confirm form; POST: the merge."""
-    _moderator(request, "moderation.merge_claims", "merge claims")
+    check_merge(request.user, "merge claims")
     topic = get_object_or_404(Topic, slug=slug)
     check_topic_open(topic)
-    choice = MergeChoiceForm(request.GET or None, topic=topic)
+    # Sources alone (a report's "merge" link) preselect them, not yet a preview to check.
+    asked = request.GET if "target" in request.GET else None
+    initial = {"sources": request.GET.getlist("sources")}
+    choice = MergeChoiceForm(asked, initial=initial, topic=topic)
     if not choice.is_valid():
         return render(request, "moderation/merge.html", {"topic": topic, "choice": choice})
     preview = selectors.merge_preview(
@@ -80,7 +101,7 @@ def merge(request, slug):
     )
     if request.method == "POST" and confirm.is_valid():
         try:
-            done = services.claim_merge(
+            done = claim_merge(
                 target=preview.target, sources=preview.sources, moderator=request.user,
                 reason=confirm.cleaned_data["reason"], resolutions=confirm.resolutions(),
                 member_resolutions=confirm.member_resolutions(),
@@ -101,14 +122,14 @@ def merge(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge_undo(request, pk):
-    _moderator(request, "moderation.merge_claims", "undo merges")
+    check_merge(request.user, "undo merges")
     merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
     check_topic_open(merge.topic)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
 
     def undo(reason):
-        services.claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
+        claim_merge_undo(merge=merge, moderator=request.user, reason=reason)
 
     if _done_with_reason(request, form, undo):
         messages.success(request, "The merge is undone: the claims and tags are as they were.")
@@ -121,10 +142,10 @@ def merge_undo(request, pk):
 @require_http_methods(["GET", "POST"])
 def post_moderate(request, pk, action):
     """Remove a visible post, or restore a removed one, with a reason."""
-    _moderator(request, "forum.remove_post", f"{action} posts")
+    check_moderate(request.user, REMOVE_POSTS, f"{action} posts")
     post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
     form = ReasonForm(request.POST or None)
-    change = services.post_remove if action == "remove" else services.post_restore
+    change = post_remove if action == "remove" else post_restore
     if _done_with_reason(
         request, form, lambda reason: change(post=post, moderator=request.user, reason=reason)
     ):
@@ -137,12 +158,12 @@ def post_moderate(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def thread_lock(request, pk):
     """Lock an unlocked thread, or unlock a locked one, with a reason."""
-    _moderator(request, "forum.lock_thread", "lock or unlock threads")
+    check_moderate(request.user, LOCK_THREADS, "lock or unlock threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
 
     def toggle(reason):
-        services.thread_set_locked(
+        threads.thread_set_locked(
             thread=thread, moderator=request.user, locked=not thread.locked, reason=reason
         )
 
@@ -164,8 +185,8 @@ def log(request, slug=None):
         "topic": topic,
         "page": page,
         "topics": Topic.objects.order_by("title"),
-        "show_moderators": request.user.has_perm("moderation.view_moderationaction"),
-        "can_undo": request.user.has_perm("moderation.merge_claims"),
+        "show_moderators": can_see_moderators(request.user),
+        "can_undo": can_merge(request.user),
     }
     return render(request, "moderation/log.html", context)
 
@@ -174,13 +195,13 @@ def log(request, slug=None):
 @require_http_methods(["GET", "POST"])
 def thread_delete(request, pk):
     """Ask first, saying what goes with the thread; then delete it."""
-    _moderator(request, "forum.delete_thread", "delete threads")
+    check_moderate(request.user, DELETE_THREADS, "delete threads")
     thread = get_object_or_404(Thread.objects.select_related("topic"), pk=pk)
     form = ReasonForm(request.POST or None)
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.thread_delete(thread=thread, moderator=request.user, reason=reason),
+        lambda reason: threads.thread_delete(thread=thread, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted “{thread.title}”.")
         return redirect(thread.topic)
@@ -196,13 +217,13 @@ def thread_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_delete(request, slug):
-    _moderator(request, "forum.delete_topic", "delete topics")
+    check_moderate(request.user, DELETE_TOPICS, "delete topics")
     topic = get_object_or_404(Topic, slug=slug)
     form = ReasonForm(request.POST or None)
     if _done_with_reason(
         request,
         form,
-        lambda reason: services.topic_delete(topic=topic, moderator=request.user, reason=reason),
+        lambda reason: topics.topic_delete(topic=topic, moderator=request.user, reason=reason),
     ):
         messages.success(request, f"Deleted the topic “{topic.title}”.")
         return redirect("forum:home")
@@ -213,3 +234,78 @@ def topic_delete(request, slug):
         "claims": topic.claims.count(),
     }
     return render(request, "moderation/topic_delete.html", context)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@login_required_to("report this post")
+@require_http_methods(["GET", "POST"])
+@limited("report")
+def report_post(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread__topic", "author"), pk=pk)
+    check_report_post(request.user, post)
+    context = {"post": post, "thread": post.thread}
+    return _report(request, context, {"post": post})
+
+
+@login_required_to("report this claim")
+@require_http_methods(["GET", "POST"])
+@limited("report")
+def report_claim(request, pk):
+    claim = get_object_or_404(Claim.objects.select_related("topic", "merged_into"), pk=pk)
+    if claim.merged_into_id:
+        return redirect("moderation:report_claim", pk=claim.merged_into_id)
+    context = {"claim": claim, "topic": claim.topic}
+    return _report(request, context, {"claim": claim})
+
+
+def _report(request, context: dict, item: dict):
+    """The report form; a report sent goes back to what was reported, with thanks."""
+    form = ReportForm(request.POST or None)
+    if form.is_valid():
+        try:
+            report = reports.report_create(
+                reporter=request.user, reason=form.cleaned_data["reason"], **item
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Thank you: the moderators will look at it, and you will get a notification"
+                " when they have.",
+            )
+            return redirect(report.item)
+    return render(request, "moderation/report_form.html", {**context, "form": form})
+
+
+@login_required
+def report_queue(request, slug=None):
+    check_handle_reports(request.user)
+    topic = get_object_or_404(Topic, slug=slug) if slug else None
+    page = selectors.report_queue(topic=topic, page_number=request.GET.get("page"))
+    context = {"topic": topic, "page": page, "topics": Topic.objects.order_by("title")}
+    return render(request, "moderation/reports.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_resolve(request, pk):
+    """GET: the item and the resolve form alone; POST: dismiss, or remove the post."""
+    check_handle_reports(request.user)
+    report = get_object_or_404(Report.objects.select_related("topic"), pk=pk)
+    form = ResolveForm(request.POST or None)
+    if form.is_valid():
+        try:
+            closed = reports.report_resolve(
+                report=report, moderator=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Resolved {len(closed)} report(s); the reporters are told.")
+            return redirect("moderation:reports", slug=report.topic.slug)
+    item = selectors.reported_item(report=report)
+    context = {"report": report, "item": item, "form": form, "topic": report.topic}
+    return render(request, "moderation/report_resolve.html", context)

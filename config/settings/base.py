@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_email, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.maps",
     "apps.moderation",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +125,8 @@ RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "config.errors.rate_limited"
 # Endorsing is limited at posting's rate, in a budget of its own.
-RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h"}
+RATES = {"post": "20/m", "endorse": "20/m", "claim": "30/h", "signup": "5/h", "report": "20/h"}
+RATES["password_reset"] = "5/h"  # per address: no flood of reset mail, no probing en masse
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -152,6 +154,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Mail (notifications, password reset): the console in development, SMTP from EMAIL_URL.
+globals().update(env_email("EMAIL_URL", default="console:"))
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", default="Agora <agora@localhost>")
+# Links in mail sent outside a request (notifications) start with this.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -183,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     # after one died holding its build (docs/map-rules.md, "Building").
     "sweep-dirty-maps": {"task": "apps.maps.tasks.sweep_dirty_maps", "schedule": 5.0},
     "prune-map-versions": {"task": "apps.maps.tasks.prune_map_versions", "schedule": 3600.0},
+    # The outbox: mail the fast path could not queue (broker down) and the daily digests.
+    "send-due-mail": {"task": "apps.notifications.tasks.send_due_mail", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {
@@ -190,11 +200,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsActiveMemberOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.forum.api.views.agora_exception_handler",
+    "EXCEPTION_HANDLER": "config.api.agora_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
@@ -205,9 +215,10 @@ SPECTACULAR_SETTINGS = {
         " (search, create, and each claim's strength and standing); members' endorsements of"
         " claims; members' profiles (a bio, the claims they made and endorse, each with its"
         " standing); each topic's argument map, as JSON or exported as AIF, Argdown, GraphML"
-        " or DOT; and moderation: likely duplicate claims, merges and their undo, and the"
-        " moderation log. Reads are public; writes need a session or a token from"
-        " `POST /api/auth/token/`."
+        " or DOT; members' notifications and the threads they watch; reports of posts and"
+        " claims to the moderators; and moderation: likely duplicate claims, merges and their"
+        " undo, the reports' queue and the moderation log. Reads are public; writes need a"
+        " session or a token from `POST /api/auth/token/`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

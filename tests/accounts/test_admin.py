@@ -5,8 +5,9 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.claims.models import Endorsement
-from apps.claims.services import claim_create, endorsement_set
-from apps.maps.models import MapRequest
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.maps.models import MapDirtyMark
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def endorsers(topic, member):
     users = [UserFactory(username=name) for name in ["ann", "ben", "cat"]]
     for user in users:
         endorsement_set(claim=claim, member=user, stance="supports")
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     return users
 
 
@@ -37,7 +38,7 @@ def test_deleting_a_member_in_the_admin_withdraws_their_endorsements(
     assert response.status_code == 302
     assert not User.objects.filter(username="ann").exists()
     assert Endorsement.objects.count() == 2
-    assert list(MapRequest.objects.values_list("topic", flat=True)) == [topic.pk]
+    assert list(MapDirtyMark.objects.values_list("topic", flat=True)) == [topic.pk]
 
 
 def test_deleting_members_in_bulk_in_the_admin_marks_the_map_for_each(
@@ -53,4 +54,4 @@ def test_deleting_members_in_bulk_in_the_admin_marks_the_map_for_each(
     )
     assert response.status_code == 302
     assert list(Endorsement.objects.values_list("user__username", flat=True)) == ["cat"]
-    assert MapRequest.objects.filter(topic=topic).count() == 2
+    assert MapDirtyMark.objects.filter(topic=topic).count() == 2

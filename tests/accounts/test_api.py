@@ -1,21 +1,15 @@
 """GET /api/members/{username}/, and GET and PATCH /api/members/me/."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput, endorsement_set
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
 from apps.maps.services import map_build
+from tests.conftest import api_of
 from tests.factories import make_reply
 
 pytestmark = pytest.mark.django_db
-
-
-def client_of(user=None) -> APIClient:
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
 
 
 def test_a_members_profile_lists_their_claims_and_endorsements_with_standing(
@@ -26,7 +20,7 @@ def test_a_members_profile_lists_their_claims_and_endorsements_with_standing(
     endorsement_set(claim=Claim.objects.get(text="Copies"), member=member, stance="opposes")
     map_build(topic_id=thread.topic_id)
 
-    response = client_of().get("/api/members/alice/")
+    response = api_of().get("/api/members/alice/")
 
     assert response.status_code == 200
     data = response.data
@@ -40,14 +34,14 @@ def test_a_members_profile_lists_their_claims_and_endorsements_with_standing(
 
 
 def test_unknown_and_inactive_members_are_404(member):
-    assert client_of().get("/api/members/nobody/").status_code == 404
+    assert api_of().get("/api/members/nobody/").status_code == 404
     member.is_active = False
     member.save()
-    assert client_of().get("/api/members/alice/").status_code == 404
+    assert api_of().get("/api/members/alice/").status_code == 404
 
 
 def test_a_member_reads_and_edits_their_own_bio(member):
-    api = client_of(member)
+    api = api_of(member)
 
     response = api.patch("/api/members/me/", {"bio": "I *read*"}, format="json")
 
@@ -59,12 +53,12 @@ def test_a_member_reads_and_edits_their_own_bio(member):
 
 @pytest.mark.parametrize("body", [{}, {"bio": "x" * 2001}, {"bio": "a\x00b"}, {"bio": 5 * [1]}])
 def test_a_bad_bio_is_400_and_changes_nothing(member, body):
-    response = client_of(member).patch("/api/members/me/", body, format="json")
+    response = api_of(member).patch("/api/members/me/", body, format="json")
     assert response.status_code == 400 and response.data
     member.refresh_from_db()
     assert member.bio == ""
 
 
 def test_visitors_have_no_me():
-    assert client_of().get("/api/members/me/").status_code == 401
-    assert client_of().patch("/api/members/me/", {"bio": "x"}, format="json").status_code == 401
+    assert api_of().get("/api/members/me/").status_code == 401
+    assert api_of().patch("/api/members/me/", {"bio": "x"}, format="json").status_code == 401

@@ -4,8 +4,10 @@ import pytest
 
 from apps.accounts import selectors
 from apps.claims.models import Claim
-from apps.claims.services import TagInput, claim_create, endorsement_set
-from apps.forum import services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.post_state import post_delete
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, make_reply, make_thread
 
@@ -54,6 +56,6 @@ def test_the_lists_read_in_a_bounded_number_of_queries(
 
 def test_posts_are_visible_ones_only(thread, member):
     gone = make_reply(thread.opening_post, author=member, body="regret")
-    services.post_delete(post=gone, actor=member)
+    post_delete(post=gone, actor=member)
     page = selectors.profile_page(member=member, show="posts", page=1)
     assert [post.pk for post in page] == [thread.opening_post.pk]

@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from apps.accounts.models import User
 from apps.accounts.services import member_delete, profile_edit
 from apps.claims.models import Endorsement
-from apps.claims.services import claim_create, endorsement_set
-from apps.maps.models import MapRequest
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.maps.models import MapDirtyMark
 from tests.factories import TopicFactory, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,11 @@ def test_deleting_a_member_withdraws_their_endorsements_and_rebuilds_their_topic
     endorsement_set(claim=claim, member=other_member, stance="opposes")
     reply = make_reply(make_thread(topic=posted, author=other_member).opening_post, author=member)
     make_thread(topic=untouched, author=other_member)
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     member_delete(member=member, actor=admin)
     assert not User.objects.filter(username="alice").exists()
     assert list(Endorsement.objects.values_list("user", "stance")) == [(other_member.pk, "opposes")]
-    assert set(MapRequest.objects.values_list("topic", flat=True)) == {endorsed.pk, posted.pk}
+    assert set(MapDirtyMark.objects.values_list("topic", flat=True)) == {endorsed.pk, posted.pk}
     reply.refresh_from_db()
     assert reply.author is None  # the post stays, by "deleted user"
 
@@ -41,11 +42,11 @@ def test_only_active_administrators_delete_members(member, other_member, who):
     actor = other_member
     if who == "inactive administrator":
         actor = UserFactory(username="gone", is_superuser=True, is_active=False)
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     with pytest.raises(PermissionDenied, match="Only administrators"):
         member_delete(member=member, actor=actor)
     assert User.objects.filter(pk=member.pk).exists() and Endorsement.objects.count() == 1
-    assert not MapRequest.objects.exists()
+    assert not MapDirtyMark.objects.exists()
 
 
 # --- profile_edit --------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def test_a_blank_bio_clears_it(member):
     assert (member.bio, member.bio_html) == ("", "")
 
 
-@pytest.mark.parametrize(("bio", "code"), [("x" * 2001, "too_long"), ("a\x00b", "null_character")])
+@pytest.mark.parametrize(("bio", "code"), [("x" * 2001, "too_long"), ("a\x00b", "control")])
 def test_an_overlong_or_nul_bio_is_refused(member, bio, code):
     with pytest.raises(ValidationError) as refusal:
         profile_edit(member=member, editor=member, bio=bio)

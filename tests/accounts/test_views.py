@@ -8,8 +8,10 @@ from django.test import Client
 
 from apps.accounts.services import profile_edit
 from apps.claims.models import Claim
-from apps.claims.services import TagInput, claim_create, endorsement_set
-from apps.forum import services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.post_state import post_delete
 from apps.maps.services import map_build
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
@@ -336,7 +338,7 @@ def alice_posts(thread, member, other_member):
     bob_thread = make_thread(author=other_member, title="Bob asks", body="bob opening words")
     reply = make_reply(bob_thread.opening_post, author=member, body="alice answers bob")
     deleted = make_reply(thread.opening_post, author=member, body="alice regrets this")
-    services.post_delete(post=deleted, actor=member)
+    post_delete(post=deleted, actor=member)
     bobs_reply = make_reply(thread.opening_post, author=other_member, body="bob disagrees")
     return {
         "visible": [thread.opening_post, reply],
@@ -458,28 +460,42 @@ def test_the_bio_shows_on_the_profile_and_only_its_owner_gets_the_edit_link(memb
     theirs = Client().get("/u/alice/").content.decode()
 
     assert "I <em>read</em> papers." in mine and "I <em>read</em> papers." in theirs
-    assert 'href="/settings/"' in mine and 'href="/settings/"' not in theirs
+    assert 'href="/settings/#profile"' in mine and 'href="/settings/#profile"' not in theirs
 
 
-def test_a_member_edits_their_bio_on_the_settings_page(member, logged_in):
-    page = logged_in.get("/settings/")
-    assert page.status_code == 200 and 'name="bio"' in page.content.decode()
+def test_a_member_edits_their_bio_on_the_one_settings_page(member, logged_in):
+    page = logged_in.get("/settings/").content.decode()
+    assert 'action="/settings/bio/"' in page and 'name="bio"' in page
+    assert 'name="watch_by_default"' in page  # the notifications' form, on the same page
 
-    response = logged_in.post("/settings/", {"bio": "Hello **there**"})
+    response = logged_in.post("/settings/bio/", {"bio": "Hello **there**"})
 
     assert response.status_code == 302 and response["Location"] == "/u/alice/"
     member.refresh_from_db()
     assert member.bio_html.strip() == "<p>Hello <strong>there</strong></p>"
 
 
-def test_a_refused_bio_comes_back_with_the_error(member, logged_in):
-    response = logged_in.post("/settings/", {"bio": "x" * 2001})
+def test_a_refused_bio_comes_back_with_the_error_on_the_settings_page(member, logged_in):
+    response = logged_in.post("/settings/bio/", {"bio": "x" * 2001})
 
-    assert response.status_code == 200 and 'class="errors"' in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="errors"' in page
+    assert 'name="watch_by_default"' in page
     member.refresh_from_db()
     assert member.bio == ""
 
 
+def test_saving_the_notification_settings_leaves_the_bio(member, logged_in):
+    profile_edit(member=member, editor=member, bio="Kept.")
+    logged_in.post("/settings/", {"email": "none", "email_address": ""})
+    member.refresh_from_db()
+    assert member.bio == "Kept."
+
+
+def test_the_bio_is_only_posted():
+    assert Client().get("/settings/bio/").status_code == 405
+
+
 def test_visitors_are_sent_to_log_in_from_the_settings_page():
-    response = Client().post("/settings/", {"bio": "x"})
+    response = Client().post("/settings/bio/", {"bio": "x"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from apps.claims.models import Claim
-from apps.forum import services as forum
+from apps.claims.services.merge import claim_merge
 from apps.forum.models import SEGMENT_DEPTH, Post
+from apps.forum.services.editing import post_edit
+from apps.forum.services.posting import reply_create
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import likely_duplicates
-from apps.moderation.services import claim_merge
 from tests.browser.helpers import DEMO_TOPIC, blocking, focused, path_of, unlabelled_controls
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -34,11 +36,17 @@ def _deep_post(thread) -> Post:
 
 
 def _own_edited_post(thread) -> Post:
-    post = forum.reply_create(
+    post = reply_create(
         parent=thread.opening_post, author=_member(), body="First words.", response="neutral"
     )
-    forum.post_edit(post=post, editor=_member(), body="Second thoughts.", tags=[])
+    post_edit(post=post, editor=_member(), body="Second thoughts.", tags=[])
     return post
+
+
+def _replied_to(thread) -> Post:
+    """A reply to demo_member's post, so that their notifications list one, unread."""
+    post = reply_create(parent=thread.opening_post, author=_member(), body="Mine.")
+    return reply_create(parent=post, author=_member("demo_moderator"), body="Yours.")
 
 
 def _merged_pair(thread) -> int:
@@ -48,6 +56,15 @@ def _merged_pair(thread) -> int:
         reason="Same claim in other words.",
     )  # fmt: skip
     return merge.pk
+
+
+def _others_post(thread) -> Post:
+    return Post.objects.filter(thread=thread, depth=1).exclude(author=_member()).first()
+
+
+def _report(thread) -> int:
+    """The demo member's open report of another member's post."""
+    return report_create(reporter=_member(), post=_others_post(thread), reason="Off topic.").pk
 
 
 def _focus_url(start: str, *, path=()) -> str:
@@ -78,7 +95,9 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "post-edit": ("demo_member", lambda thread: f"/posts/{_own_edited_post(thread).pk}/edit/"),
     "post-history": (None, lambda thread: f"/posts/{_own_edited_post(thread).pk}/revisions/"),
     "profile": (None, lambda thread: "/u/selzero/"),
-    "notifications": ("demo_member", lambda thread: "/notifications/"),
+    "notifications": ("demo_member", lambda thread: _replied_to(thread) and "/notifications/"),
+    "settings": ("demo_member", lambda thread: "/settings/"),
+    "password-reset": (None, lambda thread: "/accounts/password_reset/"),
     "moderation-log": (
         "demo_moderator",
         lambda thread: _merged_pair(thread) and f"/topics/{DEMO_TOPIC}/modlog/",
@@ -93,12 +112,21 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
         "demo_moderator",
         lambda thread: f"/moderation/merges/{_merged_pair(thread)}/undo/",
     ),
+    "report-post": ("demo_member", lambda thread: f"/posts/{_others_post(thread).pk}/report/"),
+    "report-claim": (
+        "demo_member",
+        lambda thread: f"/claims/{_claim('AI is basically').pk}/report/",
+    ),
+    "reports": ("demo_moderator", lambda thread: _report(thread) and "/moderation/reports/"),
+    "report-resolve": (
+        "demo_moderator",
+        lambda thread: f"/moderation/reports/{_report(thread)}/resolve/",
+    ),
     "topic-create": ("demo_moderator", lambda thread: "/topics/new/"),
     "topic-edit": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/edit/"),
     "topic-archive": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/archive/"),
     "profile-claims": (None, lambda thread: "/u/selzero/?show=claims"),
     "profile-endorsements": (None, lambda thread: "/u/demo_member/?show=endorsements"),
-    "settings": ("demo_member", lambda thread: "/settings/"),
 }
 
 

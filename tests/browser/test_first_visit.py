@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.models import User
+from apps.claims.services.merge import claim_merge
 from apps.moderation.selectors import likely_duplicates
-from apps.moderation.services import claim_merge
 from tests.browser.helpers import DEMO_PASSWORD, DEMO_TOPIC, path_of
 from tests.factories import make_moderator, make_reply
 

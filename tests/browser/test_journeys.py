@@ -7,12 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
+from apps.claims.services.tags import TagInput
 from apps.forum.models import SEGMENT_DEPTH, Post
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
 from apps.moderation.selectors import likely_duplicates
 from tests.browser.helpers import DEMO_TOPIC, path_of
+from tests.browser.test_mobile import PHONE
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -514,3 +515,95 @@ def test_the_reply_form_grows_claim_rows_in_place_and_previews_the_markdown(db, 
         ("Rows grow in place", "opposes")
     ]
     assert not session.errors
+
+
+@pytest.mark.parametrize(
+    ("viewport", "javascript"),
+    [(None, True), (PHONE, True), (None, False)],
+    ids=["desktop", "phone", "without-javascript"],
+)
+def test_a_reply_reaches_the_other_member_who_marks_it_read(db, new_session, viewport, javascript):
+    """A replies to B's post; B sees the unread count in the header and the notification,
+    and marks it read: the count goes."""
+    thread = make_thread(title="Who owns a style?", author=UserFactory(username="bea"))
+    UserFactory(username="abe")
+    abe = new_session(viewport=viewport)
+    abe.log_in("abe", PASSWORD)
+    page = abe.goto(thread.get_absolute_url())
+    form = page.get_by_role("region", name="Reply to the thread").locator("form")
+    form.get_by_label("Your reply").fill("Nobody owns a style.")
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("status")).to_have_text("Your reply is posted.")
+
+    bea = new_session(viewport=viewport, javascript=javascript)
+    bea.log_in("bea", PASSWORD)
+    unread = bea.account_nav.get_by_role("link", name="Notifications (1 new)")
+    expect(unread).to_be_visible()
+    unread.click()
+    note = bea.page.locator(".notifications > li.unread")
+    expect(note).to_contain_text("abe replied to your post in “Who owns a style?”.")
+    expect(note).to_contain_text("Nobody owns a style.")
+    bea.screenshot(f"notifications-{'phone' if viewport else 'desktop'}-js-{javascript}")
+    assert (
+        bea.page.evaluate("document.documentElement.scrollWidth")
+        <= (bea.page.viewport_size["width"])
+    )
+    note.get_by_role("button", name="Mark read").click()
+    expect(bea.page.get_by_role("status")).to_have_text("Marked read.")
+    expect(bea.account_nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    expect(bea.page.locator(".notifications > li.unread")).to_have_count(0)
+
+
+REPORT_VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.mark.parametrize(
+    ("viewport", "javascript"), [("desktop", True), ("phone", True), ("desktop", False)]
+)
+def test_member_reports_a_post_moderator_removes_it_and_the_member_is_told(
+    demo, new_session, viewport, javascript
+):
+    spam = Post.objects.filter(thread=demo, depth=1).exclude(author__username="demo_member")[0]
+    size = REPORT_VIEWPORTS[viewport]
+    member = new_session(viewport=size, javascript=javascript)
+    moderator = new_session(viewport=size, javascript=javascript)
+    member.log_in("demo_member")
+    page = member.goto(demo.get_absolute_url())
+    page.locator(f"#post-{spam.pk} > p.actions").get_by_role("link", name="report").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("Report this post to the moderators")
+    page.get_by_label("What is wrong with it?").fill("Advertising, not argument.")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("status")).to_contain_text("the moderators will look at it")
+    member.screenshot(f"report-sent-{viewport}{'' if javascript else '-no-js'}")
+
+    moderator.log_in("demo_moderator")
+    queue = moderator.page
+    moderator.account_nav.get_by_role("link", name="Reports").click()
+    entry = queue.locator("article.reported")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("1 member reported it")
+    expect(entry).to_contain_text("Advertising, not argument.")
+    assert _fits(queue), "the queue scrolls sideways"
+    moderator.screenshot(f"report-queue-{viewport}{'' if javascript else '-no-js'}")
+    entry.get_by_label("Note").fill("Advertising")
+    entry.get_by_role("button", name="Remove the post").click()
+    expect(queue.get_by_role("status")).to_contain_text("Resolved 1 report(s)")
+    expect(queue.get_by_text("No open reports.")).to_be_visible()
+
+    page = member.goto("/")
+    member.account_nav.get_by_role("link", name=re.compile(r"Notifications \(1 new\)")).click()
+    told = page.get_by_role("link", name="A moderator removed the post you reported: Advertising")
+    expect(told).to_be_visible()
+    member.screenshot(f"report-outcome-{viewport}{'' if javascript else '-no-js'}")
+    told.click()
+    expect(page.locator(f"#post-{spam.pk}")).to_contain_text("removed by moderator: Advertising")
+    assert not member.errors and not moderator.errors
+
+
+def _fits(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )

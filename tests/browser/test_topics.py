@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.claims.services import TagInput
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Thread
 from apps.maps.services import map_build
 from tests.browser.test_mobile import PHONE

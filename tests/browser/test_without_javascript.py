@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.claims.services import TagInput
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post
 from apps.maps.models import MapClaim
 from tests.browser.helpers import DEMO_PASSWORD, DEMO_TOPIC, path_of

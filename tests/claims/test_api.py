@@ -5,8 +5,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, claim_create, endorsement_set
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.forum.services.posting import reply_create
 from apps.maps.models import ArgumentMap
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory
@@ -75,10 +77,10 @@ def test_anonymous_cannot_create_claims(topic):
 
 
 def test_a_claim_shows_its_standing_in_the_latest_map(thread, member, other_member):
-    claim_post = forum.reply_create(
+    claim_post = reply_create(
         parent=thread.opening_post, author=member, body="a", tags=[TagInput("Fair use", "supports")]
     )
-    forum.reply_create(
+    reply_create(
         parent=claim_post,
         author=other_member,
         body="b",
@@ -100,7 +102,7 @@ def test_a_claim_shows_its_standing_in_the_latest_map(thread, member, other_memb
 
 
 def test_a_claim_off_the_map_has_null_map_fields(thread, member):
-    forum.reply_create(
+    reply_create(
         parent=thread.opening_post, author=member, body="a", tags=[TagInput("Fair use", "supports")]
     )
     untagged, _ = claim_create(topic=thread.topic, author=member, text="Nobody says")
@@ -113,7 +115,7 @@ def test_a_claim_off_the_map_has_null_map_fields(thread, member):
 
 
 def test_the_claim_api_reads_the_claims_row_never_the_graph(thread, member):
-    forum.reply_create(
+    reply_create(
         parent=thread.opening_post, author=member, body="a", tags=[TagInput("Fair use", "supports")]
     )
     map_build(topic_id=thread.topic_id)
@@ -175,7 +177,7 @@ def test_a_claim_of_another_topic_is_400(thread, api, member):
 def test_patch_changes_tags_for_the_author_and_for_moderators_only(
     thread, member, other_member, api
 ):
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "supports")]
     )
     assert (

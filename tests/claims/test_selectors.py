@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.claims.selectors import similar_claims
-from apps.claims.services import claim_create
+from apps.claims.services.claims import claim_create
 from tests.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,24 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, Endorsement, claim_key
-from apps.claims.services import (
-    NEIGHBOURS,
-    NoEndorsement,
-    TagInput,
-    claim_create,
-    endorsement_set,
-    endorsement_withdraw,
-    post_tags_set,
-)
-from apps.forum import services as forum
-from apps.maps.models import MapRequest
+from apps.claims.services.claims import NEIGHBOURS, claim_create
+from apps.claims.services.endorsements import NoEndorsement, endorsement_set, endorsement_withdraw
+from apps.claims.services.tags import TagInput, post_tags_set
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create
+from apps.maps.models import MapDirtyMark
 from tests.factories import TopicFactory, UserFactory, make_reply
 
 pytestmark = pytest.mark.django_db
 
 
 def tagged_reply(thread, author, tags):
-    return forum.reply_create(parent=thread.opening_post, author=author, body="Claims", tags=tags)
+    return reply_create(parent=thread.opening_post, author=author, body="Claims", tags=tags)
 
 
 def test_claim_keys_ignore_case_spacing_and_punctuation():
@@ -59,12 +55,12 @@ def test_a_reply_can_tag_new_and_existing_claims(thread, member):
     )
     tags = {tag.claim.text: tag.stance for tag in reply.tags.select_related("claim")}
     assert tags == {"Fair use": "supports", "Models copy": "opposes"}
-    assert MapRequest.objects.filter(topic=thread.topic).count() == 1
+    assert MapDirtyMark.objects.filter(topic=thread.topic).count() == 1
 
 
 def test_a_reply_without_tags_leaves_the_map_alone(thread, member):
     make_reply(thread.opening_post, author=member)
-    assert not MapRequest.objects.exists()
+    assert not MapDirtyMark.objects.exists()
 
 
 def test_tagging_a_merged_claim_tags_its_target(thread, member):
@@ -95,7 +91,7 @@ def test_bad_tags_are_refused_and_nothing_is_saved(thread, member, tags, message
         thread.posts.count(),
         Claim.objects.count(),
         ClaimTag.objects.count(),
-        MapRequest.objects.count(),
+        MapDirtyMark.objects.count(),
     )
     with pytest.raises(ValidationError, match=message):
         tagged_reply(thread, member, tags)
@@ -103,7 +99,7 @@ def test_bad_tags_are_refused_and_nothing_is_saved(thread, member, tags, message
         thread.posts.count(),
         Claim.objects.count(),
         ClaimTag.objects.count(),
-        MapRequest.objects.count(),
+        MapDirtyMark.objects.count(),
     )
     assert before == after
 
@@ -117,9 +113,9 @@ def test_a_claim_from_another_topic_is_refused(thread, member):
 
 def test_the_author_changes_a_posts_tags_and_only_changes_mark_the_map(thread, member):
     reply = tagged_reply(thread, member, [TagInput("Fair use", "supports")])
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     post_tags_set(post=reply, actor=member, tags=[TagInput("Fair use", "supports")])
-    assert not MapRequest.objects.exists()
+    assert not MapDirtyMark.objects.exists()
     post_tags_set(
         post=reply,
         actor=member,
@@ -129,7 +125,7 @@ def test_the_author_changes_a_posts_tags_and_only_changes_mark_the_map(thread, m
         ("Fair use", "opposes"),
         ("Copies", "supports"),
     }
-    assert MapRequest.objects.count() == 1
+    assert MapDirtyMark.objects.count() == 1
     post_tags_set(post=reply, actor=member, tags=[])
     assert not reply.tags.exists()
 
@@ -147,7 +143,7 @@ def test_moderators_change_anyones_tags_other_members_cannot(thread, member, oth
 
 def test_tombstones_cannot_be_tagged(thread, member):
     reply = make_reply(thread.opening_post, author=member)
-    forum.post_delete(post=reply, actor=member)
+    post_delete(post=reply, actor=member)
     with pytest.raises(ValidationError, match="deleted or removed"):
         post_tags_set(post=reply, actor=member, tags=[TagInput("Fair use", "supports")])
 
@@ -155,24 +151,22 @@ def test_tombstones_cannot_be_tagged(thread, member):
 def test_deleting_a_tagged_post_marks_the_map(thread, member):
     reply = tagged_reply(thread, member, [TagInput("Fair use", "supports")])
     untagged = make_reply(thread.opening_post, author=member)
-    MapRequest.objects.all().delete()
-    forum.post_delete(post=untagged, actor=member)
-    assert not MapRequest.objects.exists()
-    forum.post_delete(post=reply, actor=member)
-    assert MapRequest.objects.count() == 1
+    MapDirtyMark.objects.all().delete()
+    post_delete(post=untagged, actor=member)
+    assert not MapDirtyMark.objects.exists()
+    post_delete(post=reply, actor=member)
+    assert MapDirtyMark.objects.count() == 1
 
 
 def test_editing_a_post_can_change_its_tags_in_the_same_transaction(thread, member):
     reply = tagged_reply(thread, member, [TagInput("Fair use", "supports")])
     with pytest.raises(ValidationError):
-        forum.post_edit(
+        post_edit(
             post=reply, editor=member, body="new words", tags=[TagInput("x" * 300, "supports")]
         )
     reply.refresh_from_db()
     assert reply.body == "Claims" and reply.tags.get().claim.text == "Fair use"
-    forum.post_edit(
-        post=reply, editor=member, body="new words", tags=[TagInput("Copies", "opposes")]
-    )
+    post_edit(post=reply, editor=member, body="new words", tags=[TagInput("Copies", "opposes")])
     assert reply.tags.get().claim.text == "Copies"
 
 
@@ -231,35 +225,35 @@ def test_endorsing_a_claim_creates_the_members_endorsement_and_marks_the_map(fai
         "supports",
     )
     assert endorsement.created == endorsement.updated
-    assert list(MapRequest.objects.values_list("topic", flat=True)) == [fair_use.topic_id]
+    assert list(MapDirtyMark.objects.values_list("topic", flat=True)) == [fair_use.topic_id]
 
 
 def test_changing_the_stance_keeps_the_row_and_marks_the_map(fair_use, member):
     first, _ = endorsement_set(claim=fair_use, member=member, stance="supports")
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     changed, created = endorsement_set(claim=fair_use, member=member, stance="opposes")
     assert not created and changed.pk == first.pk
     assert Endorsement.objects.get().stance == "opposes"
     assert changed.created == first.created and changed.updated > first.updated
-    assert MapRequest.objects.count() == 1
+    assert MapDirtyMark.objects.count() == 1
 
 
 def test_the_same_stance_again_changes_nothing_and_leaves_the_map_alone(fair_use, member):
     endorsement_set(claim=fair_use, member=member, stance="supports")
     rows = endorsement_rows()
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     endorsement, created = endorsement_set(claim=fair_use, member=member, stance="supports")
     assert not created and endorsement.stance == "supports"
-    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+    assert endorsement_rows() == rows and not MapDirtyMark.objects.exists()
 
 
 def test_withdrawing_deletes_the_endorsement_and_marks_the_map(fair_use, member, other_member):
     endorsement_set(claim=fair_use, member=member, stance="supports")
     endorsement_set(claim=fair_use, member=other_member, stance="opposes")
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     endorsement_withdraw(claim=fair_use, member=member)
     assert list(Endorsement.objects.values_list("user", "stance")) == [(other_member.pk, "opposes")]
-    assert MapRequest.objects.count() == 1
+    assert MapDirtyMark.objects.count() == 1
 
 
 def test_withdrawing_without_an_endorsement_is_refused_and_changes_nothing(
@@ -267,10 +261,10 @@ def test_withdrawing_without_an_endorsement_is_refused_and_changes_nothing(
 ):
     endorsement_set(claim=fair_use, member=other_member, stance="supports")
     rows = endorsement_rows()
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     with pytest.raises(NoEndorsement, match="not endorsed «Fair use»: there is nothing to"):
         endorsement_withdraw(claim=fair_use, member=member)
-    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+    assert endorsement_rows() == rows and not MapDirtyMark.objects.exists()
 
 
 def test_an_alias_is_endorsed_and_withdrawn_through_its_target(topic, member):
@@ -303,23 +297,23 @@ def test_a_claim_deleted_since_it_was_read_is_refused(fair_use, member):
 def test_only_active_members_endorse(fair_use, member, who):
     endorsement_set(claim=fair_use, member=member, stance="supports")
     rows = endorsement_rows()
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     actor = AnonymousUser() if who == "visitor" else UserFactory(is_active=False)
     with pytest.raises(PermissionDenied, match="Log in to endorse"):
         endorsement_set(claim=fair_use, member=actor, stance="opposes")
     with pytest.raises(PermissionDenied, match="Log in to endorse"):
         endorsement_withdraw(claim=fair_use, member=actor)
-    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+    assert endorsement_rows() == rows and not MapDirtyMark.objects.exists()
 
 
 @pytest.mark.parametrize("stance", ["maybe", "", "withdraw", "SUPPORTS", "supports "])
 def test_a_bad_stance_is_refused_and_changes_nothing(fair_use, member, stance):
     endorsement_set(claim=fair_use, member=member, stance="opposes")
     rows = endorsement_rows()
-    MapRequest.objects.all().delete()
+    MapDirtyMark.objects.all().delete()
     with pytest.raises(ValidationError, match="supports or opposes a claim, not"):
         endorsement_set(claim=fair_use, member=member, stance=stance)
-    assert endorsement_rows() == rows and not MapRequest.objects.exists()
+    assert endorsement_rows() == rows and not MapDirtyMark.objects.exists()
 
 
 def test_the_database_holds_one_endorsement_per_member_per_claim(fair_use, member):
@@ -351,3 +345,14 @@ def test_two_requests_of_one_member_at_once_make_one_endorsement():
         run.join()
     assert sorted(created) == [False, True]
     assert Endorsement.objects.filter(claim=claim, user=member).count() == 1
+
+
+def test_a_refused_tag_change_undoes_its_own_writes_and_leaves_the_callers_transaction_usable(
+    thread, member
+):
+    reply = make_reply(thread.opening_post, author=member)
+    tags = [TagInput("A claim made first", "supports"), TagInput("bell\x07", "supports")]
+    with transaction.atomic():  # a caller's transaction, as a view's or another service's
+        with pytest.raises(ValidationError, match="control characters"):
+            post_tags_set(post=reply, actor=member, tags=tags)
+        assert not Claim.objects.filter(text="A claim made first").exists()

@@ -8,9 +8,12 @@ from django.urls import reverse
 
 from apps.claims.models import Claim, Endorsement
 from apps.claims.selectors import POSTS_PER_PAGE
-from apps.claims.services import TagInput, claim_create, endorsement_set
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create
 from apps.maps.selectors import CARDS_PER_COLUMN
 from apps.maps.services import map_build
 from tests.factories import UserFactory, make_reply
@@ -48,7 +51,7 @@ def test_a_bad_tag_in_the_form_shows_why_and_saves_nothing(thread, logged_in):
 
 
 def test_the_thread_shows_tags_as_chips_linking_to_the_claim(thread, member):
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "opposes")]
     )
     claim = reply.tags.get().claim
@@ -58,7 +61,7 @@ def test_the_thread_shows_tags_as_chips_linking_to_the_claim(thread, member):
 
 
 def test_the_edit_form_shows_and_changes_the_tags(thread, member, logged_in):
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "supports")]
     )
     form = logged_in.get(reverse("forum:post_edit", args=[reply.pk])).content.decode()
@@ -204,7 +207,7 @@ def test_a_claim_with_many_attackers_shows_the_strongest_thirty_and_links_to_the
 
 def test_an_evidence_post_deleted_since_the_build_says_so(debate, thread):
     income = debate["income"]
-    forum.post_delete(post=income, actor=income.author)  # the map is not rebuilt yet
+    post_delete(post=income, actor=income.author)  # the map is not rebuilt yet
     html = claim_page("Training is fair use")
     assert f'post {income.pk}</a> by <a href="/u/bob/">bob</a> ' in html
     assert "(no longer visible)" in html and "commissions" not in html
@@ -390,7 +393,8 @@ def supporting_replies(thread, claim_text: str, count: int) -> list[Post]:
 
 
 def test_a_claims_posts_come_a_page_at_a_time_in_the_same_queries_however_many(thread):
-    """The benchmark topic's busiest claim listed 3,712 posts in 2 MB of HTML."""
+    """The benchmark topic's busiest claim listed 3,712 posts in 2 MB of HTML; then each
+    page was cut from all of them, sorted and counted (bench 10)."""
     few, many = "Few posts", "Many posts"
     supporting_replies(thread, few, 2)
     replies = supporting_replies(thread, many, POSTS_PER_PAGE + 5)
@@ -401,25 +405,57 @@ def test_a_claims_posts_come_a_page_at_a_time_in_the_same_queries_however_many(t
         with CaptureQueriesContext(connection) as queries:
             Client().get(claim.get_absolute_url())
         counts.append(len(queries))
+    url = claims[many].get_absolute_url()
+    last_shown = replies[POSTS_PER_PAGE - 1].pk
 
-    first = Client().get(claims[many].get_absolute_url()).content.decode()
-    second = Client().get(claims[many].get_absolute_url(), {"supporting": 2}).content.decode()
+    first = Client().get(url).content.decode()
+    second = Client().get(url, {"supporting_after": last_shown}).content.decode()
+    back = Client().get(url, {"supporting_before": replies[POSTS_PER_PAGE].pk}).content.decode()
 
     assert counts[0] == counts[1]
     assert "Reply number 0." in first and f"Reply number {POSTS_PER_PAGE}." not in first
-    assert f"Page 1 of 2 ({len(replies)} posts)" in first and "?supporting=2" in first
+    assert f"?supporting_after={last_shown}" in first and 'rel="prev"' not in first
     assert f"Reply number {POSTS_PER_PAGE}." in second and "Reply number 0." not in second
+    assert f"Reply number {len(replies) - 1}." in second and 'rel="next"' not in second
+    assert f"?supporting_before={replies[POSTS_PER_PAGE].pk}" in second
+    assert back.count("Reply number") == POSTS_PER_PAGE and "Reply number 0." in back
 
 
-@pytest.mark.parametrize("page", ["x", "-1", "999", "1;drop"])
-def test_a_bad_page_number_of_a_claims_posts_gives_the_nearest_page(thread, page):
+def test_paging_one_stance_keeps_the_others_page(thread):
+    replies = supporting_replies(thread, "Paged", POSTS_PER_PAGE + 1)
+    claim = Claim.objects.get(text="Paged")
+
+    html = (
+        Client()
+        .get(claim.get_absolute_url(), {"supporting_after": replies[0].pk, "opposing_after": "7"})
+        .content.decode()
+    )
+
+    assert "opposing_after=7" in html.split('rel="prev"')[1].split(">")[0]
+
+
+@pytest.mark.parametrize("cursor", ["x", "-1", "0", "1;drop", "9" * 30, "１２", "", "%00"])
+def test_a_bad_cursor_of_a_claims_posts_gives_the_first_page(thread, cursor):
     supporting_replies(thread, "Some posts", 3)
     claim = Claim.objects.get(text="Some posts")
 
-    response = Client().get(claim.get_absolute_url(), {"supporting": page, "opposing": page})
+    response = Client().get(
+        claim.get_absolute_url(), {"supporting_after": cursor, "opposing_before": cursor}
+    )
 
     assert response.status_code == 200
-    assert "Reply number 2." in response.content.decode()
+    assert "Reply number 0." in response.content.decode()
+
+
+def test_a_cursor_past_every_post_says_so_and_links_back_to_the_first(thread):
+    replies = supporting_replies(thread, "Few", 2)
+    claim = Claim.objects.get(text="Few")
+
+    html = Client().get(claim.get_absolute_url(), {"supporting_after": replies[-1].pk}).content
+    html = html.decode()
+
+    assert "Reply number" not in html
+    assert f'No posts here: <a href="{claim.get_absolute_url()}">back to the first ones</a>' in html
 
 
 def test_a_claims_page_lists_the_posts_of_its_aliases(thread, member):

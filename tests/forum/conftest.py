@@ -1,6 +1,6 @@
 import pytest
 
-from apps.claims.services import TagInput
+from apps.claims.services.tags import TagInput
 from tests.factories import make_reply
 
 

@@ -8,11 +8,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create
-from apps.forum import services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.tags import TagInput
+from apps.core.text import MAX_BODY_LENGTH
 from apps.forum.models import Post, PostRevision, Thread
-from apps.forum.services import MAX_BODY_LENGTH
-from apps.maps.models import MapRequest
+from apps.forum.services.post_state import post_delete
+from apps.maps.models import MapDirtyMark
 from tests.factories import PASSWORD, TopicFactory, make_chain, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +256,7 @@ def test_tombstones_show_state_and_no_body(api, thread, member, other_member):
     deleted = make_reply(thread.opening_post, author=member, body="regret this")
     removed = make_reply(thread.opening_post, author=other_member, body="spam spam")
     kept = make_reply(deleted, author=other_member, body="still here")
-    services.post_delete(post=deleted, actor=member)
+    post_delete(post=deleted, actor=member)
     Post.objects.filter(pk=removed.pk).update(state=Post.State.REMOVED, removal_reason="Spam")
 
     response = api.get(posts_url(thread))
@@ -803,14 +804,14 @@ def claim_tags(post: Post) -> dict[str, str]:
 def test_patch_changes_the_response_alone_and_marks_the_map_dirty(thread, member, alice_api):
     parent = make_reply(thread.opening_post, tags=[TagInput("Fair use", "supports")])
     mine = make_reply(parent, author=member, body="mine", response="agree")
-    before = MapRequest.objects.count()
+    before = MapDirtyMark.objects.count()
 
     response = alice_api.patch(post_url(mine), {"response": "disagree"}, format="json")
 
     assert response.status_code == 200 and response.data["response"] == "disagree"
     mine.refresh_from_db()
     assert (mine.response, mine.body, mine.edited) == ("disagree", "mine", None)
-    assert MapRequest.objects.count() == before + 1
+    assert MapDirtyMark.objects.count() == before + 1
 
 
 def test_patch_changes_body_tags_and_response_together(thread, member, alice_api):
@@ -885,7 +886,7 @@ def test_patch_tags_the_opening_post(thread, member, alice_api):
         ("Copies", "opposes"),
     ]
     assert claim_tags(op) == {"Fair use": "supports", "Copies": "opposes"}
-    assert MapRequest.objects.filter(topic=thread.topic).exists()
+    assert MapDirtyMark.objects.filter(topic=thread.topic).exists()
 
 
 def test_post_a_thread_with_tags_is_201(topic, member, alice_api):
@@ -914,7 +915,7 @@ def test_post_a_thread_with_tags_is_201(topic, member, alice_api):
     assert response.data["opening_post"] == thread.opening_post_id
     assert thread.opening_post.body_html == "<p>It <em>is</em>.</p>\n"
     assert claim_tags(thread.opening_post) == {"Fair use": "supports", "Copies": "opposes"}
-    assert MapRequest.objects.filter(topic=topic).exists()
+    assert MapDirtyMark.objects.filter(topic=topic).exists()
 
 
 def test_post_a_thread_without_tags_is_201(topic, alice_api):
@@ -922,7 +923,7 @@ def test_post_a_thread_without_tags_is_201(topic, alice_api):
 
     assert response.status_code == 201
     assert not Thread.objects.get().opening_post.tags.exists()
-    assert not MapRequest.objects.exists()
+    assert not MapDirtyMark.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -946,7 +947,7 @@ def test_post_a_thread_with_bad_input_is_400_and_creates_nothing(
 
     assert response.status_code == 400 and message in str(response.data)
     assert not Thread.objects.exists() and not Post.objects.exists()
-    assert not Claim.objects.exists() and not MapRequest.objects.exists()
+    assert not Claim.objects.exists() and not MapDirtyMark.objects.exists()
 
 
 def test_post_a_thread_with_another_topics_claim_is_400_and_creates_nothing(

@@ -1,31 +1,84 @@
-"""apps/forum/permissions.py: who manages topics, and that an archived topic refuses every
-write service that changes its content or its map (and marks no map dirty)."""
+"""The forum's permission functions: who may reply, edit and delete, who manages topics,
+and that an archived topic refuses every write service that changes its content or its map
+(and marks no map dirty)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from apps.claims.models import Claim, Endorsement
-from apps.claims.services import (
-    TagInput,
-    claim_create,
-    endorsement_set,
-    endorsement_withdraw,
-    post_tags_set,
-)
-from apps.forum import permissions, services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set, endorsement_withdraw
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
+from apps.claims.services.tags import TagInput, post_tags_set
+from apps.forum import permissions
 from apps.forum.models import Post, Thread, Topic
-from apps.maps.models import MapRequest
+from apps.forum.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_reply,
+    check_delete_post,
+    check_edit_post,
+    check_reply,
+)
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete, post_remove, post_restore
+from apps.forum.services.posting import reply_create, thread_create
+from apps.forum.services.threads import thread_delete
+from apps.forum.services.topics import topic_archive
+from apps.maps.models import MapDirtyMark
 from apps.maps.services import map_build
-from apps.moderation import services as moderation
 from apps.moderation.models import ClaimMerge
 from tests.factories import UserFactory, make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
+def lock(thread):
+    thread.locked = True
+    thread.save(update_fields=["locked"])
+
+
+def test_members_reply_while_the_thread_is_open(thread, member):
+    assert can_reply(member, thread) and not can_reply(AnonymousUser(), thread)
+    with pytest.raises(PermissionDenied, match="Log in to reply"):
+        check_reply(AnonymousUser(), thread)
+    lock(thread)
+    assert not can_reply(member, thread)
+    with pytest.raises(PermissionDenied, match="locked"):
+        check_reply(member, thread)
+
+
+def test_only_the_author_edits_and_only_while_the_thread_is_open(reply, member, other_member):
+    moderator = UserFactory(username="boss", is_superuser=True)  # every permission there is
+    assert can_edit_post(member, reply)
+    assert not any(can_edit_post(user, reply) for user in (other_member, moderator, None))
+    with pytest.raises(PermissionDenied, match="Only the author can edit this post."):
+        check_edit_post(moderator, reply)
+    lock(reply.thread)
+    assert not can_edit_post(member, reply)
+    with pytest.raises(PermissionDenied, match="can no longer be edited"):
+        check_edit_post(member, reply)
+
+
+def test_the_page_can_ask_with_its_own_thread(reply, member, django_assert_num_queries):
+    reply.thread.locked = True  # the page's copy of the thread says so
+    with django_assert_num_queries(0):
+        assert not can_edit_post(member, reply, thread=reply.thread)
+
+
+def test_a_deactivated_author_can_neither_edit_nor_delete(reply, member):
+    member.is_active = False
+    assert not can_edit_post(member, reply) and not can_delete_post(member, reply)
+    with pytest.raises(PermissionDenied, match="Log in to delete"):
+        check_delete_post(member, reply)
+
+
+def test_only_the_author_deletes(reply, member, other_member):
+    assert can_delete_post(member, reply) and not can_delete_post(other_member, reply)
+    with pytest.raises(PermissionDenied, match="Only the author can delete this post."):
+        check_delete_post(other_member, reply)
 
 
 @pytest.fixture
@@ -38,15 +91,13 @@ def archived(thread, member, other_member, moderator):
         tags=[TagInput("Fair use", "supports"), TagInput("Copies", "opposes")],
     )
     removed = make_reply(thread.opening_post, author=other_member, body="spam")
-    moderation.post_remove(post=removed, moderator=moderator, reason="spam")
+    post_remove(post=removed, moderator=moderator, reason="spam")
     fair_use, copies = Claim.objects.get(text="Fair use"), Claim.objects.get(text="Copies")
     endorsement_set(claim=fair_use, member=other_member, stance="supports")
     twin = claim_create(topic=thread.topic, author=member, text="Fair use applies")[0]
-    merge = moderation.claim_merge(
-        target=fair_use, sources=[twin], moderator=moderator, reason="same"
-    )
+    merge = claim_merge(target=fair_use, sources=[twin], moderator=moderator, reason="same")
     map_build(topic_id=thread.topic_id)
-    services.topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="Settled")
+    topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="Settled")
     # Fresh rows, as a request reads them.
     claims = Claim.objects.select_related("topic")
     return {
@@ -62,31 +113,27 @@ def archived(thread, member, other_member, moderator):
 def writes(a, member, other_member, moderator):
     """Every write service that could touch the archived topic, as its caller would."""
     return {
-        "start a thread": lambda: services.thread_create(
+        "start a thread": lambda: thread_create(
             topic=a["topic"], author=member, title="New", body="Hello"
         ),
-        "reply": lambda: services.reply_create(parent=a["reply"], author=other_member, body="x"),
-        "edit a post": lambda: services.post_edit(post=a["reply"], editor=member, body="Edited"),
-        "delete a post": lambda: services.post_delete(post=a["reply"], actor=member),
+        "reply": lambda: reply_create(parent=a["reply"], author=other_member, body="x"),
+        "edit a post": lambda: post_edit(post=a["reply"], editor=member, body="Edited"),
+        "delete a post": lambda: post_delete(post=a["reply"], actor=member),
         "tag a post": lambda: post_tags_set(
             post=a["reply"], actor=moderator, tags=[TagInput("New claim", "supports")]
         ),
         "create a claim": lambda: claim_create(topic=a["topic"], author=member, text="Another"),
         "endorse": lambda: endorsement_set(claim=a["copies"], member=member, stance="opposes"),
         "withdraw": lambda: endorsement_withdraw(claim=a["fair_use"], member=other_member),
-        "merge": lambda: moderation.claim_merge(
+        "merge": lambda: claim_merge(
             target=a["fair_use"], sources=[a["copies"]], moderator=moderator, reason="same"
         ),
-        "undo a merge": lambda: moderation.claim_merge_undo(
+        "undo a merge": lambda: claim_merge_undo(
             merge=a["merge"], moderator=moderator, reason="no"
         ),
-        "remove a post": lambda: moderation.post_remove(
-            post=a["reply"], moderator=moderator, reason="x"
-        ),
-        "restore a post": lambda: moderation.post_restore(
-            post=a["removed"], moderator=moderator, reason="x"
-        ),
-        "delete a thread": lambda: moderation.thread_delete(
+        "remove a post": lambda: post_remove(post=a["reply"], moderator=moderator, reason="x"),
+        "restore a post": lambda: post_restore(post=a["removed"], moderator=moderator, reason="x"),
+        "delete a thread": lambda: thread_delete(
             thread=a["thread"], moderator=moderator, reason="x"
         ),
     }
@@ -115,7 +162,7 @@ def test_an_archived_topic_refuses_every_write_and_changes_nothing(
     with pytest.raises(PermissionDenied, match="archived: it is read-only"):
         writes(archived, member, other_member, moderator)[write]()
     assert snapshot() == before
-    assert not MapRequest.objects.filter(topic=archived["topic"]).exists()  # no rebuild
+    assert not MapDirtyMark.objects.filter(topic=archived["topic"]).exists()  # no rebuild
 
 
 def test_the_writes_listed_are_every_write_of_the_fixture(archived, member, other_member):
@@ -123,11 +170,9 @@ def test_the_writes_listed_are_every_write_of_the_fixture(archived, member, othe
 
 
 def test_unarchiving_lets_writes_through_again(archived, member, moderator):
-    services.topic_archive(
-        topic=archived["topic"], moderator=moderator, archived=False, reason="Reopened"
-    )
+    topic_archive(topic=archived["topic"], moderator=moderator, archived=False, reason="Reopened")
     parent = Post.objects.select_related("thread__topic").get(pk=archived["reply"].pk)
-    reply = services.reply_create(parent=parent, author=member, body="Back")
+    reply = reply_create(parent=parent, author=member, body="Back")
     assert reply.pk
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.forum.rendering import render_body
+from apps.forum.rendering import plain_excerpt, render_body
 from tests.factories import UserFactory
 from tests.html_checks import active_content
 
@@ -72,3 +72,23 @@ def test_no_mention_inside_code_or_an_email_address():
 def test_inactive_users_are_not_mentioned():
     UserFactory(username="gone", is_active=False)
     assert "/u/gone/" not in render_body("@gone")
+
+
+def test_an_excerpt_is_the_posts_text_without_markup_or_entities():
+    html = render_body('**Fair** use & [the "ruling"](https://example.com/a>b "x>y") <b>')
+
+    assert plain_excerpt(html, 200) == 'Fair use & the "ruling" <b>'
+
+
+def test_a_long_post_is_cut_at_a_word_within_the_length_with_an_ellipsis():
+    html = render_body("Training on public images is not theft, " * 20)
+
+    excerpt = plain_excerpt(html, 60)
+
+    assert excerpt == "Training on public images is not theft, Training on public…"
+
+
+def test_an_excerpt_never_shows_part_of_a_tag_cut_by_the_length():
+    html = "<p>" + "word " * 30 + '<a href="https://example.com/' + "x" * 200 + '">link</a></p>'
+
+    assert "<" not in plain_excerpt(html, 20) and "href" not in plain_excerpt(html, 20)

@@ -1,12 +1,22 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
-from apps.claims.services import TagInput, claim_create
-from apps.forum import selectors, services
+from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, Endorsement
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
+from apps.core.text import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 from apps.forum.models import SEGMENT_DEPTH, Post, PostRevision
-from apps.maps.models import MapRequest
-from tests.factories import TopicFactory, UserFactory, claim_id, make_chain, make_reply
+from apps.forum.services import posting
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete, post_remove, post_restore
+from apps.forum.services.posting import reply_create, thread_create
+from apps.forum.services.threads import thread_set_locked
+from apps.forum.services.topics import topic_delete
+from apps.maps.builder import build_graph
+from apps.maps.models import MapDirtyMark
+from apps.moderation.models import ModerationAction
+from tests.factories import TopicFactory, UserFactory, claim_id, make_chain, make_reply, tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +76,7 @@ def test_a_new_tree_locks_every_tree_above_it(thread, monkeypatch):
     """Its counts change there, so no insert into those trees may run meanwhile."""
     chain = make_chain(thread.opening_post, 2 * SEGMENT_DEPTH)
     locked = []
-    monkeypatch.setattr(services, "lock_tree", locked.append)
+    monkeypatch.setattr(posting, "lock_tree", locked.append)
     make_reply(chain[-1])
     assert locked == sorted({chain[0].tree_id, chain[SEGMENT_DEPTH].tree_id})
 
@@ -81,25 +91,25 @@ def test_reply_keeps_the_chosen_response(thread):
     [
         ("", "empty"),
         ("   \n\t ", "empty"),
-        ("x" * (services.MAX_BODY_LENGTH + 1), "at most 20,000 characters"),
+        ("x" * (MAX_BODY_LENGTH + 1), "at most 20,000 characters"),
         ("nul \x00 byte", "NUL"),
     ],
 )
 def test_bad_bodies_are_refused_and_nothing_is_saved(thread, member, body, message):
     before = Post.objects.count()
     with pytest.raises(ValidationError, match=message):
-        services.reply_create(parent=thread.opening_post, author=member, body=body)
+        reply_create(parent=thread.opening_post, author=member, body=body)
     assert Post.objects.count() == before
 
 
 def test_a_body_of_exactly_the_limit_is_accepted(thread, member):
-    body = "x" * services.MAX_BODY_LENGTH
-    assert services.reply_create(parent=thread.opening_post, author=member, body=body).body == body
+    body = "x" * MAX_BODY_LENGTH
+    assert reply_create(parent=thread.opening_post, author=member, body=body).body == body
 
 
 def test_an_unknown_response_is_refused(thread, member):
     with pytest.raises(ValidationError, match="Response must be one of"):
-        services.reply_create(parent=thread.opening_post, author=member, body="x", response="maybe")
+        reply_create(parent=thread.opening_post, author=member, body="x", response="maybe")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "inactive"])
@@ -108,7 +118,7 @@ def test_only_active_members_may_reply(thread, who):
 
     author = AnonymousUser() if who == "anonymous" else UserFactory(is_active=False)
     with pytest.raises(PermissionDenied, match="Log in"):
-        services.reply_create(parent=thread.opening_post, author=author, body="hello")
+        reply_create(parent=thread.opening_post, author=author, body="hello")
     assert thread.posts.count() == 1
 
 
@@ -116,33 +126,33 @@ def test_a_locked_thread_refuses_replies_with_a_clear_message(thread, member):
     thread.locked = True
     thread.save()
     with pytest.raises(PermissionDenied, match="locked"):
-        services.reply_create(parent=thread.opening_post, author=member, body="hello")
+        reply_create(parent=thread.opening_post, author=member, body="hello")
     assert thread.posts.count() == 1
 
 
 def test_a_tombstone_takes_no_new_replies(thread, member):
     post = make_reply(thread.opening_post, author=member)
-    services.post_delete(post=post, actor=member)
+    post_delete(post=post, actor=member)
     with pytest.raises(ValidationError, match="deleted or removed"):
         make_reply(post)
 
 
-@pytest.mark.parametrize("title", ["", "   ", "t" * (services.MAX_TITLE_LENGTH + 1), "a\x00b"])
+@pytest.mark.parametrize("title", ["", "   ", "t" * (MAX_TITLE_LENGTH + 1), "a\x00b"])
 def test_bad_thread_titles_are_refused(topic, member, title):
     with pytest.raises(ValidationError):
-        services.thread_create(topic=topic, author=member, title=title, body="body")
+        thread_create(topic=topic, author=member, title=title, body="body")
     assert topic.threads.count() == 0
 
 
 def test_thread_title_whitespace_is_collapsed(topic, member):
-    thread = services.thread_create(topic=topic, author=member, title="  Fair \n use? ", body="b")
+    thread = thread_create(topic=topic, author=member, title="  Fair \n use? ", body="b")
     assert thread.title == "Fair use?"
 
 
 def test_editing_keeps_the_earlier_version(thread, member):
     post = make_reply(thread.opening_post, author=member, body="first")
-    services.post_edit(post=post, editor=member, body="second *take*")
-    services.post_edit(post=post, editor=member, body="third")
+    post_edit(post=post, editor=member, body="second *take*")
+    post_edit(post=post, editor=member, body="third")
     post.refresh_from_db()
     assert post.body == "third" and post.edited is not None
     assert [revision.body for revision in post.revisions.all()] == ["first", "second *take*"]
@@ -150,7 +160,7 @@ def test_editing_keeps_the_earlier_version(thread, member):
 
 def test_saving_the_same_body_makes_no_revision(thread, member):
     post = make_reply(thread.opening_post, author=member, body="same")
-    services.post_edit(post=post, editor=member, body="same")
+    post_edit(post=post, editor=member, body="same")
     assert PostRevision.objects.count() == 0
     assert post.edited is None
 
@@ -158,7 +168,7 @@ def test_saving_the_same_body_makes_no_revision(thread, member):
 def test_only_the_author_edits(thread, member, other_member):
     post = make_reply(thread.opening_post, author=member, body="mine")
     with pytest.raises(PermissionDenied, match="Only the author"):
-        services.post_edit(post=post, editor=other_member, body="theirs")
+        post_edit(post=post, editor=other_member, body="theirs")
     post.refresh_from_db()
     assert post.body == "mine" and not post.revisions.exists()
 
@@ -166,7 +176,7 @@ def test_only_the_author_edits(thread, member, other_member):
 def test_deleting_leaves_a_tombstone_and_keeps_the_replies_in_place(thread, member):
     post = make_reply(thread.opening_post, author=member)
     reply = make_reply(post)
-    services.post_delete(post=post, actor=member)
+    post_delete(post=post, actor=member)
     post.refresh_from_db()
     reply.refresh_from_db()
     assert post.state == Post.State.DELETED
@@ -177,22 +187,22 @@ def test_deleting_leaves_a_tombstone_and_keeps_the_replies_in_place(thread, memb
 def test_only_the_author_deletes_and_only_once(thread, member, other_member):
     post = make_reply(thread.opening_post, author=member)
     with pytest.raises(PermissionDenied):
-        services.post_delete(post=post, actor=other_member)
-    services.post_delete(post=post, actor=member)
+        post_delete(post=post, actor=other_member)
+    post_delete(post=post, actor=member)
     with pytest.raises(ValidationError, match="already"):
-        services.post_delete(post=post, actor=member)
+        post_delete(post=post, actor=member)
 
 
 def test_the_opening_post_cannot_be_deleted(thread, member):
     with pytest.raises(ValidationError, match="opening post"):
-        services.post_delete(post=thread.opening_post, actor=member)
+        post_delete(post=thread.opening_post, actor=member)
 
 
 def test_a_tombstone_cannot_be_edited(thread, member):
     post = make_reply(thread.opening_post, author=member)
-    services.post_delete(post=post, actor=member)
+    post_delete(post=post, actor=member)
     with pytest.raises(ValidationError):
-        services.post_edit(post=post, editor=member, body="back")
+        post_edit(post=post, editor=member, body="back")
 
 
 def test_a_locked_thread_refuses_edits(thread, member):
@@ -201,7 +211,7 @@ def test_a_locked_thread_refuses_edits(thread, member):
     thread.save()
     post.refresh_from_db()
     with pytest.raises(PermissionDenied, match="locked"):
-        services.post_edit(post=post, editor=member, body="changed")
+        post_edit(post=post, editor=member, body="changed")
 
 
 # --- answering the parent's claims one by one, opening-post tags, the response on edit -----
@@ -212,7 +222,7 @@ def tags_of(post: Post) -> dict[str, str]:
 
 
 def dirty_marks(thread) -> int:
-    return MapRequest.objects.filter(topic=thread.topic).count()
+    return MapDirtyMark.objects.filter(topic=thread.topic).count()
 
 
 @pytest.mark.parametrize(
@@ -229,23 +239,23 @@ def test_answers_to_the_parents_claims_become_the_replys_tags(
     claimed, member, fair_use, copies, expected
 ):
     answers = {claim_id("Fair use"): fair_use, claim_id("Models store copies"): copies}
-    reply = services.reply_create(parent=claimed, author=member, body="b", answers=answers)
+    reply = reply_create(parent=claimed, author=member, body="b", answers=answers)
     assert tags_of(reply) == expected
 
 
 def test_answering_marks_the_map_dirty_and_not_addressing_does_not(thread, claimed, member):
     before = dirty_marks(thread)
     unanswered = {claim_id("Fair use"): "not_addressed"}
-    services.reply_create(parent=claimed, author=member, body="b", answers=unanswered)
+    reply_create(parent=claimed, author=member, body="b", answers=unanswered)
     assert dirty_marks(thread) == before
-    services.reply_create(
+    reply_create(
         parent=claimed, author=member, body="b", answers={claim_id("Fair use"): "disagree"}
     )
     assert dirty_marks(thread) == before + 1
 
 
 def test_answers_and_claim_rows_are_stored_together(claimed, member):
-    reply = services.reply_create(
+    reply = reply_create(
         parent=claimed,
         author=member,
         body="b",
@@ -262,7 +272,7 @@ def test_a_claim_answered_and_tagged_in_a_row_is_refused_and_nothing_is_saved(
     claim = {"id": claim_id("Fair use"), "the same words": "Fair use"}.get(row, " fair  USE ")
     before = (Post.objects.count(), ClaimTag.objects.count(), dirty_marks(thread))
     with pytest.raises(ValidationError, match="You answered «Fair use» and also tagged it"):
-        services.reply_create(
+        reply_create(
             parent=claimed,
             author=member,
             body="b",
@@ -279,13 +289,11 @@ def test_answers_and_rows_beyond_the_tag_limit_are_refused_and_nothing_is_saved(
     answers = {claim_id("Fair use"): "agree", claim_id("Models store copies"): "disagree"}
     before = (Post.objects.count(), Claim.objects.count(), dirty_marks(thread))
     with pytest.raises(ValidationError, match="2 answers and 4 claim rows make 6"):
-        services.reply_create(parent=claimed, author=member, body="b", answers=answers, tags=rows)
+        reply_create(parent=claimed, author=member, body="b", answers=answers, tags=rows)
     assert (Post.objects.count(), Claim.objects.count(), dirty_marks(thread)) == before
     # Not addressed adds no tag, so the same rows with one answer fit.
     answers[claim_id("Models store copies")] = "not_addressed"
-    reply = services.reply_create(
-        parent=claimed, author=member, body="b", answers=answers, tags=rows
-    )
+    reply = reply_create(parent=claimed, author=member, body="b", answers=answers, tags=rows)
     assert reply.tags.count() == MAX_TAGS_PER_POST
 
 
@@ -300,24 +308,14 @@ def test_answers_to_claims_the_parent_does_not_make_or_bad_answers_are_refused(
         ({claim_id("Fair use"): "maybe"}, "not “maybe”"),
     ]:
         with pytest.raises(ValidationError, match=message):
-            services.reply_create(parent=claimed, author=member, body="b", answers=answers)
+            reply_create(parent=claimed, author=member, body="b", answers=answers)
     assert Post.objects.count() == before
-
-
-def test_a_tombstone_or_an_untagged_post_has_no_claims_to_answer(thread, claimed, other_member):
-    assert [tag.claim.text for tag in selectors.claims_to_answer(claimed)] == [
-        "Fair use",
-        "Models store copies",
-    ]
-    assert selectors.claims_to_answer(thread.opening_post) == []
-    services.post_delete(post=claimed, actor=other_member)
-    assert selectors.claims_to_answer(claimed) == []
 
 
 def test_deleting_a_reply_to_a_tagged_post_marks_the_map_dirty(thread, claimed, member):
     reply = make_reply(claimed, author=member, response="disagree")
     before = dirty_marks(thread)
-    services.post_delete(post=reply, actor=member)
+    post_delete(post=reply, actor=member)
     assert dirty_marks(thread) == before + 1
 
 
@@ -329,17 +327,17 @@ def test_a_changed_response_marks_the_map_dirty_when_the_post_or_its_parent_is_t
     parent = make_reply(thread.opening_post, tags=fair_use if tagged == "its parent" else ())
     post = make_reply(parent, author=member, tags=fair_use if tagged == "the post" else ())
     before = dirty_marks(thread)
-    services.post_edit(post=post, editor=member, response="disagree")
+    post_edit(post=post, editor=member, response="disagree")
     post.refresh_from_db()
     assert post.response == "disagree" and post.body == "A reply" and not post.revisions.exists()
     assert dirty_marks(thread) == before + 1
-    services.post_edit(post=post, editor=member, response="disagree")  # unchanged
+    post_edit(post=post, editor=member, response="disagree")  # unchanged
     assert dirty_marks(thread) == before + 1
 
 
 def test_a_changed_response_leaves_the_map_alone_when_nothing_near_is_tagged(thread, member):
     post = make_reply(make_reply(thread.opening_post), author=member)
-    services.post_edit(post=post, editor=member, body="new words", response="agree")
+    post_edit(post=post, editor=member, body="new words", response="agree")
     post.refresh_from_db()
     assert (post.body, post.response) == ("new words", "agree")
     assert dirty_marks(thread) == 0
@@ -348,7 +346,7 @@ def test_a_changed_response_leaves_the_map_alone_when_nothing_near_is_tagged(thr
 def test_the_opening_post_takes_no_response(thread, member):
     opening = thread.opening_post
     with pytest.raises(ValidationError, match="The opening post answers no post"):
-        services.post_edit(post=opening, editor=member, body="changed", response="agree")
+        post_edit(post=opening, editor=member, body="changed", response="agree")
     opening.refresh_from_db()
     assert (opening.body, opening.response) == ("Opening post", "neutral")
 
@@ -356,7 +354,7 @@ def test_the_opening_post_takes_no_response(thread, member):
 def test_an_unknown_response_on_edit_is_refused(thread, member):
     post = make_reply(thread.opening_post, author=member)
     with pytest.raises(ValidationError, match="Response must be one of"):
-        services.post_edit(post=post, editor=member, response="maybe")
+        post_edit(post=post, editor=member, response="maybe")
     post.refresh_from_db()
     assert post.response == "neutral"
 
@@ -364,14 +362,14 @@ def test_an_unknown_response_on_edit_is_refused(thread, member):
 def test_only_the_author_changes_the_response(thread, member, other_member):
     post = make_reply(thread.opening_post, author=member)
     with pytest.raises(PermissionDenied, match="Only the author"):
-        services.post_edit(post=post, editor=other_member, response="disagree")
+        post_edit(post=post, editor=other_member, response="disagree")
     post.refresh_from_db()
     assert post.response == "neutral"
 
 
 def test_a_thread_starts_with_its_opening_posts_tags_and_marks_the_map_dirty(topic, member):
     fair_use, _ = claim_create(topic=topic, author=member, text="Fair use")
-    thread = services.thread_create(
+    thread = thread_create(
         topic=topic,
         author=member,
         title="Is it fair?",
@@ -386,7 +384,7 @@ def test_a_thread_starts_with_its_opening_posts_tags_and_marks_the_map_dirty(top
 
 
 def test_a_thread_without_tags_leaves_the_map_alone(topic, member):
-    thread = services.thread_create(topic=topic, author=member, title="t", body="b")
+    thread = thread_create(topic=topic, author=member, title="t", body="b")
     assert not thread.opening_post.tags.exists() and dirty_marks(thread) == 0
 
 
@@ -400,6 +398,82 @@ def test_a_thread_with_bad_tags_is_refused_and_nothing_is_created(topic, member)
         ([TagInput("New claim", "supports"), TagInput(foreign.pk, "opposes")], "another topic"),
     ]:
         with pytest.raises(ValidationError, match=message):
-            services.thread_create(topic=topic, author=member, title="t", body="b", tags=tags)
+            thread_create(topic=topic, author=member, title="t", body="b", tags=tags)
     assert not topic.threads.exists() and not Post.objects.exists()
-    assert Claim.objects.count() == claims and not MapRequest.objects.exists()
+    assert Claim.objects.count() == claims and not MapDirtyMark.objects.exists()
+
+
+# --- moderators' writes: removing and restoring posts, locking threads, deleting topics ---
+
+
+def test_removing_and_restoring_a_post(thread, member, moderator):
+    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    reply = reply_create(parent=post, author=member, body="still here")
+    post_remove(post=post, moderator=moderator, reason="Off topic")
+    post.refresh_from_db()
+    assert (post.state, post.removal_reason) == ("removed", "Off topic")
+    assert reply.parent_id == post.pk and build_graph(thread.topic)["nodes"] == []
+    with pytest.raises(ValidationError, match="Only a visible post"):
+        post_remove(post=post, moderator=moderator, reason="again")
+    post_restore(post=post, moderator=moderator, reason="On reflection, fine")
+    post.refresh_from_db()
+    assert (post.state, post.removal_reason) == ("visible", "")
+    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
+        "remove_post",
+        "restore_post",
+    ]
+
+
+def test_post_moderation_refusals(thread, member, moderator):
+    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    with pytest.raises(PermissionDenied):
+        post_remove(post=post, moderator=member, reason="mine")
+    with pytest.raises(ValidationError, match="reason"):
+        post_remove(post=post, moderator=moderator, reason="")
+    with pytest.raises(ValidationError, match="opening post"):
+        post_remove(post=thread.opening_post, moderator=moderator, reason="x")
+    post_delete(post=post, actor=member)
+    with pytest.raises(ValidationError, match="removed by a moderator"):
+        post_restore(post=post, moderator=moderator, reason="x")
+    post.refresh_from_db()
+    assert post.state == "deleted" and not ModerationAction.objects.exists()
+
+
+def test_locking_and_unlocking_a_thread(thread, member, moderator):
+    thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="Heated")
+    with pytest.raises(PermissionDenied, match="locked"):
+        reply_create(parent=thread.opening_post, author=member, body="hi")
+    with pytest.raises(ValidationError, match="already locked"):
+        thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="x")
+    with pytest.raises(PermissionDenied):
+        thread_set_locked(thread=thread, moderator=member, locked=False, reason="x")
+    thread_set_locked(thread=thread, moderator=moderator, locked=False, reason="Calmer")
+    reply_create(parent=thread.opening_post, author=member, body="hi")
+    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
+        "lock_thread",
+        "unlock_thread",
+    ]
+
+
+def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, moderator):
+    claim, _ = claim_create(topic=topic, author=member, text="Orphan claim")
+    endorsement_set(claim=claim, member=member, stance="supports")
+    topic_delete(topic=topic, moderator=moderator, reason="unused")
+    assert not Claim.objects.exists() and not Endorsement.objects.exists()
+
+
+def test_removing_or_restoring_a_reply_whose_response_answers_a_claim_marks_the_map(
+    thread, member, other_member, moderator
+):
+    """A reply agreeing with a post of one claim takes a stance on it (rules v2): removing
+    or restoring it changes the map though the reply itself carries no tag."""
+    claim_post = tagged(thread.opening_post, member, ("Fair use", "supports"))
+    answer = tagged(claim_post, other_member, response="agree")
+    MapDirtyMark.objects.all().delete()
+
+    post_remove(post=answer, moderator=moderator, reason="Off topic")
+    removed = MapDirtyMark.objects.filter(topic=thread.topic).count()
+    post_restore(post=answer, moderator=moderator, reason="Back")
+
+    assert removed == 1
+    assert MapDirtyMark.objects.filter(topic=thread.topic).count() == 2

@@ -2,32 +2,20 @@
 topic (403 with the reason, nothing changed)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
-from apps.forum import services
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Topic
+from apps.forum.services.topics import topic_archive
 from apps.moderation.models import ModerationAction
-from tests.factories import make_moderator, make_reply
+from tests.conftest import api_of
+from tests.factories import make_reply
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
-
-
-def client_of(user=None) -> APIClient:
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
-
-
 def test_a_moderator_creates_a_topic(moderator):
-    response = client_of(moderator).post(
+    response = api_of(moderator).post(
         "/api/topics/", {"title": "Licences", "description": "Which?"}, format="json"
     )
 
@@ -36,7 +24,7 @@ def test_a_moderator_creates_a_topic(moderator):
         "slug": "licences", "title": "Licences", "description": "Which?", "archived": False,
         "created": response.data["created"],
     }  # fmt: skip
-    assert client_of().get("/api/topics/licences/").data["title"] == "Licences"
+    assert api_of().get("/api/topics/licences/").data["title"] == "Licences"
 
 
 @pytest.mark.parametrize(
@@ -53,13 +41,13 @@ def test_a_moderator_creates_a_topic(moderator):
     ],
 )
 def test_bad_topics_are_400_with_a_message_and_nothing_created(moderator, body):
-    response = client_of(moderator).post("/api/topics/", body, format="json")
+    response = api_of(moderator).post("/api/topics/", body, format="json")
     assert response.status_code == 400 and response.data
     assert not Topic.objects.exists()
 
 
 def test_a_taken_slug_is_400(moderator, topic):
-    response = client_of(moderator).post(
+    response = api_of(moderator).post(
         "/api/topics/", {"title": "Again", "slug": "ai-art"}, format="json"
     )
     assert response.status_code == 400
@@ -67,16 +55,16 @@ def test_a_taken_slug_is_400(moderator, topic):
 
 
 def test_members_get_403_and_visitors_401(member, topic):
-    assert client_of(member).post("/api/topics/", {"title": "x"}, format="json").status_code == 403
-    assert client_of().post("/api/topics/", {"title": "x"}, format="json").status_code == 401
+    assert api_of(member).post("/api/topics/", {"title": "x"}, format="json").status_code == 403
+    assert api_of().post("/api/topics/", {"title": "x"}, format="json").status_code == 401
     patch = {"title": "Renamed"}
-    assert client_of(member).patch("/api/topics/ai-art/", patch, format="json").status_code == 403
-    assert client_of().patch("/api/topics/ai-art/", patch, format="json").status_code == 401
+    assert api_of(member).patch("/api/topics/ai-art/", patch, format="json").status_code == 403
+    assert api_of().patch("/api/topics/ai-art/", patch, format="json").status_code == 401
     assert Topic.objects.get().title == "AI art"
 
 
 def test_a_moderator_edits_then_archives_then_unarchives(moderator, topic):
-    api = client_of(moderator)
+    api = api_of(moderator)
 
     edited = api.patch("/api/topics/ai-art/", {"description": "All of it"}, format="json")
     archived = api.patch(
@@ -104,7 +92,7 @@ def test_a_moderator_edits_then_archives_then_unarchives(moderator, topic):
     ],
 )
 def test_a_patch_mixing_or_missing_what_it_needs_is_400(moderator, topic, body):
-    response = client_of(moderator).patch("/api/topics/ai-art/", body, format="json")
+    response = api_of(moderator).patch("/api/topics/ai-art/", body, format="json")
     assert response.status_code == 400 and response.data
     topic.refresh_from_db()
     assert (topic.title, topic.archived) == ("AI art", False)
@@ -114,9 +102,9 @@ def test_the_api_refuses_writes_in_an_archived_topic_with_403(
     moderator, member, other_member, thread
 ):
     reply = make_reply(thread.opening_post, author=member, tags=[TagInput("Fair use", "supports")])
-    services.topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="x")
+    topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="x")
     claim = Claim.objects.get()
-    api, mod = client_of(member), client_of(moderator)
+    api, mod = api_of(member), api_of(moderator)
 
     answers = [
         api.post("/api/topics/ai-art/threads/", {"title": "t", "body": "b"}, format="json"),
@@ -130,7 +118,7 @@ def test_the_api_refuses_writes_in_an_archived_topic_with_403(
             format="json",
         ),
         api.post("/api/topics/ai-art/claims/", {"text": "Another"}, format="json"),
-        client_of(other_member).put(
+        api_of(other_member).put(
             f"/api/claims/{claim.pk}/endorsement/", {"stance": "opposes"}, format="json"
         ),
     ]  # fmt: skip

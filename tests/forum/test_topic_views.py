@@ -5,19 +5,14 @@ import pytest
 from django.test import Client
 
 from apps.claims.models import Claim
-from apps.claims.services import TagInput
-from apps.forum import services
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Topic
+from apps.forum.services.topics import topic_archive
 from apps.maps.services import map_build
 from apps.moderation.models import ModerationAction
-from tests.factories import make_moderator, make_reply
+from tests.factories import make_reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
 
 
 @pytest.fixture
@@ -108,7 +103,7 @@ def test_write_pages_of_an_archived_topic_answer_403_and_change_nothing(
     mod_client, logged_in, thread, member, moderator
 ):
     reply = make_reply(thread.opening_post, author=member)
-    services.topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="x")
+    topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="x")
 
     for url, data in [
         ("/topics/ai-art/new/", {"title": "New", "body": "Hello"}),
@@ -124,7 +119,7 @@ def test_write_pages_of_an_archived_topic_answer_403_and_change_nothing(
 
 
 def test_a_moderator_unarchives_a_topic(mod_client, topic, moderator):
-    services.topic_archive(topic=topic, moderator=moderator, archived=True, reason="x")
+    topic_archive(topic=topic, moderator=moderator, archived=True, reason="x")
     assert "Unarchive this topic" in mod_client.get("/topics/ai-art/").content.decode()
 
     mod_client.post("/topics/ai-art/archive/", {"reason": "Reopened"})
@@ -143,7 +138,7 @@ def test_archiving_without_a_reason_shows_the_error(mod_client, topic):
 def test_the_duplicate_queue_and_merge_page_of_an_archived_topic_are_403(
     mod_client, topic, moderator
 ):
-    services.topic_archive(topic=topic, moderator=moderator, archived=True, reason="x")
+    topic_archive(topic=topic, moderator=moderator, archived=True, reason="x")
 
     assert "Likely duplicate claims" not in mod_client.get("/topics/ai-art/").content.decode()
     for url in ("/moderation/topics/ai-art/duplicates/", "/moderation/topics/ai-art/merge/"):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from apps.claims.models import Claim, claim_key
-from apps.claims.services import TagInput, post_tags_set
+from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Topic
 from tests.factories import make_reply
 

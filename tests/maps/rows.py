@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from apps.claims.models import Claim, claim_key
 from apps.forum.models import Topic
 from apps.maps.models import ArgumentMap, MapClaim, MapRelation
+from apps.maps.services import claim_ranks
 
 
 @dataclass
@@ -43,7 +44,8 @@ def store_map(topic: Topic, nodes: list[Node], edges: list[Edge], version: int =
                "IN": len(nodes), "OUT": 0, "UNDECIDED": 0, "strength_converged": True},
     )  # fmt: skip
     into = Counter((edge.target, edge.kind) for edge in edges)
-    sources = {edge.source for edge in edges}
+    bears_on = Counter(edge.source for edge in edges)
+    ranks = claim_ranks((ids[n], node.strength, node.supporters) for n, node in enumerate(nodes))
     MapClaim.objects.bulk_create(
         MapClaim(
             argument_map=argument_map,
@@ -59,7 +61,9 @@ def store_map(topic: Topic, nodes: list[Node], edges: list[Edge], version: int =
             endorsed_opposing=0,
             supported_by=into[position, "support"],
             attacked_by=into[position, "attack"],
-            main=position not in sources,
+            main=not bears_on[position],
+            bears_on=bears_on[position],
+            rank=ranks[ids[position]],
         )
         for position, node in enumerate(nodes)
     )
@@ -72,6 +76,8 @@ def store_map(topic: Topic, nodes: list[Node], edges: list[Edge], version: int =
             weight=edge.weight,
             share=float(edge.weight),
             evidence=edge.evidence,
+            source_rank=ranks[ids[edge.source]],
+            target_rank=ranks[ids[edge.target]],
         )
         for edge in edges
     )

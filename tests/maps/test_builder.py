@@ -7,9 +7,9 @@ import json
 import pytest
 
 from apps.claims.models import Endorsement
-from apps.claims.services import claim_create
+from apps.claims.services.claims import claim_create
 from apps.forum.models import Post
-from apps.forum.services import post_delete
+from apps.forum.services.post_state import post_delete
 from apps.maps import builder, strength
 from apps.maps.builder import build_graph
 from apps.maps.models import ArgumentMap

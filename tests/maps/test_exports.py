@@ -17,7 +17,8 @@ import yaml
 from django.test import Client
 
 from apps.claims.models import Claim, ClaimTag
-from apps.claims.services import claim_create, endorsement_set
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
 from apps.forum.models import Post
 from apps.maps.exports import DOT_SHAPES, FORMATS, export_map
 from apps.maps.models import ArgumentMap

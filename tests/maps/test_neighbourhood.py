@@ -1,6 +1,8 @@
 """The graph view's data: a claim's neighbourhood, two hops, strongest first, at most
 MAX_NODES, read from the latest version's rows in a fixed number of queries."""
 
+from collections import Counter
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -8,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.maps.models import ArgumentMap, MapClaim, MapRelation
 from apps.maps.neighbourhood import MAX_NODES, PER_HOP, claim_neighbourhood
-from apps.maps.services import map_build
+from apps.maps.services import claim_ranks, map_build
 from tests.factories import TopicFactory, UserFactory, make_thread
 from tests.maps.helpers import sample_debate
 
@@ -22,6 +24,8 @@ def stored_map(topic, relations: list[tuple[int, int, str]], strengths: dict, *,
         topic=topic, version=version, graph={}, digest=str(version), stats={}
     )
     ids = set(strengths) | {pk for source, target, _ in relations for pk in (source, target)}
+    ranks = claim_ranks((pk, strengths.get(pk, 0.5), 1) for pk in ids)
+    bears_on = Counter(source for source, _, _ in relations)
     MapClaim.objects.bulk_create(
         MapClaim(
             argument_map=argument_map, claim_id=pk, text=f"Claim {pk}",
@@ -29,15 +33,14 @@ def stored_map(topic, relations: list[tuple[int, int, str]], strengths: dict, *,
             supporters=1, opposers=0, endorsed_supporting=0, endorsed_opposing=0,
             supported_by=sum(1 for _, t, kind in relations if t == pk and kind == "support"),
             attacked_by=sum(1 for _, t, kind in relations if t == pk and kind == "attack"),
-            main=not any(source == pk for source, _, _ in relations),
+            main=not bears_on[pk], bears_on=bears_on[pk], rank=ranks[pk],
         )
         for pk in sorted(ids)
     )  # fmt: skip
     MapRelation.objects.bulk_create(
         MapRelation(
             argument_map=argument_map, source_id=source, target_id=target, kind=kind, weight=1,
-            share=1.0,
-            evidence=[],
+            share=1.0, evidence=[], source_rank=ranks[source], target_rank=ranks[target],
         )
         for source, target, kind in relations
     )  # fmt: skip
@@ -68,7 +71,7 @@ def test_it_holds_the_claim_what_it_relates_to_either_way_and_theirs_but_no_thir
 
 
 def test_a_busy_claim_shows_its_strongest_neighbours_and_counts_the_rest(topic):
-    supporters = range(100, 100 + MAX_NODES + 10)  # 70 claims support claim 1
+    supporters = range(100, 170)  # 70 claims support claim 1, more than MAX_NODES
     strengths = {pk: (pk - 100) / 100 for pk in supporters}
     stored_map(topic, [(pk, 1, "support") for pk in supporters] + [(7, 100, "attack")], strengths)
 
@@ -94,10 +97,10 @@ def test_the_second_hop_fills_what_is_left_with_its_strongest_claims(topic):
     neighbourhood = claim_neighbourhood(topic=topic, claim_id=1)
 
     second = [node for node in neighbourhood.nodes if node.hop == 2]
-    assert len(second) == PER_HOP[2] == MAX_NODES - 16
-    assert [node.strength for node in second] == sorted(strengths.values(), reverse=True)[:44]
+    assert len(second) == PER_HOP[2] == MAX_NODES - 11 == 20
+    assert [node.strength for node in second] == sorted(strengths.values(), reverse=True)[:20]
     more = {node.id: node.more for node in neighbourhood.nodes if node.hop == 1}
-    assert more == {**dict.fromkeys(range(10, 15), 10), 15: 6, **dict.fromkeys(range(16, 20), 0)}
+    assert more == {**dict.fromkeys(range(10, 18), 10), 18: 0, 19: 0}
 
 
 def test_relations_within_one_hop_are_counted_not_drawn(topic):

@@ -4,10 +4,10 @@ import pytest
 from kombu import pools
 
 from apps.claims.models import ClaimTag
-from apps.claims.services import TagInput, post_tags_set
-from apps.forum import services as forum
+from apps.claims.services.tags import TagInput, post_tags_set
+from apps.forum.services.posting import reply_create
 from apps.maps.builder import build_graph
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapDirtyMark
 from apps.maps.tasks import sweep_dirty_maps
 from config.celery import app as celery_app
 from tests.factories import UserFactory, make_thread
@@ -35,7 +35,7 @@ def debate():
     """A thread where bob's reply disagrees with alice's claim: one attack edge."""
     alice, bob = UserFactory(), UserFactory()
     thread = make_thread(author=alice)
-    claim = forum.reply_create(
+    claim = reply_create(
         parent=thread.opening_post, author=alice, body="Training is fair use.",
         tags=[TagInput("Training is fair use", "supports")],
     )  # fmt: skip
@@ -47,13 +47,13 @@ def test_a_tagged_reply_reaches_the_map_through_a_real_worker(broker):
         thread, claim, bob = debate()
         topic = thread.topic
         wait_for(lambda: latest_version(topic) == 1, message="the first map")
-        reply = forum.reply_create(
+        reply = reply_create(
             parent=claim, author=bob, body="Models store copies.", response="disagree",
             tags=[TagInput("Models store copies of their training images", "supports")],
         )  # fmt: skip
         wait_for(lambda: latest_version(topic) == 2, message="the map with the reply")
         wait_for(
-            lambda: not MapRequest.objects.filter(topic=topic).exists(), message="a clean topic"
+            lambda: not MapDirtyMark.objects.filter(topic=topic).exists(), message="a clean topic"
         )
     graph = ArgumentMap.objects.get(topic=topic, version=2).graph
     assert [(e["kind"], e["evidence"]) for e in graph["edges"]] == [("attack", [reply.pk])]
@@ -66,7 +66,7 @@ def test_a_tagged_reply_reaches_the_map_through_a_real_worker(broker):
 def test_a_hundred_rapid_tag_changes_coalesce_into_a_handful_of_builds(broker):
     thread, claim, bob = debate()
     topic = thread.topic
-    reply = forum.reply_create(
+    reply = reply_create(
         parent=claim, author=bob, body="Not so.", tags=[TagInput("Copies", "supports")]
     )
     with celery_worker(broker):
@@ -78,7 +78,7 @@ def test_a_hundred_rapid_tag_changes_coalesce_into_a_handful_of_builds(broker):
                 tags=[TagInput("Copies", "supports"), TagInput(claim_text(claim), stance)],
             )
         wait_for(
-            lambda: not MapRequest.objects.filter(topic=topic).exists(), message="the last build"
+            lambda: not MapDirtyMark.objects.filter(topic=topic).exists(), message="the last build"
         )
     builds = ArgumentMap.objects.filter(topic=topic).count()
     assert 1 <= builds <= 10, f"{builds} builds for 100 changes"
@@ -99,7 +99,7 @@ def test_posting_works_while_the_broker_is_down_and_the_sweep_catches_up(setting
         with pointed_at(spare.url), celery_worker(spare.url):
             spare.stop()
             thread, claim, bob = debate()
-            assert MapRequest.objects.filter(topic=thread.topic).exists()
+            assert MapDirtyMark.objects.filter(topic=thread.topic).exists()
             assert not ArgumentMap.objects.filter(topic=thread.topic).exists()
 
             spare.start()

@@ -23,8 +23,8 @@ def debate(thread, member, other_member):
     return sample_debate(thread, member, other_member, UserFactory(username="carol"))
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def sha256(document: bytes) -> str:
+    return hashlib.sha256(document).hexdigest()
 
 
 def test_an_unchanged_graph_makes_no_version_and_the_latest_graph_is_not_read(debate, topic):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.claims.models import Claim
-from apps.maps.models import MapRequest
+from apps.maps.models import MapDirtyMark
 from apps.maps.selectors import CARDS_PER_COLUMN
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory, make_thread
@@ -152,7 +152,7 @@ def test_the_filter_pages_and_keeps_its_words(topic):
 
 
 def test_the_overview_says_when_a_rebuild_is_pending(debate):
-    MapRequest.objects.create(topic=debate)
+    MapDirtyMark.objects.create(topic=debate)
     assert "rebuilding…" in overview(debate)
 
 
@@ -385,7 +385,7 @@ def test_the_status_poll_reads_a_version_number_never_the_graph(debate):
 
     (query,) = [query["sql"] for query in queries.captured_queries]
     assert '"graph"' not in query and '"stats"' not in query
-    assert '"version" FROM "maps_argumentmap"' in query and '"maps_maprequest"' in query
+    assert '"version" FROM "maps_argumentmap"' in query and '"maps_mapdirtymark"' in query
 
 
 def test_the_status_of_a_topic_without_a_map_or_of_none(topic):

@@ -3,50 +3,30 @@
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from rest_framework.test import APIClient
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Thread
-from apps.moderation import services
-from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
+from apps.forum.services.post_state import post_remove
+from apps.forum.services.threads import thread_set_locked
+from apps.moderation import reports
+from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction, Report
 from apps.moderation.selectors import state_fingerprint
-from tests.factories import TopicFactory, make_moderator, make_reply, make_thread
+from apps.moderation.services import duplicate_dismiss
+from apps.notifications.models import Notification
+from tests.conftest import api_of
+from tests.factories import TopicFactory, make_moderator, make_reply, make_thread, tagged
 
 pytestmark = pytest.mark.django_db
 
 COPIES = "Models store copies of their training images"
 COPIES_AGAIN = "The models store copies of the training images"
 FAIR_USE = "Training is fair use"
-
-
-def api_of(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_api(moderator) -> APIClient:
-    return api_of(moderator)
-
-
-@pytest.fixture
-def member_api(member) -> APIClient:
-    return api_of(member)
-
-
-def tagged(parent, author, *tags, response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body="…", response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:
@@ -113,7 +93,7 @@ def test_moderators_get_the_likely_duplicates_with_their_similarity(pair, mod_ap
 
 
 def test_a_dismissed_pair_is_not_in_the_api_queue(pair, moderator, mod_api):
-    services.duplicate_dismiss(first=pair.target, second=pair.source, moderator=moderator)
+    duplicate_dismiss(first=pair.target, second=pair.source, moderator=moderator)
     assert mod_api.get(f"/api/topics/{pair.topic.slug}/duplicates/").json() == []
 
 
@@ -147,7 +127,7 @@ def test_a_moderator_merges_claims(pair, mod_api, other_member):
         (pair.on_source.pk, "supports"),
     }
     assert not pair.source.tags.exists()
-    assert Notification.objects.filter(user=other_member).count() == 1
+    assert Notification.objects.filter(user=other_member, kind="merged").count() == 1
     assert ModerationAction.objects.get().kind == "merge"
 
 
@@ -242,7 +222,7 @@ def test_unknown_claims_are_400(pair, mod_api):
 
 
 def test_merging_into_an_already_merged_target_is_400_naming_it(pair, moderator, mod_api):
-    services.claim_merge(
+    claim_merge(
         target=claim(FAIR_USE), sources=[pair.target], moderator=moderator, reason="Broader"
     )
     before = database_state()
@@ -292,7 +272,7 @@ def test_merging_in_an_unknown_topic_is_404(pair, mod_api):
 @pytest.fixture
 def merged(pair, moderator):
     before = database_state()
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=pair.target, sources=[pair.source], moderator=moderator, reason="Reworded"
     )
     return SimpleNamespace(merge=merge, before=before, url=f"/api/merges/{merge.pk}/undo/")
@@ -335,10 +315,8 @@ def test_undoing_an_unknown_merge_is_404(mod_api):
 def logged(merged, pair, moderator, mod_api):
     """A merge, its undo, a removal and a lock, each with a reason, all by modmarta."""
     assert mod_api.post(merged.url, {"reason": "Not the same"}, format="json").status_code == 200
-    services.post_remove(post=pair.on_source, moderator=moderator, reason="Personal attack")
-    services.thread_set_locked(
-        thread=pair.thread, moderator=moderator, locked=True, reason="Flame war"
-    )
+    post_remove(post=pair.on_source, moderator=moderator, reason="Personal attack")
+    thread_set_locked(thread=pair.thread, moderator=moderator, locked=True, reason="Flame war")
     return f"/api/topics/{pair.topic.slug}/modlog/"
 
 
@@ -371,7 +349,7 @@ def test_moderators_see_who_did_what(logged):
 
 def test_the_log_holds_only_its_topics_actions(logged, moderator, member):
     music = make_thread(topic=TopicFactory(slug="music"), author=member)
-    services.thread_set_locked(thread=music, moderator=moderator, locked=True, reason="Spam")
+    thread_set_locked(thread=music, moderator=moderator, locked=True, reason="Spam")
     assert [entry["reason"] for entry in log_entries(APIClient(), "/api/topics/music/modlog/")] == [
         "Spam"
     ]
@@ -400,3 +378,87 @@ def test_a_member_endorsing_both_ways_needs_a_member_resolution(pair, member, mo
     assert list(Endorsement.objects.values_list("user", "claim", "stance")) == [
         (member.pk, pair.target.pk, "opposes")
     ]
+
+
+# Reports --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spam(thread, other_member):
+    return make_reply(thread.opening_post, author=other_member, body="Buy cheap pills")
+
+
+def test_a_member_reports_a_post_and_a_second_open_report_is_400(spam, member):
+    api = api_of(member)
+    created = api.post(f"/api/posts/{spam.pk}/reports/", {"reason": "Spam"}, format="json")
+    assert created.status_code == 201
+    assert created.data | {"id": 0, "created": ""} == {
+        "id": 0, "topic": spam.thread.topic.slug, "post": spam.pk, "claim": None,
+        "reporter": member.username, "reason": "Spam", "state": "open", "created": "",
+        "resolved_at": None, "note": "",
+    }  # fmt: skip
+    again = api.post(f"/api/posts/{spam.pk}/reports/", {"reason": "Spam"}, format="json")
+    assert again.status_code == 400
+    assert again.json() == {
+        "detail": ["You already reported this, and the moderators have not resolved it yet."]
+    }
+    assert Report.objects.count() == 1
+
+
+def test_reporting_a_claim_its_own_post_a_missing_item_or_as_a_visitor(topic, spam, member):
+    claim, _ = claim_create(topic=topic, author=member, text=FAIR_USE)
+    body = {"reason": "Vague"}
+    assert api_of(member).post(f"/api/claims/{claim.pk}/reports/", body).status_code == 201
+    own = api_of(spam.author).post(f"/api/posts/{spam.pk}/reports/", body, format="json")
+    assert own.status_code == 403 and "edit or delete it" in own.json()["detail"]
+    assert api_of(member).post("/api/posts/999999/reports/", body).status_code == 404
+    assert api_of().post(f"/api/posts/{spam.pk}/reports/", body).status_code == 401
+    assert api_of(member).post(f"/api/posts/{spam.pk}/reports/", {}).status_code == 400
+    assert Report.objects.count() == 1
+
+
+def test_moderators_list_reports_filtered_by_topic_and_state(spam, member, moderator, mod_api):
+    other_topic = make_thread(topic=TopicFactory(slug="elsewhere"), title="Elsewhere")
+    elsewhere = make_reply(other_topic.opening_post, body="Off")
+    first = reports.report_create(reporter=member, post=spam, reason="Spam")
+    reports.report_create(reporter=member, post=elsewhere, reason="Off topic")
+    reports.report_resolve(report=first, moderator=moderator, action="dismiss")
+    everything = mod_api.get("/api/reports/").data["results"]
+    assert [entry["reason"] for entry in everything] == ["Spam", "Off topic"]
+    in_topic = mod_api.get("/api/reports/", {"topic": "elsewhere"}).data["results"]
+    assert [entry["post"] for entry in in_topic] == [elsewhere.pk]
+    still_open = mod_api.get("/api/reports/", {"state": "open"}).data["results"]
+    assert [entry["reason"] for entry in still_open] == ["Off topic"]
+    assert mod_api.get("/api/reports/", {"state": "lost"}).status_code == 400
+    assert api_of(member).get("/api/reports/").status_code == 403
+    assert api_of().get("/api/reports/").status_code == 401
+
+
+def test_resolving_over_the_api_removes_the_post_and_tells_the_reporter(spam, member, mod_api):
+    report = reports.report_create(reporter=member, post=spam, reason="Spam")
+    url = f"/api/reports/{report.pk}/resolve/"
+    refused = mod_api.post(url, {"action": "remove"}, format="json")
+    assert refused.status_code == 400 and Post.objects.get(pk=spam.pk).state == "visible"
+    done = mod_api.post(url, {"action": "remove", "note": "Advertising"}, format="json")
+    assert done.status_code == 200
+    assert (done.data["state"], done.data["note"]) == ("removed", "Advertising")
+    assert Post.objects.get(pk=spam.pk).removal_reason == "Advertising"
+    assert Notification.objects.get(user=member, kind="message").text.endswith(
+        "reported: Advertising"
+    )
+    assert mod_api.post(url, {"action": "dismiss"}, format="json").status_code == 400
+    assert api_of(member).post(url, {"action": "dismiss"}, format="json").status_code == 403
+    assert mod_api.post("/api/reports/999999/resolve/", {"action": "dismiss"}).status_code == 404
+
+
+def test_the_schema_documents_the_report_operations_with_summaries():
+    schema = yaml.safe_load(api_of().get("/api/schema/").content)
+    operations = [
+        schema["paths"]["/api/posts/{id}/reports/"]["post"],
+        schema["paths"]["/api/claims/{id}/reports/"]["post"],
+        schema["paths"]["/api/reports/"]["get"],
+        schema["paths"]["/api/reports/{id}/resolve/"]["post"],
+    ]
+    assert all(operation["summary"] for operation in operations)
+    filters = {parameter["name"] for parameter in operations[2]["parameters"]}
+    assert {"topic", "state", "page"} <= filters

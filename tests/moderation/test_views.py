@@ -5,17 +5,23 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from apps.accounts.models import Notification
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, claim_create, endorsement_set, post_tags_set
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Thread
+from apps.forum.services.post_state import post_delete, post_remove
+from apps.forum.services.threads import thread_set_locked
 from apps.maps.services import map_build
-from apps.moderation import services
-from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction
+from apps.moderation import reports
+from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction, Report
 from apps.moderation.selectors import state_fingerprint
+from apps.notifications.models import Notification
 from tests.factories import (
     PASSWORD,
     TopicFactory,
@@ -23,6 +29,7 @@ from tests.factories import (
     make_moderator,
     make_reply,
     make_thread,
+    tagged,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,22 +43,6 @@ def client_of(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("modmarta")
-
-
-@pytest.fixture
-def mod_client(moderator) -> Client:
-    return client_of(moderator)
-
-
-def tagged(parent, author, *tags, body="…", response="neutral") -> Post:
-    return make_reply(
-        parent, author=author, body=body, response=response, tags=[TagInput(*t) for t in tags]
-    )
 
 
 def claim(text: str) -> Claim:
@@ -98,7 +89,7 @@ def scene(thread, member, other_member, moderator):
     tagged(copies_post, other_member, (COPIES_AGAIN, "supports"), response="agree")
     tagged(opening, member, ("Old claim", "supports"))
     tagged(opening, other_member, ("Old claim restated", "supports"))
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=claim("Old claim"),
         sources=[claim("Old claim restated")],
         moderator=moderator,
@@ -106,7 +97,7 @@ def scene(thread, member, other_member, moderator):
     )
     visible = make_reply(opening, author=member, body="A visible reply")
     removed = make_reply(opening, author=member, body="A reply to remove")
-    services.post_remove(post=removed, moderator=moderator, reason="Off topic")
+    post_remove(post=removed, moderator=moderator, reason="Off topic")
     return SimpleNamespace(
         topic=thread.topic,
         thread=thread,
@@ -525,15 +516,17 @@ def test_the_log_shows_the_merge_and_its_reason(pair, mod_client):
 
 
 def test_authors_of_repointed_posts_are_notified(pair, other_member, mod_client):
+    Notification.objects.update(read=True)  # the replies in bob's watched thread
     merge_through_the_page(mod_client, pair)
     bob = client_of(other_member)
     assert "(1 new)" in bob.get("/").content.decode()
     page = bob.get("/notifications/").content.decode()
     assert "<strong>New:</strong>" in page
     assert f"A moderator merged claims your posts were tagged with into «{COPIES}»." in page
-    note = Notification.objects.get(user=other_member)
-    assert note.read and f'href="{note.url}"' in page
+    note = Notification.objects.get(user=other_member, read=False)
+    assert note.kind == "merged" and f'href="{note.url}"' in page
     assert note.url in {pair.on_source.get_absolute_url(), pair.both_same.get_absolute_url()}
+    bob.post("/notifications/read/", {"id": note.pk})
     assert "new)" not in bob.get("/").content.decode()
     assert "<strong>New:</strong>" not in bob.get("/notifications/").content.decode()
 
@@ -579,7 +572,7 @@ def test_undoing_a_merge_a_later_merge_built_on_asks_to_undo_that_first(
 ):
     earlier = merge_through_the_page(mod_client, pair)
     tagged(pair.thread.opening_post, member, (FAIR_USE, "supports"))
-    later = services.claim_merge(
+    later = claim_merge(
         target=claim(FAIR_USE), sources=[pair.target], moderator=moderator, reason="Broader"
     )
     before = database_state()
@@ -622,7 +615,7 @@ def test_a_removed_post_shows_the_reason_in_place_and_keeps_its_replies(
 
 
 def test_restoring_brings_the_body_back(thread, rude, moderator, mod_client):
-    services.post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
+    post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
     page = mod_client.get(thread.get_absolute_url()).content.decode()
     assert f'href="/moderation/posts/{rude.post.pk}/restore/"' in page
     response = mod_client.post(
@@ -657,7 +650,7 @@ def test_the_opening_post_cannot_be_removed(thread, mod_client):
 
 
 def test_a_post_deleted_by_its_author_cannot_be_restored(rude, member, mod_client):
-    forum.post_delete(post=rude.post, actor=member)
+    post_delete(post=rude.post, actor=member)
     before = database_state()
     response = mod_client.post(f"/moderation/posts/{rude.post.pk}/restore/", {"reason": "Undo"})
     assert response.status_code == 200
@@ -667,7 +660,7 @@ def test_a_post_deleted_by_its_author_cannot_be_restored(rude, member, mod_clien
 
 
 def test_the_author_can_neither_delete_nor_edit_a_removed_post(rude, moderator, logged_in):
-    services.post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
+    post_remove(post=rude.post, moderator=moderator, reason="Personal attack")
     before = database_state()
     deleting = logged_in.post(f"/posts/{rude.post.pk}/delete/")
     assert deleting.status_code == 400
@@ -730,11 +723,11 @@ def test_locking_without_a_reason_is_refused(thread, mod_client):
 @pytest.fixture
 def logged(pair, moderator, member):
     """A merge in «AI art» and a thread locked in another topic, both by modmarta."""
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=pair.target, sources=[pair.source], moderator=moderator, reason="Reworded"
     )
     other = make_thread(topic=TopicFactory(slug="music", title="Music"), author=member)
-    services.thread_set_locked(thread=other, moderator=moderator, locked=True, reason="Spam wave")
+    thread_set_locked(thread=other, moderator=moderator, locked=True, reason="Spam wave")
     return SimpleNamespace(topic=pair.topic, merge=merge, other=other)
 
 
@@ -824,3 +817,152 @@ def test_a_preview_without_tagged_posts_says_only_the_claims_change(topic, moder
     page = mod_client.get(merge_url(topic, target, source)).content.decode()
     assert "<h2>0 posts affected</h2>" in page and "<table" not in page
     assert "only the claims change" in page
+
+
+# Reports --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spam(thread, other_member) -> Post:
+    return make_reply(thread.opening_post, author=other_member, body="Buy cheap pills")
+
+
+def reported(post, *reporters, reason="Spam"):
+    return [reports.report_create(reporter=who, post=post, reason=reason) for who in reporters]
+
+
+def test_members_see_report_on_others_posts_only_and_visitors_not_at_all(spam, member, logged_in):
+    url = f'href="/posts/{spam.pk}/report/"'
+    assert url in logged_in.get(spam.thread.get_absolute_url()).content.decode()
+    assert url not in Client().get(spam.thread.get_absolute_url()).content.decode()
+    author = client_of(spam.author)
+    assert url not in author.get(spam.thread.get_absolute_url()).content.decode()
+
+
+def test_a_member_reports_a_post_through_the_form_and_returns_to_it(spam, member, logged_in):
+    form = logged_in.get(f"/posts/{spam.pk}/report/")
+    assert form.status_code == 200
+    assert "Buy cheap pills" in form.content.decode()  # what is being reported
+    response = logged_in.post(f"/posts/{spam.pk}/report/", {"reason": "Spam link"}, follow=True)
+    assert response.redirect_chain[-1][0] == spam.get_absolute_url()
+    assert "the moderators will look at it" in response.content.decode()
+    assert Report.objects.get().reason == "Spam link"
+
+
+def test_a_second_report_and_a_blank_reason_come_back_with_the_error(spam, member, logged_in):
+    reported(spam, member)
+    again = logged_in.post(f"/posts/{spam.pk}/report/", {"reason": "Again"})
+    assert again.status_code == 200 and "You already reported this" in unescape(
+        again.content.decode()
+    )
+    blank = logged_in.post(f"/posts/{spam.pk}/report/", {"reason": "  "})
+    assert blank.status_code == 200 and 'class="errors"' in blank.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_reporting_ones_own_post_is_403_and_a_visitor_is_sent_to_log_in(spam):
+    own = client_of(spam.author).post(f"/posts/{spam.pk}/report/", {"reason": "x"})
+    assert own.status_code == 403 and "edit or delete it" in own.content.decode()
+    visitor = Client().get(f"/posts/{spam.pk}/report/")
+    assert visitor.status_code == 302 and visitor.url.startswith("/accounts/login/")
+    assert not Report.objects.exists()
+
+
+def test_a_claim_page_offers_members_a_report_form(topic, member, logged_in):
+    fair_use, _ = claim_create(topic=topic, author=member, text=FAIR_USE)
+    page = logged_in.get(fair_use.get_absolute_url()).content.decode()
+    assert f'href="/claims/{fair_use.pk}/report/"' in page
+    response = logged_in.post(f"/claims/{fair_use.pk}/report/", {"reason": "Vague"})
+    assert response.status_code == 302 and response.url == fair_use.get_absolute_url()
+    assert Report.objects.get().claim == fair_use
+
+
+def test_the_queue_shows_each_item_once_with_its_reporters_reasons_oldest_first(
+    spam, thread, member, other_member, moderator, mod_client
+):
+    fair_use, _ = claim_create(topic=thread.topic, author=member, text=FAIR_USE)
+    reports.report_create(reporter=other_member, claim=fair_use, reason="Too vague")
+    reported(spam, member, reason="Spam link")
+    reported(spam, UserFactory(username="carol"), reason="Advert")
+    page = mod_client.get(f"/moderation/topics/{thread.topic.slug}/reports/")
+    html = unescape(page.content.decode())
+    assert page.status_code == 200
+    assert html.index(FAIR_USE) < html.index("Buy cheap pills")  # its report came first
+    assert "2 members reported it" in html and "Spam link" in html and "Advert" in html
+    assert f'href="/posts/{spam.pk}/tags/"' in html  # edit its tags
+    assert f"/moderation/topics/{thread.topic.slug}/merge/?sources={fair_use.pk}" in html
+    assert mod_client.get("/moderation/reports/").content.decode().count('class="reported"') == 2
+
+
+def test_the_queue_is_paged_and_its_queries_do_not_grow_with_the_items(
+    thread, member, moderator, mod_client
+):
+    posts = [make_reply(thread.opening_post, body=f"Reply {n}") for n in range(25)]
+    for post in posts[:5]:
+        reported(post, member)
+    with CaptureQueriesContext(connection) as few:
+        mod_client.get("/moderation/reports/")
+    for post in posts[5:]:
+        reported(post, member)
+    with CaptureQueriesContext(connection) as many:
+        first = mod_client.get("/moderation/reports/")
+    assert len(many) == len(few)
+    assert first.content.decode().count('class="reported"') == 20
+    second = mod_client.get("/moderation/reports/", {"page": 2}).content.decode()
+    assert second.count('class="reported"') == 5 and f"Reply {24}" in second
+
+
+def test_removing_from_the_queue_needs_a_note_then_removes_and_the_reporter_is_told(
+    spam, member, logged_in, mod_client
+):
+    (report,) = reported(spam, member)
+    url = f"/moderation/reports/{report.pk}/resolve/"
+    refused = mod_client.post(url, {"action": "remove", "note": ""})
+    assert refused.status_code == 200 and "Give a reason" in refused.content.decode()
+    assert Post.objects.get(pk=spam.pk).state == Post.State.VISIBLE
+    done = mod_client.post(url, {"action": "remove", "note": "Advertising"})
+    assert done.status_code == 302 and done.url.endswith(
+        f"/topics/{spam.thread.topic.slug}/reports/"
+    )
+    assert Post.objects.get(pk=spam.pk).removal_reason == "Advertising"
+    notes = logged_in.get("/notifications/").content.decode()
+    assert "A moderator removed the post you reported: Advertising" in notes
+
+
+def test_dismissing_from_the_queue_empties_it_and_lands_in_the_log(spam, member, mod_client):
+    (report,) = reported(spam, member)
+    mod_client.post(f"/moderation/reports/{report.pk}/resolve/", {"action": "dismiss"})
+    assert "No open reports" in mod_client.get("/moderation/reports/").content.decode()
+    log = unescape(Client().get(f"/topics/{spam.thread.topic.slug}/modlog/").content.decode())
+    assert "Resolved reports" in log and "1 report on post" in log
+
+
+def test_the_resolve_page_of_a_resolved_report_says_so_without_a_form(spam, member, mod_client):
+    (report,) = reported(spam, member)
+    mod_client.post(f"/moderation/reports/{report.pk}/resolve/", {"action": "dismiss"})
+    page = mod_client.get(f"/moderation/reports/{report.pk}/resolve/").content.decode()
+    assert "Its reports are resolved" in page and "<form" not in page.split('id="main"')[1]
+
+
+def test_members_may_not_see_the_queue_nor_resolve(spam, member, logged_in):
+    (report,) = reported(spam, member)
+    assert logged_in.get("/moderation/reports/").status_code == 403
+    response = logged_in.post(f"/moderation/reports/{report.pk}/resolve/", {"action": "dismiss"})
+    assert response.status_code == 403
+    assert Report.objects.get().state == Report.State.OPEN
+
+
+def test_the_merge_link_of_a_claims_report_preselects_it_without_errors(topic, member, mod_client):
+    fair_use, _ = claim_create(topic=topic, author=member, text=FAIR_USE)
+    page = mod_client.get(f"/moderation/topics/{topic.slug}/merge/", {"sources": fair_use.pk})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'class="errors"' not in html
+    assert re.search(rf'value="{fair_use.pk}"[^>]*checked', html)
+
+
+def test_a_malformed_resolution_is_shown_as_an_error_and_changes_nothing(spam, member, mod_client):
+    (report,) = reported(spam, member)
+    response = mod_client.post(f"/moderation/reports/{report.pk}/resolve/", {"action": "ban"})
+    assert response.status_code == 200 and 'class="errors"' in response.content.decode()
+    assert Report.objects.get().state == Report.State.OPEN
+    assert not ModerationAction.objects.filter(kind="resolve_reports").exists()

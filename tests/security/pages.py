@@ -126,6 +126,7 @@ SNAPSHOT_TABLES = (
     "moderation_claimmerge",
     "moderation_moderationaction",
     "moderation_duplicatedismissal",
+    "moderation_report",
 )
 
 

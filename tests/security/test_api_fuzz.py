@@ -24,11 +24,12 @@ from schemathesis.checks import (
 
 from apps.accounts.models import User
 from apps.claims.models import Claim
-from apps.forum import services as forum
+from apps.claims.services.merge import claim_merge
 from apps.forum.demo.loader import DEMO_PASSWORD
 from apps.forum.models import Post, Thread, Topic
-from apps.moderation import services as moderation
-from apps.moderation.models import ClaimMerge
+from apps.forum.services.posting import reply_create
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
 from tests.security.conftest import TALLY
 
 pytestmark = pytest.mark.django_db
@@ -56,16 +57,19 @@ def in_process(app):
 
 @pytest.fixture
 def demo(in_process):
-    """The demo debate, the member's own posts (to edit and delete) and a merge (to undo)."""
+    """The demo debate, the member's own posts (to edit and delete), a merge (to undo) and
+    the member's reports (to resolve)."""
     call_command("load_demo", stdout=io.StringIO())
     member = User.objects.get(username="demo_member")
     moderator = User.objects.get(username="demo_moderator")
     assert moderator.groups.filter(name="moderators").exists()
     thread = Thread.objects.get()
     for number in range(3):
-        forum.reply_create(parent=thread.opening_post, author=member, body=f"Mine {number}")
+        reply_create(parent=thread.opening_post, author=member, body=f"Mine {number}")
     first, second = Claim.objects.active().filter(topic=thread.topic).order_by("pk")[:2]
-    moderation.claim_merge(target=first, sources=[second], moderator=moderator, reason="demo")
+    claim_merge(target=first, sources=[second], moderator=moderator, reason="demo")
+    for post in Post.objects.exclude(author=member).filter(state="visible").order_by("pk")[:3]:
+        report_create(reporter=member, post=post, reason="demo")  # to list and resolve
     return {"member": member, "moderator": moderator}
 
 
@@ -79,6 +83,7 @@ def path_values(caller: User | None) -> dict[str, list]:
         "posts": [*own, *own, *Post.objects.order_by("pk").values_list("pk", flat=True), MISSING],
         "claims": [*Claim.objects.order_by("pk").values_list("pk", flat=True), MISSING],
         "merges": [*3 * list(ClaimMerge.objects.values_list("pk", flat=True)), MISSING],
+        "reports": [*3 * list(Report.objects.values_list("pk", flat=True)), MISSING],
         "members": [*3 * list(User.objects.values_list("username", flat=True)), "no-such-member"],
         "parents": list(Post.objects.order_by("pk").values_list("pk", flat=True)),
         "active claims": list(Claim.objects.active().order_by("pk").values_list("pk", flat=True)),

@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
-from apps.claims.services import TagInput
-from apps.forum import services as forum
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
-from apps.maps.models import MapRequest
+from apps.forum.services.posting import reply_create
+from apps.maps.models import MapDirtyMark
 from apps.moderation.models import ModerationAction
 from tests.factories import make_moderator, make_reply
 
@@ -33,7 +33,7 @@ def test_deleting_a_user_keeps_their_posts_as_by_a_deleted_user(thread, member, 
 
 
 def test_deleting_a_thread_asks_first_and_says_what_goes(thread, member, moderator_client):
-    forum.reply_create(
+    reply_create(
         parent=thread.opening_post, author=member, body="x", tags=[TagInput("Fair use", "supports")]
     )
     url = f"/moderation/threads/{thread.pk}/delete/"
@@ -50,7 +50,7 @@ def test_deleting_a_thread_asks_first_and_says_what_goes(thread, member, moderat
     )
     entry = ModerationAction.objects.get(kind="delete_thread")
     assert entry.reason == "Spam thread" and "with its 2 posts" in entry.summary
-    assert MapRequest.objects.filter(topic=thread.topic).exists()
+    assert MapDirtyMark.objects.filter(topic=thread.topic).exists()
 
 
 def test_members_cannot_delete_threads_or_topics(thread, logged_in):

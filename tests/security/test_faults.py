@@ -19,12 +19,13 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.claims.services import TagInput
-from apps.forum import services as forum
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Topic
+from apps.forum.services import posting
+from apps.forum.services.posting import reply_create
 from apps.forum.trees import check_trees
 from apps.maps import services as map_services
-from apps.maps.models import ArgumentMap, MapRequest
+from apps.maps.models import ArgumentMap, MapDirtyMark
 from apps.maps.services import map_build
 from apps.maps.tasks import sweep_dirty_maps
 from tests.factories import UserFactory, make_thread
@@ -54,14 +55,14 @@ STALLING_APP = """
 import os, time
 from pathlib import Path
 from config.wsgi import application
-from apps.forum import services
-real_tags_write = services.tags_write
+from apps.forum.services import posting
+real_post_tags_set = posting.post_tags_set
 def stalled(**kwargs):
     if kwargs["post"].body == "stall here":
         Path(os.environ["STALLED_FILE"]).write_text(str(os.getpid()))
         time.sleep(600)
-    return real_tags_write(**kwargs)
-services.tags_write = stalled
+    return real_post_tags_set(**kwargs)
+posting.post_tags_set = stalled
 """
 
 
@@ -107,7 +108,7 @@ def tagged_thread():
     """A thread with one tagged reply: its topic is marked, and its map build queued."""
     author = UserFactory()
     thread = make_thread(author=author)
-    forum.reply_create(
+    reply_create(
         parent=thread.opening_post, author=author, body="Training is fair use.",
         tags=[TagInput("Training is fair use", "supports")],
     )  # fmt: skip
@@ -132,11 +133,11 @@ def latest_version(topic) -> int:
 def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_path):
     author = UserFactory()
     thread = make_thread(author=author)
-    claim = forum.reply_create(
+    claim = reply_create(
         parent=thread.opening_post, author=author, body="a", tags=[TagInput("Fair use", "supports")]
     )
     map_build(topic_id=thread.topic_id)
-    forum.reply_create(
+    reply_create(
         parent=claim,
         author=UserFactory(),
         body="b",
@@ -160,7 +161,7 @@ def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_p
     assert list(
         ArgumentMap.objects.filter(topic=thread.topic).values_list("version", flat=True)
     ) == [1]
-    assert MapRequest.objects.filter(topic=thread.topic).exists()  # still marked dirty
+    assert MapDirtyMark.objects.filter(topic=thread.topic).exists()  # still marked dirty
     outcome = map_build(topic_id=thread.topic_id)  # the killed build's lock died with it
     assert (outcome.built, outcome.version, outcome.still_dirty) == (True, 2, False)
 
@@ -168,19 +169,19 @@ def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_p
 def test_a_connection_dropped_mid_request_is_a_503_and_leaves_no_half_written_rows(monkeypatch):
     author = UserFactory()
     thread = make_thread(author=author)
-    real_tags_write = forum.tags_write
+    real_post_tags_set = posting.post_tags_set
 
     def drop_connection_then_write(**kwargs):
         terminate_backend(connection.connection.info.backend_pid)
-        return real_tags_write(**kwargs)
+        return real_post_tags_set(**kwargs)
 
-    monkeypatch.setattr(forum, "tags_write", drop_connection_then_write)
+    monkeypatch.setattr(posting, "post_tags_set", drop_connection_then_write)
     client = Client(raise_request_exception=False)
     client.force_login(author)
     url = f"/posts/{thread.opening_post.pk}/reply/"
     response = client.post(url, {"body": "lost in transit", "response": "neutral"})
     assert_unavailable(response, response.content.decode())
-    monkeypatch.setattr(forum, "tags_write", real_tags_write)
+    monkeypatch.setattr(posting, "post_tags_set", real_post_tags_set)
     assert not Post.objects.filter(body="lost in transit").exists()
     assert client.post(url, {"body": "second try", "response": "neutral"}).status_code == 302
     assert Post.objects.filter(body="second try").count() == 1
@@ -196,7 +197,7 @@ def test_a_lost_deadlock_is_a_clear_503_not_a_500(monkeypatch, settings):
                 "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$"
             )
 
-    monkeypatch.setattr(forum, "tags_write", deadlocked)
+    monkeypatch.setattr(posting, "post_tags_set", deadlocked)
     client = Client(raise_request_exception=False)
     client.force_login(author)
     response = client.post(
@@ -305,7 +306,7 @@ def test_after_a_worker_dies_holding_a_build_the_map_is_fresh_15_s_after_a_new_o
                 thread = a_build_held_by_the_worker(broker, monkeypatch)
                 doomed.kill()
                 doomed.wait()
-            assert MapRequest.objects.filter(topic=thread.topic).exists()
+            assert MapDirtyMark.objects.filter(topic=thread.topic).exists()
             # Beat inside the new worker, as under `make serve`: nothing else sweeps.
             with celery_worker(spare.url, beat_schedule=tmp_path / "beat-schedule"):
                 wait_for(lambda: latest_version(thread.topic) == 1, timeout=15,

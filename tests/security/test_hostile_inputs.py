@@ -20,17 +20,25 @@ from django.contrib.auth.models import Group
 from django.urls import resolve, reverse
 
 from apps.accounts.models import User
-from apps.accounts.services import MAX_BIO_LENGTH
-from apps.claims.models import MAX_CLAIM_LENGTH, Claim, claim_key
-from apps.claims.services import TagInput, claim_create
-from apps.forum import services as forum
+from apps.claims.models import Claim, claim_key
+from apps.claims.services.claims import claim_create
+from apps.claims.services.tags import TagInput
+from apps.core.text import (
+    MAX_BIO_LENGTH,
+    MAX_BODY_LENGTH,
+    MAX_CLAIM_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import MAX_BODY_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from apps.forum.services.posting import reply_create, thread_create
 from apps.maps import exports
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
-from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge
-from apps.moderation.selectors import merge_preview
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
+from apps.moderation.selectors import REPORTED_PER_PAGE, merge_preview
 from tests.factories import TopicFactory, UserFactory
 from tests.html_checks import active_content
 from tests.security.conftest import TALLY
@@ -62,6 +70,9 @@ FIELDS = (
     ("lock reason", "form"),
     ("merge reason", "form"),
     ("merge reason", "api"),
+    ("report reason", "form"),
+    ("report reason", "api"),
+    ("resolution note", "api"),
     ("topic title", "api"),
     ("topic description", "form"),
     ("bio", "form"),
@@ -181,6 +192,8 @@ class Run:
         self.mod = browser(self.moderator)
         self.api = api_client(self.author)
         self.api_mod = api_client(self.moderator)
+        self.reporter = browser(self.other)
+        self.api_reporter = api_client(self.other)
 
     # -- checks --
 
@@ -275,15 +288,13 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         api=False,
         saved=lambda _: _stored(new_thread().title, collapsed(text)),
     )
-    thread = new_thread() or forum.thread_create(
+    thread = new_thread() or thread_create(
         topic=topic, author=author, title=f"Plain thread {index}", body=opening_body
     )
     opening = thread.opening_post
-    tagged = forum.reply_create(parent=opening, author=author, body=f"To edit and tag {index}")
+    tagged = reply_create(parent=opening, author=author, body=f"To edit and tag {index}")
     sources = [TagInput(f"source {channel} {index}", "supports") for channel in ("html", "api")]
-    removed = forum.reply_create(
-        parent=tagged, author=author, body=f"To remove {index}", tags=sources
-    )
+    removed = reply_create(parent=tagged, author=author, body=f"To remove {index}", tags=sources)
 
     # Reply bodies.
     run.submit(
@@ -386,6 +397,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         response = run.member.get(reverse("claims:suggest", args=[topic.slug]), {"claim_1": text})
         run.page(where("claim search", "form"), response)
 
+    run_reports(run, index, vector, opening)
     # Moderation reasons: remove a post, merge twice (form and API), lock the thread.
     run.submit(
         where("removal reason", "form"),
@@ -462,7 +474,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         where("bio", "form"),
         "bio",
         text,
-        lambda: run.member.post(reverse("accounts:settings"), {"bio": text}),
+        lambda: run.member.post(reverse("accounts:bio"), {"bio": text}),
         api=False,
         saved=lambda _: _stored(User.objects.get(pk=author.pk).bio, text.strip()),
     )
@@ -500,6 +512,48 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
             newcomer.get(signed_up.get_absolute_url()),
             logged_in=True,
         )
+
+
+def run_reports(run: Run, index: int, vector: Vector, opening: Post) -> None:
+    """A report's reason (form and API), then a moderator's note removing the post."""
+    text = vector.text
+    on_form, on_api = (
+        reply_create(parent=opening, author=run.author, body=f"To report {channel} {index}")
+        for channel in ("form", "api")
+    )
+    run.submit(
+        f"report reason/form {vector}",
+        "reason",
+        text,
+        lambda: run.reporter.post(
+            reverse("moderation:report_post", args=[on_form.pk]), {"reason": text}
+        ),
+        api=False,
+        saved=lambda _: _stored(Report.objects.get(post=on_form).reason, text.strip()),
+    )
+    response, ok = run.submit(
+        f"report reason/api {vector}",
+        "reason",
+        text,
+        lambda: run.api_reporter.post(
+            f"/api/posts/{on_api.pk}/reports/", {"reason": text}, format="json"
+        ),
+        api=True,
+        saved=lambda _: _stored(Report.objects.get(post=on_api).reason, text.strip()),
+    )
+    report = Report.objects.filter(post=on_api).first() or report_create(
+        reporter=run.other, post=on_api, reason=f"Plain reason {index}"
+    )
+    run.submit(
+        f"resolution note/api {vector}",
+        "reason",
+        text,
+        lambda: run.api_mod.post(
+            f"/api/reports/{report.pk}/resolve/", {"action": "remove", "note": text}, format="json"
+        ),
+        api=True,
+        saved=lambda _: _stored(Post.objects.get(pk=on_api.pk).removal_reason, text.strip()),
+    )
 
 
 def _judge_signup(run: Run, where: str, expectation: str, response, user, before) -> None:
@@ -586,11 +640,25 @@ def check_topic_pages(run: Run) -> None:
             run.mod.get(log, {"page": number}),
             logged_in=True,
         )
-    notes = run.author.notifications.count()
-    for number in range(1, (notes + 19) // 20 + 1):
+    notes = list(
+        run.author.notifications.order_by("-created", "-pk").values_list("read", flat=True)
+    )
+    for number in range(1, (len(notes) + 19) // 20 + 1):
+        unread = notes[(number - 1) * 20 : number * 20].count(False)  # a "Mark read" form each
         run.page(
             f"notifications page {number}",
-            run.member.get(reverse("accounts:notifications"), {"page": number}),
+            run.member.get(reverse("notifications:list"), {"page": number}),
+            forms=unread + (False in notes),  # and "Mark all read"
+            logged_in=True,
+        )
+    reported = Report.objects.filter(topic=topic, state=Report.State.OPEN).count()
+    queue = reverse("moderation:reports", args=[topic.slug])
+    for number in range(1, (reported + REPORTED_PER_PAGE - 1) // REPORTED_PER_PAGE + 1):
+        shown = min(REPORTED_PER_PAGE, reported - (number - 1) * REPORTED_PER_PAGE)
+        run.page(
+            f"report queue page {number}",
+            run.mod.get(queue, {"page": number}),
+            forms=shown,
             logged_in=True,
         )
     duplicates = run.mod.get(reverse("moderation:duplicates", args=[topic.slug]))
@@ -632,7 +700,7 @@ def test_hostile_inputs_are_refused_or_stored_inert(batch):
         moderator=moderator,
         topic=TopicFactory(slug=f"hostile-{batch}", title=f"Hostile batch {batch}"),
     )
-    run.history = forum.thread_create(
+    run.history = thread_create(
         topic=run.topic, author=run.author, title="Edited by every vector", body="First version"
     ).opening_post
     vectors = BATCHES[batch]
@@ -649,3 +717,38 @@ def test_hostile_inputs_are_refused_or_stored_inert(batch):
     TALLY["hostile inputs: vector × field submissions"] += run.exercised
     TALLY["hostile inputs: pages checked"] += run.pages
     assert not run.failures, f"{len(run.failures)} failures:\n" + "\n".join(run.failures[:60])
+
+
+def test_hostile_inputs_through_the_notification_fields():
+    """The settings' email address, the password reset's address and the ids of "mark read":
+    each input is stored as given (a valid address) or refused with a clear error, changing
+    nothing; never a server error."""
+    member = UserFactory(username="hostile_reader", email="reader@example.org")
+    run = Run(author=member, other=member, moderator=member, topic=TopicFactory())
+    visitor = browser()
+    for vector in VECTORS:
+        text = vector.text
+        before = (row_counts(), User.objects.get(pk=member.pk).email)
+        answer = run.member.post(reverse("notifications:settings"), {
+            "email_address": text, "email": "immediately", "watch_by_default": "on",
+        })  # fmt: skip
+        stored = User.objects.get(pk=member.pk).email
+        if answer.status_code == 302:
+            if stored != text.strip() or len(stored) > 254 or "\x00" in stored:
+                run.fail(f"settings address {vector}", f"stored {stored[:60]!r}")
+            User.objects.filter(pk=member.pk).update(email="reader@example.org")
+        elif answer.status_code not in (200, 400) or (  # 400: a body over Django's limit
+            answer.status_code == 200 and 'class="errors"' not in html_of(answer)
+        ):
+            run.fail(f"settings address {vector}", f"answered {answer.status_code}")
+        elif (row_counts(), stored) != before:
+            run.fail(f"settings address {vector}", "refused but changed something")
+        reset = visitor.post(reverse("password_reset"), {"email": text})
+        if reset.status_code not in (200, 302, 400):
+            run.fail(f"password reset {vector}", f"answered {reset.status_code}")
+        marked = run.member.post(reverse("notifications:read"), {"id": text})
+        if marked.status_code not in (302, 400):
+            run.fail(f"mark read {vector}", f"answered {marked.status_code}")
+        run.exercised += 3
+    TALLY["hostile inputs: vector × field submissions"] += run.exercised
+    assert not run.failures, "\n".join(run.failures[:60])

@@ -2,14 +2,16 @@
 
 import pytest
 import redis
+from django.core import mail
 from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.claims.models import Endorsement
-from apps.claims.services import claim_create
+from apps.claims.services.claims import claim_create
 from apps.forum.models import Post
-from tests.factories import PASSWORD
+from apps.moderation.models import Report
+from tests.factories import PASSWORD, make_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,10 @@ def limits(settings):
     only, not the whole database, which the other xdist workers use at the same time."""
     settings.RATELIMIT_ENABLE = True
     settings.AXES_ENABLED = True
-    settings.RATES = {"post": "3/m", "endorse": "3/m", "claim": "2/h", "signup": "2/h"}
+    settings.RATES = {
+        "post": "3/m", "endorse": "3/m", "claim": "2/h", "signup": "2/h", "report": "2/h"
+    }  # fmt: skip
+    settings.RATES["password_reset"] = "2/h"
     server = redis.Redis.from_url(settings.CACHES["limits"]["LOCATION"])
     stale = list(server.scan_iter(match=caches["limits"].make_key("*")))
     if stale:
@@ -87,6 +92,25 @@ def test_claim_creation_is_limited(limits, topic, member):
     assert statuses == [201, 201, 429]
 
 
+def test_reporting_shares_one_budget_over_html_and_the_api(limits, topic, thread, member):
+    claim, _ = claim_create(topic=topic, author=member, text="Fair use")
+    posts = [make_reply(thread.opening_post, body=f"Spam {n}") for n in range(3)]
+    browser = Client()
+    browser.force_login(member)
+    assert browser.post(f"/posts/{posts[0].pk}/report/", {"reason": "Spam"}).status_code == 302
+    api = APIClient()
+    api.force_authenticate(member)
+    sent = api.post(f"/api/claims/{claim.pk}/reports/", {"reason": "Vague"}, format="json")
+    assert sent.status_code == 201
+    refused = browser.post(f"/posts/{posts[1].pk}/report/", {"reason": "Spam"})
+    assert (
+        refused.status_code == 429 and "faster than this forum allows" in refused.content.decode()
+    )
+    refused = api.post(f"/api/posts/{posts[2].pk}/reports/", {"reason": "Spam"}, format="json")
+    assert refused.status_code == 429
+    assert Report.objects.count() == 2
+
+
 def test_signups_from_one_address_are_limited(limits):
     client = Client()
     for n in range(2):
@@ -105,6 +129,16 @@ def test_signups_from_one_address_are_limited(limits):
         "password2": "a-Long-pass-9",
     }
     assert client.post("/accounts/signup/", data).status_code == 429
+
+
+def test_password_reset_requests_from_one_address_are_limited(limits, member):
+    client = Client()
+    asks = [
+        client.post("/accounts/password_reset/", {"email": "alice@example.org"}).status_code
+        for _ in range(3)
+    ]
+    assert asks == [302, 302, 429]
+    assert len(mail.outbox) == 2
 
 
 def test_repeated_failed_logins_lock_the_account_for_that_address(limits, member):

@@ -14,14 +14,20 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from apps.accounts.models import Notification, User
+from apps.accounts.models import User
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput, endorsement_set
-from apps.forum import services as forum
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
-from apps.moderation import services as moderation
-from apps.moderation.models import ClaimMerge
+from apps.forum.services.post_state import post_remove
+from apps.forum.services.posting import reply_create
+from apps.forum.services.threads import thread_set_locked
+from apps.forum.services.topics import topic_archive
+from apps.moderation.models import ClaimMerge, Report
+from apps.moderation.reports import report_create
 from apps.moderation.selectors import merge_preview
+from apps.notifications.models import Notification, Preferences, Watch
 from tests.factories import PASSWORD, TopicFactory, UserFactory, make_thread
 from tests.security.conftest import TALLY
 from tests.security.pages import api_client, browser, row_counts
@@ -56,6 +62,8 @@ class World:
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
     archived_post: Post  # the member's reply, tagged, in an archived topic
     archived_claim: Claim  # its claim
+    report: Report  # the other member's open report of the member's post
+    archived_report: Report  # the inactive user's, made before deactivation, of archived_post
 
 
 @pytest.fixture
@@ -73,42 +81,47 @@ def world(db) -> World:
     topic = TopicFactory(slug="perms", title="Permissions")
     thread = make_thread(topic=topic, author=member, title="Whose posts?")
     opening = thread.opening_post
-    post = forum.reply_create(
+    post = reply_create(
         parent=opening, author=member, body="Mine", tags=[TagInput("Models copy art", "supports")]
     )
-    others_post = forum.reply_create(
+    others_post = reply_create(
         parent=opening, author=other, body="Theirs", tags=[TagInput("Models learn", "opposes")]
     )
-    gone_post = forum.reply_create(parent=opening, author=users[INACTIVE], body="Gone")
-    removed_post = forum.reply_create(parent=opening, author=other, body="Spam")
-    moderation.post_remove(post=removed_post, moderator=mod, reason="spam")
+    gone_post = reply_create(parent=opening, author=users[INACTIVE], body="Gone")
+    removed_post = reply_create(parent=opening, author=other, body="Spam")
+    post_remove(post=removed_post, moderator=mod, reason="spam")
     locked = make_thread(topic=topic, author=member, title="Locked")
-    locked_post = forum.reply_create(parent=locked.opening_post, author=member, body="Frozen")
-    moderation.thread_set_locked(thread=locked, moderator=mod, locked=True, reason="heated")
-    forum.reply_create(
+    locked_post = reply_create(parent=locked.opening_post, author=member, body="Frozen")
+    thread_set_locked(thread=locked, moderator=mod, locked=True, reason="heated")
+    reply_create(
         parent=opening, author=other, body="Two claims",
         tags=[TagInput("Kept claim", "supports"), TagInput("Merged claim", "supports")],
     )  # fmt: skip
     kept, merged = (Claim.objects.get(text=text) for text in ("Kept claim", "Merged claim"))
-    merge = moderation.claim_merge(target=kept, sources=[merged], moderator=mod, reason="same")
+    merge = claim_merge(target=kept, sources=[merged], moderator=mod, reason="same")
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
     archived = make_thread(topic=TopicFactory(slug="perms-archived"), author=member)
-    archived_post = forum.reply_create(
+    archived_post = reply_create(
         parent=archived.opening_post, author=member, body="Frozen",
         tags=[TagInput("Archived claim", "supports")],
     )  # fmt: skip
-    forum.topic_archive(topic=archived.topic, moderator=mod, archived=True, reason="settled")
+    topic_archive(topic=archived.topic, moderator=mod, archived=True, reason="settled")
     archived_post = Post.objects.select_related("thread__topic").get(pk=archived_post.pk)
+    Notification.objects.create(user=mod, text="Something for the moderator to mark read")
+    Watch.objects.filter(thread=thread).delete()  # so that watching it changes a row
+    report = report_create(reporter=other, post=post, reason="Spam")
+    archived_report = report_create(reporter=users[INACTIVE], post=archived_post, reason="Old")
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
         users=users, topic=topic, empty_topic=TopicFactory(slug="perms-empty"), thread=thread,
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
         locked_post=locked_post, own=own,
-        others=Claim.objects.get(text="Models learn"), merge=merge,
+        others=Claim.objects.get(text="Models learn"), merge=merge, report=report,
         archived_post=archived_post, archived_claim=Claim.objects.get(text="Archived claim"),
+        archived_report=archived_report,
     )  # fmt: skip
 
 
@@ -131,6 +144,9 @@ def state() -> dict:
             User.objects.order_by("pk").values_list("pk", "password", "is_active", "bio")
         ),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
+        "watches": list(Watch.objects.order_by("pk").values_list("user", "thread")),
+        "preferences": list(Preferences.objects.order_by("pk").values_list("user", "email")),
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -163,6 +179,7 @@ def _merge_form(w: World) -> dict:
 ONLY_MODERATOR = frozenset({MODERATOR})
 ONLY_MEMBER = frozenset({MEMBER})
 AUTHOR_OR_MODERATOR = frozenset({MEMBER, MODERATOR})
+NOT_THE_AUTHOR = frozenset({MEMBER, MODERATOR})  # of others_post, the other member's
 NOBODY = frozenset()
 TAG = {"claim_1": "A brand new claim", "stance_1": "opposes"}
 API_TAG = {"tags": [{"claim": "A brand new claim", "stance": "opposes"}]}
@@ -198,6 +215,15 @@ HTML_ACTIONS = [
     Action("change tags in a locked thread", "post",
            lambda w: reverse("claims:post_tags", args=[w.locked_post.pk]), lambda w: TAG,
            ONLY_MODERATOR),
+    Action("see the edit form of own post in a locked thread", "get",
+           lambda w: reverse("forum:post_edit", args=[w.locked_post.pk]), None, NOBODY,
+           writes=False),
+    Action("see the member's tags form", "get",
+           lambda w: reverse("claims:post_tags", args=[w.post.pk]), None, AUTHOR_OR_MODERATOR,
+           writes=False),
+    Action("see the tags form in a locked thread", "get",
+           lambda w: reverse("claims:post_tags", args=[w.locked_post.pk]), None, ONLY_MODERATOR,
+           writes=False),
     Action("remove a post", "post", lambda w: reverse("moderation:remove", args=[w.others_post.pk]),
            lambda w: {"reason": "off topic"}, ONLY_MODERATOR),
     Action("restore a post", "post",
@@ -224,8 +250,16 @@ HTML_ACTIONS = [
     Action("change own password", "post", lambda w: reverse("password_change"),
            lambda w: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
                       "new_password2": NEW_PASSWORD}, MEMBERS),
-    Action("read notifications", "get", lambda w: reverse("accounts:notifications"), None,
+    Action("read notifications", "get", lambda w: reverse("notifications:list"), None,
            MEMBERS, writes=False),
+    Action("mark all notifications read", "post", lambda w: reverse("notifications:read"),
+           lambda w: {"all": "1"}, MEMBERS),
+    Action("watch a thread", "post", lambda w: reverse("notifications:watch", args=[w.thread.pk]),
+           lambda w: {"watch": "1"}, MEMBERS),
+    Action("see the settings", "get", lambda w: reverse("notifications:settings"), None,
+           MEMBERS, writes=False),
+    Action("change the settings", "post", lambda w: reverse("notifications:settings"),
+           lambda w: {"email_address": "new@example.org", "email": "daily"}, MEMBERS),
     Action("endorse a claim", "post", lambda w: reverse("claims:endorse", args=[w.others.pk]),
            lambda w: {"stance": "opposes"}, MEMBERS),
     Action("withdraw an endorsement", "post",
@@ -256,8 +290,23 @@ HTML_ACTIONS = [
     Action("endorse a claim in an archived topic", "post",
            lambda w: reverse("claims:endorse", args=[w.archived_claim.pk]),
            lambda w: {"stance": "opposes"}, NOBODY),
-    Action("edit own bio", "post", lambda w: reverse("accounts:settings"),
+    Action("edit own bio", "post", lambda w: reverse("accounts:bio"),
            lambda w: {"bio": "About me"}, MEMBERS),
+    Action("report a post", "post",
+           lambda w: reverse("moderation:report_post", args=[w.others_post.pk]),
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR),
+    Action("report a claim", "post", lambda w: reverse("moderation:report_claim", args=[w.own.pk]),
+           lambda w: {"reason": "Vague"}, MEMBERS),
+    Action("see the report queue", "get", lambda w: reverse("moderation:reports_all"), None,
+           ONLY_MODERATOR, writes=False),
+    Action("resolve a report", "post", lambda w: reverse("moderation:resolve", args=[w.report.pk]),
+           lambda w: {"action": "dismiss"}, ONLY_MODERATOR),
+    Action("report a post in an archived topic", "post",
+           lambda w: reverse("moderation:report_post", args=[w.archived_post.pk]),
+           lambda w: {"reason": "Spam"}, MEMBERS - ONLY_MEMBER),
+    Action("remove a reported post in an archived topic", "post",
+           lambda w: reverse("moderation:resolve", args=[w.archived_report.pk]),
+           lambda w: {"action": "remove", "note": "spam"}, NOBODY),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -321,6 +370,29 @@ API_ACTIONS = [
            MEMBERS, api=True),
     Action("read own profile", "get", lambda w: "/api/members/me/", None, MEMBERS, api=True,
            writes=False),
+    Action("read own notifications", "get", lambda w: "/api/notifications/", None, MEMBERS,
+           api=True, writes=False),
+    Action("mark all notifications read", "post", lambda w: "/api/notifications/read/",
+           lambda w: {"all": True}, MEMBERS, api=True),
+    Action("watch a thread", "put", lambda w: f"/api/threads/{w.thread.pk}/watch/", None,
+           MEMBERS, api=True),
+    Action("stop watching a thread", "delete",
+           lambda w: f"/api/threads/{w.locked_post.thread_id}/watch/", None, MEMBERS, api=True,
+           writes=False, answer=204),
+    Action("report a post", "post", lambda w: f"/api/posts/{w.others_post.pk}/reports/",
+           lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR, api=True),
+    Action("report a claim", "post", lambda w: f"/api/claims/{w.own.pk}/reports/",
+           lambda w: {"reason": "Vague"}, MEMBERS, api=True),
+    Action("list reports", "get", lambda w: "/api/reports/", None, ONLY_MODERATOR, api=True,
+           writes=False),
+    Action("resolve a report", "post", lambda w: f"/api/reports/{w.report.pk}/resolve/",
+           lambda w: {"action": "remove", "note": "spam"}, ONLY_MODERATOR, api=True),
+    Action("report a post in an archived topic", "post",
+           lambda w: f"/api/posts/{w.archived_post.pk}/reports/", lambda w: {"reason": "Spam"},
+           MEMBERS - ONLY_MEMBER, api=True),
+    Action("remove a reported post in an archived topic", "post",
+           lambda w: f"/api/reports/{w.archived_report.pk}/resolve/",
+           lambda w: {"action": "remove", "note": "spam"}, NOBODY, api=True),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]
@@ -416,10 +488,10 @@ def test_the_same_post_with_the_token_goes_through(world, action):
 def test_logout_without_the_csrf_token_keeps_the_session(world):
     client = browser(world.users[MEMBER], enforce_csrf_checks=True)
     assert client.post(reverse("logout")).status_code == 403
-    assert client.get(reverse("accounts:notifications")).status_code == 200
+    assert client.get(reverse("notifications:list")).status_code == 200
     client = browser(world.users[MEMBER])
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("accounts:notifications")).status_code == 302
+    assert client.get(reverse("notifications:list")).status_code == 302
     TALLY["CSRF cases"] += 2
 
 

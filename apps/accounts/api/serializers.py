@@ -3,8 +3,8 @@ from rest_framework import serializers
 
 from apps.accounts import selectors
 from apps.accounts.models import User
-from apps.accounts.services import MAX_BIO_LENGTH
 from apps.claims.models import Claim, Endorsement
+from apps.core.text import MAX_BIO_LENGTH
 
 
 class ClaimStandingSerializer(serializers.ModelSerializer):

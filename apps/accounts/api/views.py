@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from apps.accounts import services
 from apps.accounts.api.serializers import MemberSerializer, ProfileUpdateSerializer
 from apps.accounts.models import User
+from apps.accounts.permissions import IsActiveMember
 
 
 class MemberDetail(APIView):
@@ -23,7 +24,7 @@ class MemberDetail(APIView):
 class Me(APIView):
     """The caller's own profile, which they may edit."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
 
     @extend_schema(summary="Read your own profile", responses={200: MemberSerializer})
     def get(self, request):

@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.claims.models import MAX_CLAIM_LENGTH, MAX_TAGS_PER_POST, Claim, ClaimTag, Endorsement
-from apps.claims.services import TagInput
+from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, Endorsement
+from apps.claims.services.tags import TagInput
+from apps.core.text import MAX_CLAIM_LENGTH
 
 
 class ClaimSerializer(serializers.ModelSerializer):

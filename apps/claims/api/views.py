@@ -3,11 +3,12 @@ from django.utils.decorators import method_decorator
 from django_ratelimit import UNSAFE
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, permissions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.claims import selectors, services
+from apps.accounts.permissions import IsActiveMember
+from apps.claims import selectors
 from apps.claims.api.serializers import (
     ClaimCreateSerializer,
     ClaimDetailSerializer,
@@ -16,6 +17,8 @@ from apps.claims.api.serializers import (
     StanceSerializer,
 )
 from apps.claims.models import Claim
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import NoEndorsement, endorsement_set, endorsement_withdraw
 from apps.forum.models import Topic
 from apps.maps.selectors import latest_version, map_claim
 from config.limits import limited
@@ -56,7 +59,7 @@ class TopicClaims(generics.ListAPIView):
     def post(self, request, slug):
         data = ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        claim, created = services.claim_create(
+        claim, created = claim_create(
             topic=self.get_topic(), author=request.user, text=data.validated_data["text"]
         )
         return Response(
@@ -84,7 +87,7 @@ class ClaimEndorsement(APIView):
     """The caller's endorsement of the claim (an alias stands for the claim it was merged
     into): GET it, PUT a stance (201 when new, 200 when changed or the same), DELETE it."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
 
     def get_claim(self) -> Claim:
         return get_object_or_404(Claim.objects.select_related("merged_into"), pk=self.kwargs["pk"])
@@ -107,7 +110,7 @@ class ClaimEndorsement(APIView):
     def put(self, request, pk):
         data = StanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endorsement, created = services.endorsement_set(
+        endorsement, created = endorsement_set(
             claim=self.get_claim(), member=request.user, stance=data.validated_data["stance"]
         )
         return Response(
@@ -119,7 +122,7 @@ class ClaimEndorsement(APIView):
     @method_decorator(limited("endorse", method=UNSAFE))
     def delete(self, request, pk):
         try:
-            services.endorsement_withdraw(claim=self.get_claim(), member=request.user)
-        except services.NoEndorsement as refusal:
+            endorsement_withdraw(claim=self.get_claim(), member=request.user)
+        except NoEndorsement as refusal:
             raise exceptions.NotFound(refusal.messages[0]) from None
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,14 @@
 from rest_framework import serializers
 
 from apps.claims.api.serializers import TagSerializer, TagsField
-from apps.forum.models import Post, Thread, Topic
-from apps.forum.services import (
+from apps.core.text import (
     MAX_BODY_LENGTH,
     MAX_DESCRIPTION_LENGTH,
-    MAX_SLUG_LENGTH,
+    MAX_REASON_LENGTH,
     MAX_TITLE_LENGTH,
 )
-from apps.moderation.models import MAX_REASON_LENGTH
+from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.topics import MAX_SLUG_LENGTH
 
 
 class TopicSerializer(serializers.ModelSerializer):

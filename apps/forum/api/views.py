@@ -1,15 +1,12 @@
-from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
-from apps.claims.services import post_tags_set
-from apps.forum import selectors, services
+from apps.claims.services.tags import post_tags_set
+from apps.forum import selectors
 from apps.forum.api.serializers import (
     PostSerializer,
     PostUpdateSerializer,
@@ -21,38 +18,11 @@ from apps.forum.api.serializers import (
     TopicUpdateSerializer,
 )
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.editing import post_edit
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create, thread_create
+from apps.forum.services.topics import topic_archive, topic_create, topic_edit
 from config.limits import limited
-from config.middleware import (
-    CONFLICT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
-    UNAVAILABLE_RETRY_AFTER,
-    is_database_unavailable,
-    is_retryable,
-)
-
-
-def agora_exception_handler(exc, context):
-    """A service's ValidationError is the client's mistake: 400 with its messages; a rate
-    limit is 429; a body over Django's upload limit is 413; a database conflict or outage
-    that saved nothing is 503, in JSON like every other error."""
-    if is_retryable(exc):
-        return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-    if is_database_unavailable(exc):
-        return Response(
-            {"detail": UNAVAILABLE_MESSAGE},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
-        )
-    if isinstance(exc, RequestDataTooBig):
-        return Response(
-            {"detail": "The request body is too large."},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-    if isinstance(exc, Ratelimited):
-        exc = exceptions.Throttled(detail="Too many requests: wait a minute, then try again.")
-    if isinstance(exc, ValidationError):
-        exc = exceptions.ValidationError({"detail": exc.messages})
-    return exception_handler(exc, context)
 
 
 class TopicList(generics.ListAPIView):
@@ -73,7 +43,7 @@ class TopicList(generics.ListAPIView):
     def post(self, request):
         data = TopicCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        topic = services.topic_create(moderator=request.user, **data.validated_data)
+        topic = topic_create(moderator=request.user, **data.validated_data)
         return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,14 +69,14 @@ class TopicDetail(generics.RetrieveAPIView):
         data.is_valid(raise_exception=True)
         topic, change = self.get_object(), data.validated_data
         if "archived" in change:
-            topic = services.topic_archive(
+            topic = topic_archive(
                 topic=topic,
                 moderator=request.user,
                 archived=change["archived"],
                 reason=change.get("reason", ""),
             )
         else:
-            services.topic_edit(topic=topic, moderator=request.user, **change)
+            topic_edit(topic=topic, moderator=request.user, **change)
         return Response(TopicSerializer(topic).data)
 
 
@@ -131,7 +101,7 @@ class TopicThreads(generics.ListAPIView):
         topic = self.get_topic()
         data = ThreadCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        thread = services.thread_create(topic=topic, author=request.user, **data.validated_data)
+        thread = thread_create(topic=topic, author=request.user, **data.validated_data)
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
 
@@ -177,7 +147,7 @@ class ThreadPosts(generics.GenericAPIView):
         parent = Post.objects.filter(pk=data.validated_data["parent"], thread=thread).first()
         if parent is None:
             raise exceptions.ValidationError({"parent": ["No such post in this thread."]})
-        reply = services.reply_create(
+        reply = reply_create(
             parent=parent,
             author=request.user,
             body=data.validated_data["body"],
@@ -208,12 +178,12 @@ class PostDetail(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         post, change = self.get_object(), data.validated_data
         if "body" in change or "response" in change:
-            services.post_edit(post=post, editor=request.user, **change)
+            post_edit(post=post, editor=request.user, **change)
         else:  # tags alone: a moderator may change them too
             post_tags_set(post=post, actor=request.user, tags=change["tags"])
         return Response(PostSerializer(post).data)
 
     @extend_schema(summary="Delete your post, leaving a tombstone", responses={200: PostSerializer})
     def delete(self, request, pk):
-        post = services.post_delete(post=self.get_object(), actor=request.user)
+        post = post_delete(post=self.get_object(), actor=request.user)
         return Response(PostSerializer(post).data)

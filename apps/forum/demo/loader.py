@@ -10,9 +10,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from apps.accounts.roles import MODERATORS
-from apps.claims.services import TagInput, claim_create
-from apps.forum import services
+from apps.claims.services.claims import claim_create
+from apps.claims.services.tags import TagInput
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.post_state import post_delete
+from apps.forum.services.posting import reply_create, thread_create
 from apps.maps.services import map_build
 
 DEBATE = Path(__file__).with_name("ai-art-copyright.json")
@@ -67,13 +69,13 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
     authors = _seed_users({entry["author"] for entry in entries})
     claims = _demo_claims(topic, debate, authors)
     opening, *replies = entries
-    thread = services.thread_create(
+    thread = thread_create(
         topic=topic, author=authors[opening["author"]], title=debate["thread"]["title"],
         body=opening["body"], tags=_tag_inputs(opening, claims),
     )  # fmt: skip
     posts = {opening["key"]: thread.opening_post}
     for entry in replies:
-        post = services.reply_create(
+        post = reply_create(
             parent=posts[entry["parent"]],
             author=authors[entry["author"]],
             body=LOST_TEXT if entry["deleted"] else entry["body"],
@@ -83,7 +85,7 @@ def _load_thread(topic: Topic, debate: dict) -> Thread:
         posts[entry["key"]] = post
     for entry in replies:  # deleted after they were answered, as in the seed
         if entry["deleted"]:
-            services.post_delete(post=posts[entry["key"]], actor=authors[entry["author"]])
+            post_delete(post=posts[entry["key"]], actor=authors[entry["author"]])
     _spread_in_time(thread, [posts[entry["key"]] for entry in entries])
     return thread
 

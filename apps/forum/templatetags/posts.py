@@ -9,48 +9,53 @@ these tags, so a post looks the same everywhere.
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from html import unescape
-from urllib.parse import quote
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from apps.claims.permissions import can_tag_any_post
+from apps.forum.links import profile_url, reverse_id
 from apps.forum.models import Post, Thread
-from apps.forum.permissions import can_write_in
+from apps.forum.permissions import can_edit_post, can_write_in
+from apps.forum.rendering import plain_excerpt
 from apps.forum.selectors import PostNode
+from apps.moderation.permissions import REMOVE_POSTS, can_moderate, can_report_post
 
 register = template.Library()
 
-PLACEHOLDER = "2147483647"  # stands for the argument in a URL reversed once, then replaced
-URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in an argument
 GIST_WORDS = 12  # of a post shown as one line of context
+LISTED_CHARS = 280  # of a post shown in a list of posts
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """What the reader may do on a page, looked up once rather than once a post."""
+    """What the reader may do on a page: the moderators' rights looked up once, not once a
+    post (they read the database); the author's, once a post, from the page's thread."""
 
-    user_id: int | None
+    user: object
+    thread: Thread
     read_only: bool  # a locked thread, or an archived topic
     can_tag: bool
     can_remove: bool
 
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
-        signed_in = user is not None and user.is_authenticated
         writable = can_write_in(thread.topic)
         return cls(
-            user_id=user.pk if signed_in else None,
+            user=user,
+            thread=thread,
             read_only=thread.locked or not writable,
-            can_tag=signed_in and writable and user.has_perm("claims.tag_any_post"),
-            can_remove=signed_in and writable and user.has_perm("forum.remove_post"),
+            can_tag=writable and can_tag_any_post(user),
+            can_remove=writable and can_moderate(user, REMOVE_POSTS),
         )
+
+    def can_edit(self, post: Post) -> bool:
+        return not self.read_only and can_edit_post(self.user, post, thread=self.thread)
 
 
 @register.simple_tag(takes_context=True)
@@ -98,6 +103,25 @@ def post_gist(post: Post) -> SafeString:
     return mark_safe(f'{_who(post)} <span class="gist">{escape(words)}</span>')
 
 
+@register.simple_tag
+def post_listed(post: Post) -> SafeString:
+    """A visible post in a list drawn from many threads (a claim's posts): who wrote it,
+    in which thread, when, and how it begins, as plain text."""
+    author = (
+        f'<a href="{profile_url(post.author.username)}">{escape(post.author.username)}</a>'
+        if post.author
+        else '<span class="deleted-user">deleted user</span>'
+    )
+    created = template_localtime(post.created)
+    link = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
+    where = f'<a href="{link}">“{escape(post.thread.title)}”</a>'
+    when = f'<time datetime="{created.isoformat()}">{_day_and_time(created)}</time>'
+    excerpt = escape(plain_excerpt(post.body_html, LISTED_CHARS))
+    return mark_safe(
+        f'<p class="meta">{author} in {where} · {when}</p>\n<p class="body">{excerpt}</p>\n'
+    )
+
+
 def _who(post: Post) -> str:
     if post.state == Post.State.DELETED:
         return '<span class="who">[deleted]</span>'
@@ -128,7 +152,7 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
     )
     if node.detached:
         html.append(
-            f'<p class="context"><a href="{_url("forum:post", post.parent_id)}">'
+            f'<p class="context"><a href="{reverse_id("forum:post", post.parent_id)}">'
             "in reply to an earlier post</a></p>\n"
         )
     html.append(post_body(post))
@@ -140,7 +164,8 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
         html.append("</ol>\n")
     if node.unseen_replies > 0:
         html.append(
-            f'<p class="continue"><a href="{_url("forum:post", post.pk)}">Continue this thread'
+            f'<p class="continue"><a href="{reverse_id("forum:post", post.pk)}">'
+            "Continue this thread"
             f" ({node.unseen_replies} more {_replies(node.unseen_replies)}) →"
             "</a></p>\n"
         )
@@ -149,30 +174,32 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
 
 def _actions(post: Post, viewer: Viewer) -> str:
     locked = viewer.read_only
-    permalink = f"{_url('forum:post', post.pk)}#post-{post.pk}"
+    permalink = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
     links = [f'<a href="{permalink}" aria-label="link to this post">link</a>']
     if not post.is_tombstone:
         if post.author:
-            links.append(f'<a href="{_profile_url(post.author.username)}">profile</a>')
+            links.append(f'<a href="{profile_url(post.author.username)}">profile</a>')
         if not locked and post.depth > 0:
-            reply = _url("forum:reply", post.pk)
+            reply = reverse_id("forum:reply", post.pk)
             links.append(
                 f'<a href="{reply}" hx-get="{reply}" hx-target="#reply-slot-{post.pk}"'
                 ' hx-swap="innerHTML">reply</a>'
             )
         if post.edited:
-            links.append(f'<a href="{_url("forum:post_revisions", post.pk)}">history</a>')
+            links.append(f'<a href="{reverse_id("forum:post_revisions", post.pk)}">history</a>')
         if viewer.can_tag:
-            links.append(f'<a href="{_url("claims:post_tags", post.pk)}">tags</a>')
-        if viewer.user_id is not None and viewer.user_id == post.author_id and not locked:
-            links.append(f'<a href="{_url("forum:post_edit", post.pk)}">edit</a>')
+            links.append(f'<a href="{reverse_id("claims:post_tags", post.pk)}">tags</a>')
+        if viewer.can_edit(post):
+            links.append(f'<a href="{reverse_id("forum:post_edit", post.pk)}">edit</a>')
             if post.depth > 0:
-                links.append(f'<a href="{_url("forum:post_delete", post.pk)}">delete</a>')
+                links.append(f'<a href="{reverse_id("forum:post_delete", post.pk)}">delete</a>')
+        if can_report_post(viewer.user, post):
+            links.append(f'<a href="{reverse_id("moderation:report_post", post.pk)}">report</a>')
     if viewer.can_remove and post.depth > 0:
         if post.state == Post.State.VISIBLE:
-            links.append(f'<a href="{_url("moderation:remove", post.pk)}">remove</a>')
+            links.append(f'<a href="{reverse_id("moderation:remove", post.pk)}">remove</a>')
         elif post.state == Post.State.REMOVED:
-            links.append(f'<a href="{_url("moderation:restore", post.pk)}">restore</a>')
+            links.append(f'<a href="{reverse_id("moderation:restore", post.pk)}">restore</a>')
     return (
         '<p class="actions">\n'
         + "\n".join(links)
@@ -191,7 +218,8 @@ def _chips(post: Post) -> str:
         stance = "✓ supports" if tag.stance == "supports" else "✗ opposes"
         chips.append(
             f'<li><a class="chip chip-{escape(tag.stance)}"'
-            f' href="{_url("claims:claim", tag.claim_id)}"><span class="stance">{stance}</span>'
+            f' href="{reverse_id("claims:claim", tag.claim_id)}">'
+            f'<span class="stance">{stance}</span>'
             f" {escape(tag.claim.text)}</a></li>"
         )
     return '<ul class="chips" aria-label="Claims">\n' + "\n".join(chips) + "\n</ul>\n"
@@ -204,25 +232,3 @@ def _day_and_time(moment: datetime) -> str:
 
 def _replies(count: int) -> str:
     return "reply" if count == 1 else "replies"
-
-
-def _url(name: str, pk: int) -> str:
-    """reverse(name, args=[pk]) for a URL whose one argument is an integer, without
-    matching the URL patterns again for every post."""
-    return _pattern(name, get_script_prefix(), get_urlconf()).replace(PLACEHOLDER, str(pk))
-
-
-def _profile_url(username: str) -> str:
-    # Quoted as reverse() quotes it, then escaped as {% url %} escapes it.
-    return escape(
-        _pattern("accounts:profile", get_script_prefix(), get_urlconf()).replace(
-            PLACEHOLDER, quote(username, safe=URL_SAFE)
-        )
-    )
-
-
-@lru_cache(maxsize=64)
-def _pattern(name: str, script_prefix: str, urlconf: str | None) -> str:
-    # The prefix and the request's urlconf are only in the cache's key: reverse() uses the
-    # current ones itself.
-    return reverse(name, args=[PLACEHOLDER])

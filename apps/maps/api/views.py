@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from apps.forum.models import Topic
 from apps.maps import exports
 from apps.maps.selectors import latest_map
-from apps.maps.views import export_response
 
 
 class ExportNegotiation(DefaultContentNegotiation):
@@ -50,4 +49,4 @@ class TopicMap(APIView):
         argument_map = latest_map(topic)
         if argument_map is None:
             raise Http404("This topic has no map yet.")
-        return export_response(argument_map, format)
+        return exports.export_response(argument_map, format)

@@ -1,5 +1,6 @@
 import hashlib
-import json
+
+import orjson
 
 from django.db import migrations, models
 
@@ -10,10 +11,8 @@ def fill_digests(apps, schema_editor):
     """The digest of every stored graph, as services.graph_document and _store make it."""
     ArgumentMap = apps.get_model("maps", "ArgumentMap")
     for argument_map in ArgumentMap.objects.only("graph").iterator(chunk_size=20):
-        document = json.dumps(
-            argument_map.graph, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        argument_map.digest = hashlib.sha256(document.encode()).hexdigest()
+        document = orjson.dumps(argument_map.graph, option=orjson.OPT_SORT_KEYS)
+        argument_map.digest = hashlib.sha256(document).hexdigest()
         argument_map.save(update_fields=["digest"])
 
 

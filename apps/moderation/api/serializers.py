@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from apps.claims.models import ClaimTag
-from apps.moderation.models import MAX_REASON_LENGTH, ClaimMerge, ModerationAction
+from apps.core.text import MAX_REASON_LENGTH
+from apps.moderation.models import ClaimMerge, ModerationAction, Report
 
 
 class DuplicatePairSerializer(serializers.Serializer):
@@ -84,3 +85,50 @@ class ModerationActionSerializer(serializers.ModelSerializer):
         if not self.context["show_moderators"] or action.moderator is None:
             return None
         return action.moderator.username
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_REASON_LENGTH, help_text="What is wrong with it; only moderators read it."
+    )
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "topic",
+            "post",
+            "claim",
+            "reporter",
+            "reason",
+            "state",
+            "created",
+            "resolved_at",
+            "note",
+        ]
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    topic = serializers.SlugField(required=False, help_text="Only this topic's reports.")
+    state = serializers.ChoiceField(
+        choices=Report.State.choices, required=False, help_text="Only reports in this state."
+    )
+
+
+class ResolveSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["dismiss", "remove"],
+        help_text="Dismiss the reports, or remove the reported post (a note is then required).",
+    )
+    note = serializers.CharField(
+        max_length=MAX_REASON_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown in the moderation log and to the reporters.",
+    )

@@ -1,3 +1,6 @@
+"""Merging claims and undoing merges (apps/claims/services/merge.py and merge_undo.py):
+tags, endorsements and aliases move in bulk and come back exactly; who may, and when not."""
+
 import threading
 
 import pytest
@@ -7,39 +10,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.accounts.models import Notification
 from apps.accounts.services import member_delete
 from apps.claims.models import Claim, ClaimTag, Endorsement
-from apps.claims.services import (
-    TagInput,
-    claim_create,
-    endorsement_set,
-    endorsement_withdraw,
-)
-from apps.forum import services as forum
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set, endorsement_withdraw
+from apps.claims.services.merge import claim_merge
+from apps.claims.services.merge_undo import claim_merge_undo
+from apps.claims.services.tags import TagInput
+from apps.forum.services.editing import post_edit
 from apps.maps.builder import build_graph
-from apps.maps.models import MapRequest
-from apps.moderation import services
 from apps.moderation.models import ClaimMerge, ModerationAction
-from apps.moderation.selectors import likely_duplicates, merge_preview
-from tests.factories import TopicFactory, UserFactory, make_moderator, make_thread
+from apps.moderation.selectors import merge_preview
+from apps.notifications.models import Notification
+from tests.factories import TopicFactory, UserFactory, make_thread, tagged
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
-
-
-def tagged(parent, author, *tags, response="neutral"):
-    return forum.reply_create(
-        parent=parent,
-        author=author,
-        body="…",
-        response=response,
-        tags=[TagInput(*tag) for tag in tags],
-    )
 
 
 @pytest.fixture
@@ -80,9 +65,7 @@ def table_rows():
 
 def test_a_merge_moves_tags_aliases_the_source_and_records_itself(claims, moderator):
     target, source, target_post, source_post, both = claims
-    merge = services.claim_merge(
-        target=target, sources=[source], moderator=moderator, reason="Same claim"
-    )
+    merge = claim_merge(target=target, sources=[source], moderator=moderator, reason="Same claim")
     source.refresh_from_db()
     assert (source.status, source.merged_into) == ("merged", target)
     assert source_post.tags.get().claim == target
@@ -91,8 +74,9 @@ def test_a_merge_moves_tags_aliases_the_source_and_records_itself(claims, modera
     ]  # same stance collapses
     assert list(merge.sources.all()) == [source] and merge.reason == "Same claim"
     assert ModerationAction.objects.get().kind == "merge"
-    assert Notification.objects.filter(user=source_post.author).exists()
-    assert not Notification.objects.filter(user=target_post.author).exists()  # its tag did not move
+    told = Notification.objects.filter(kind="merged")
+    assert told.filter(user=source_post.author).exists()
+    assert not told.filter(user=target_post.author).exists()  # its tag did not move
 
 
 def test_opposite_stances_on_one_post_need_the_moderators_choice(thread, member, moderator):
@@ -107,9 +91,9 @@ def test_opposite_stances_on_one_post_need_the_moderators_choice(thread, member,
         affected.needs_choice for affected in merge_preview(target=target, sources=[source]).posts
     ] == [True]
     with pytest.raises(ValidationError, match="choose the stance"):
-        services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+        claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     assert Claim.objects.get(pk=source.pk).status == "active" and post.tags.count() == 2
-    services.claim_merge(
+    claim_merge(
         target=target,
         sources=[source],
         moderator=moderator,
@@ -123,7 +107,7 @@ def test_a_post_tagged_only_with_two_sources_keeps_one_tag_on_the_target(thread,
     post = tagged(thread.opening_post, member, ("A copy", "supports"), ("Copies kept", "supports"))
     target, _ = claim_create(topic=thread.topic, author=member, text="Models store copies")
     sources = list(Claim.objects.filter(text__in=["A copy", "Copies kept"]))
-    services.claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
+    claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
     assert list(post.tags.values_list("claim", "stance")) == [(target.pk, "supports")]
 
 
@@ -138,7 +122,7 @@ def test_only_active_moderators_merge(claims, member, who):
         actor.groups.add(Group.objects.get(name="moderators"))
     before = table_rows()
     with pytest.raises(PermissionDenied, match="Only moderators"):
-        services.claim_merge(target=target, sources=[source], moderator=actor, reason="dup")
+        claim_merge(target=target, sources=[source], moderator=actor, reason="dup")
     assert table_rows() == before and not ClaimMerge.objects.exists()
 
 
@@ -151,12 +135,12 @@ def test_merge_refusals_say_why_and_change_nothing(claims, moderator, member):
         (dict(target=target, sources=[]), "at least one"),
         (dict(target=target, sources=[foreign]), "same topic"),
         (dict(target=target, sources=[source], reason="  "), "Give a reason"),
-        (dict(target=target, sources=[source], reason="x" * 1001), "at most 1000"),
+        (dict(target=target, sources=[source], reason="x" * 1001), "at most 1,000"),
         (dict(target=target, sources=[source], fingerprint="stale"), "changed since the preview"),
     ]
     for arguments, message in cases:
         with pytest.raises(ValidationError, match=message):
-            services.claim_merge(**{"reason": "dup", "moderator": moderator, **arguments})
+            claim_merge(**{"reason": "dup", "moderator": moderator, **arguments})
     assert table_rows() == before
 
 
@@ -165,21 +149,21 @@ def test_a_merged_target_or_source_is_refused_naming_where_it_went(
 ):
     target, source, *_ = claims
     third, _ = claim_create(topic=thread.topic, author=member, text="Copies again")
-    services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match="already merged into «Models store copies»"):
-        services.claim_merge(target=source, sources=[third], moderator=moderator, reason="dup")
+        claim_merge(target=source, sources=[third], moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match="already merged"):
-        services.claim_merge(target=third, sources=[source], moderator=moderator, reason="dup")
+        claim_merge(target=third, sources=[source], moderator=moderator, reason="dup")
 
 
 def test_the_preview_fingerprint_catches_a_tag_changed_after_it(claims, moderator, other_member):
     target, source, target_post, source_post, both = claims
     preview = merge_preview(target=target, sources=[source])
-    forum.post_edit(
+    post_edit(
         post=source_post, editor=other_member, body="…", tags=[TagInput(source.pk, "opposes")]
     )
     with pytest.raises(ValidationError, match="changed since the preview"):
-        services.claim_merge(
+        claim_merge(
             target=target,
             sources=[source],
             moderator=moderator,
@@ -187,7 +171,7 @@ def test_the_preview_fingerprint_catches_a_tag_changed_after_it(claims, moderato
             fingerprint=preview.fingerprint,
         )
     fresh = merge_preview(target=target, sources=[source])
-    services.claim_merge(
+    claim_merge(
         target=target,
         sources=[source],
         moderator=moderator,
@@ -200,16 +184,12 @@ def test_undo_restores_every_row_exactly_and_the_map_with_it(claims, moderator, 
     target, source, *_ = claims
     alias, _ = claim_create(topic=thread.topic, author=member, text="Earlier alias")
     tagged(thread.opening_post, member, (alias.pk, "supports"))
-    services.claim_merge(
-        target=source, sources=[alias], moderator=moderator, reason="first"
-    )  # a chain
+    claim_merge(target=source, sources=[alias], moderator=moderator, reason="first")  # a chain
     before, graph_before = table_rows(), build_graph(thread.topic)
-    merge = services.claim_merge(
-        target=target, sources=[source], moderator=moderator, reason="second"
-    )
+    merge = claim_merge(target=target, sources=[source], moderator=moderator, reason="second")
     assert Claim.objects.get(pk=alias.pk).merged_into_id == target.pk  # the chain is one hop
     assert build_graph(thread.topic) != graph_before
-    services.claim_merge_undo(merge=merge, moderator=moderator, reason="too hasty")
+    claim_merge_undo(merge=merge, moderator=moderator, reason="too hasty")
     assert table_rows() == before
     assert build_graph(thread.topic) == graph_before
     assert ModerationAction.objects.filter(kind="undo_merge", reason="too hasty").exists()
@@ -242,7 +222,7 @@ def merge_and_undo_queries(thread, authors, moderator, size):
     before = table_rows()
     moderator = get_user_model().objects.get(pk=moderator.pk)  # permissions not yet cached
     with CaptureQueriesContext(connection) as merging:
-        merge = services.claim_merge(
+        merge = claim_merge(
             target=target, sources=[source], moderator=moderator, reason="dup",
             resolutions={conflict.pk: "opposes"}, member_resolutions={torn.pk: "opposes"},
         )  # fmt: skip
@@ -252,7 +232,7 @@ def merge_and_undo_queries(thread, authors, moderator, size):
     assert Endorsement.objects.get(user=torn).stance == "opposes"
     moderator = get_user_model().objects.get(pk=moderator.pk)
     with CaptureQueriesContext(connection) as undoing:
-        services.claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
+        claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
     assert table_rows() == before
     return len(merging), len(undoing)
 
@@ -269,26 +249,26 @@ def test_undo_is_refused_once_done_after_a_later_merge_or_after_tag_edits(
     claims, moderator, thread, member, other_member
 ):
     target, source, target_post, source_post, both = claims
-    first = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    first = claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     third, _ = claim_create(topic=thread.topic, author=member, text="Copies, a third way")
-    later = services.claim_merge(target=target, sources=[third], moderator=moderator, reason="dup")
+    later = claim_merge(target=target, sources=[third], moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match=f"later merge \\(#{later.pk}"):
-        services.claim_merge_undo(merge=first, moderator=moderator)
-    services.claim_merge_undo(merge=later, moderator=moderator)
+        claim_merge_undo(merge=first, moderator=moderator)
+    claim_merge_undo(merge=later, moderator=moderator)
     with pytest.raises(ValidationError, match="already undone"):
-        services.claim_merge_undo(merge=later, moderator=moderator)
-    forum.post_edit(post=source_post, editor=other_member, body="…", tags=[])
+        claim_merge_undo(merge=later, moderator=moderator)
+    post_edit(post=source_post, editor=other_member, body="…", tags=[])
     before = table_rows()
     with pytest.raises(ValidationError, match="would overwrite"):
-        services.claim_merge_undo(merge=first, moderator=moderator)
+        claim_merge_undo(merge=first, moderator=moderator)
     assert table_rows() == before
 
 
 def test_members_cannot_undo(claims, moderator, member):
     target, source, *_ = claims
-    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    merge = claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     with pytest.raises(PermissionDenied):
-        services.claim_merge_undo(merge=merge, moderator=member)
+        claim_merge_undo(merge=merge, moderator=member)
     assert Claim.objects.get(pk=source.pk).status == "merged"
 
 
@@ -296,18 +276,19 @@ def test_undo_withdraws_unread_merge_notifications_and_answers_read_ones(claims,
     target, source, _, source_post, _ = claims
     carol = UserFactory(username="carol")
     tagged(thread.opening_post, carol, ("The AI keeps a copy", "opposes"))
-    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    merge = claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     told = Notification.objects.filter(text__contains="merged claims")
     assert set(told.values_list("user", flat=True)) == {source_post.author_id, carol.pk}
     read = told.get(user=carol)
     Notification.objects.filter(pk=read.pk).update(read=True)
     elsewhere = Notification.objects.create(user=source_post.author, text="Something else")
 
-    services.claim_merge_undo(merge=merge, moderator=moderator)
+    claim_merge_undo(merge=merge, moderator=moderator)
 
-    assert not Notification.objects.filter(user=source_post.author).exclude(pk=elsewhere.pk)
+    of_merges = Notification.objects.filter(kind__in=["merged", "unmerged", "message"])
+    assert not of_merges.filter(user=source_post.author).exclude(pk=elsewhere.pk)
     assert Notification.objects.filter(pk=elsewhere.pk).exists()
-    carols = Notification.objects.filter(user=carol).order_by("pk")
+    carols = of_merges.filter(user=carol).order_by("pk")
     assert [(note.pk == read.pk, note.read, note.url) for note in carols] == [
         (True, True, read.url),
         (False, False, read.url),
@@ -320,83 +301,15 @@ def test_undo_withdraws_unread_merge_notifications_and_answers_read_ones(claims,
 
 def test_a_refused_undo_leaves_the_merge_notifications_alone(claims, moderator):
     target, source, *_ = claims
-    merge = services.claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
+    merge = claim_merge(target=target, sources=[source], moderator=moderator, reason="dup")
     Notification.objects.update(read=True)  # read ones stay linked to the merge
-    services.claim_merge_undo(merge=merge, moderator=moderator)
+    claim_merge_undo(merge=merge, moderator=moderator)
     notifications = list(Notification.objects.order_by("pk").values_list("pk", "text", "read"))
     with pytest.raises(ValidationError, match="already undone"):
-        services.claim_merge_undo(merge=merge, moderator=moderator)
+        claim_merge_undo(merge=merge, moderator=moderator)
     assert list(Notification.objects.order_by("pk").values_list("pk", "text", "read")) == (
         notifications
     )
-
-
-def test_the_duplicate_queue_ranks_similar_pairs_and_forgets_dismissed_ones(
-    topic, member, moderator
-):
-    copies, _ = claim_create(
-        topic=topic, author=member, text="Models store copies of their training images"
-    )
-    again, _ = claim_create(
-        topic=topic, author=member, text="The models store copies of the training images"
-    )
-    claim_create(topic=topic, author=member, text="Fair use protects transformative work")
-    assert [(pair.first, pair.second) for pair in likely_duplicates(topic=topic)] == [
-        (copies, again)
-    ]
-    services.duplicate_dismiss(first=again, second=copies, moderator=moderator)
-    assert likely_duplicates(topic=topic) == []
-    with pytest.raises(PermissionDenied):
-        services.duplicate_dismiss(first=copies, second=again, moderator=member)
-
-
-def test_removing_and_restoring_a_post(thread, member, moderator):
-    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    reply = forum.reply_create(parent=post, author=member, body="still here")
-    services.post_remove(post=post, moderator=moderator, reason="Off topic")
-    post.refresh_from_db()
-    assert (post.state, post.removal_reason) == ("removed", "Off topic")
-    assert reply.parent_id == post.pk and build_graph(thread.topic)["nodes"] == []
-    with pytest.raises(ValidationError, match="Only a visible post"):
-        services.post_remove(post=post, moderator=moderator, reason="again")
-    services.post_restore(post=post, moderator=moderator, reason="On reflection, fine")
-    post.refresh_from_db()
-    assert (post.state, post.removal_reason) == ("visible", "")
-    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
-        "remove_post",
-        "restore_post",
-    ]
-
-
-def test_post_moderation_refusals(thread, member, moderator):
-    post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    with pytest.raises(PermissionDenied):
-        services.post_remove(post=post, moderator=member, reason="mine")
-    with pytest.raises(ValidationError, match="reason"):
-        services.post_remove(post=post, moderator=moderator, reason="")
-    with pytest.raises(ValidationError, match="opening post"):
-        services.post_remove(post=thread.opening_post, moderator=moderator, reason="x")
-    forum.post_delete(post=post, actor=member)
-    with pytest.raises(ValidationError, match="removed by a moderator"):
-        services.post_restore(post=post, moderator=moderator, reason="x")
-    post.refresh_from_db()
-    assert post.state == "deleted" and not ModerationAction.objects.exists()
-
-
-def test_locking_and_unlocking_a_thread(thread, member, moderator):
-    services.thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="Heated")
-    with pytest.raises(PermissionDenied, match="locked"):
-        forum.reply_create(parent=thread.opening_post, author=member, body="hi")
-    with pytest.raises(ValidationError, match="already locked"):
-        services.thread_set_locked(thread=thread, moderator=moderator, locked=True, reason="x")
-    with pytest.raises(PermissionDenied):
-        services.thread_set_locked(thread=thread, moderator=member, locked=False, reason="x")
-    services.thread_set_locked(thread=thread, moderator=moderator, locked=False, reason="Calmer")
-    forum.reply_create(parent=thread.opening_post, author=member, body="hi")
-    assert [a.kind for a in ModerationAction.objects.order_by("pk")] == [
-        "lock_thread",
-        "unlock_thread",
-    ]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -413,7 +326,7 @@ def test_two_moderators_merging_overlapping_claims_at_once_one_wins_no_tag_is_lo
     def merge(name, moderator, target, source):
         try:
             barrier.wait()
-            services.claim_merge(target=target, sources=[source], moderator=moderator, reason=name)
+            claim_merge(target=target, sources=[source], moderator=moderator, reason=name)
             outcomes[name] = "merged"
         except ValidationError as error:
             outcomes[name] = error.messages[0]
@@ -472,9 +385,7 @@ def test_a_merge_carries_endorsements_one_per_member(endorsed, moderator):
         "ben": Endorsement.objects.get(user=people["ben"], claim=target).pk,
         "cat": Endorsement.objects.get(user=people["cat"], claim=sources[1]).pk,  # highest id
     }
-    merge = services.claim_merge(
-        target=target, sources=sources, moderator=moderator, reason="Same claim"
-    )
+    merge = claim_merge(target=target, sources=sources, moderator=moderator, reason="Same claim")
     assert endorsements_by_name() == {
         ("ann", target.text, "supports"),
         ("ben", target.text, "supports"),
@@ -498,14 +409,14 @@ def test_a_member_with_opposite_endorsements_needs_the_moderators_choice(endorse
     ]
     before = table_rows()
     with pytest.raises(ValidationError, match=f"Member {torn.pk} supports one of these claims"):
-        services.claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
+        claim_merge(target=target, sources=sources, moderator=moderator, reason="dup")
     with pytest.raises(ValidationError, match="choose the stance their merged endorsement"):
-        services.claim_merge(
+        claim_merge(
             target=target, sources=sources, moderator=moderator, reason="dup",
             member_resolutions={torn.pk: "neither"},
         )  # fmt: skip
     assert table_rows() == before and not ClaimMerge.objects.exists()
-    services.claim_merge(
+    claim_merge(
         target=target, sources=sources, moderator=moderator, reason="dup",
         member_resolutions={torn.pk: "supports"},
     )  # fmt: skip
@@ -519,7 +430,7 @@ def test_the_preview_fingerprint_catches_an_endorsement_changed_after_it(endorse
     preview = merge_preview(target=target, sources=sources)
     endorsement_set(claim=sources[0], member=people["ann"], stance="opposes")
     with pytest.raises(ValidationError, match="changed since the preview"):
-        services.claim_merge(
+        claim_merge(
             target=target, sources=sources, moderator=moderator, reason="dup",
             fingerprint=preview.fingerprint,
         )  # fmt: skip
@@ -530,35 +441,35 @@ def test_undo_restores_every_endorsement_exactly(endorsed, moderator):
     target, sources, people = endorsed
     endorsement_set(claim=sources[0], member=people["dan"], stance="supports")  # torn
     before = table_rows()
-    merge = services.claim_merge(
+    merge = claim_merge(
         target=target, sources=sources, moderator=moderator, reason="dup",
         member_resolutions={people["dan"].pk: "supports"},
     )  # fmt: skip
     assert table_rows() != before
-    services.claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
+    claim_merge_undo(merge=merge, moderator=moderator, reason="hasty")
     assert table_rows() == before  # ids, members, claims, stances and times
 
 
 @pytest.mark.parametrize("change", ["restance", "withdraw"])
 def test_undo_is_refused_after_a_merged_endorsement_changed(endorsed, moderator, change):
     target, sources, people = endorsed
-    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    merge = claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
     if change == "restance":
         endorsement_set(claim=target, member=people["cat"], stance="supports")
     else:
         endorsement_withdraw(claim=target, member=people["ann"])
     before = table_rows()
     with pytest.raises(ValidationError, match="Endorsements of the merged claims changed"):
-        services.claim_merge_undo(merge=merge, moderator=moderator)
+        claim_merge_undo(merge=merge, moderator=moderator)
     assert table_rows() == before and ClaimMerge.objects.get().undone_at is None
 
 
 def test_a_new_endorsement_of_the_target_stays_there_after_an_undo(endorsed, moderator):
     target, sources, _ = endorsed
-    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    merge = claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
     newcomer = UserFactory(username="eve")
     endorsement_set(claim=sources[0], member=newcomer, stance="opposes")  # the alias: the target
-    services.claim_merge_undo(merge=merge, moderator=moderator)
+    claim_merge_undo(merge=merge, moderator=moderator)
     assert ("eve", target.text, "opposes") in endorsements_by_name()
     assert ("ann", sources[0].text, "supports") in endorsements_by_name()
 
@@ -567,10 +478,10 @@ def test_undo_after_a_member_was_deleted_leaves_their_endorsements_withdrawn(end
     target, sources, people = endorsed
     cat = people["cat"].pk
     before = table_rows()
-    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    merge = claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
     admin = UserFactory(username="root", is_superuser=True)
     member_delete(member=people["cat"], actor=admin)
-    services.claim_merge_undo(merge=merge, moderator=moderator)
+    claim_merge_undo(merge=merge, moderator=moderator)
     assert table_rows()["endorsements"] == [row for row in before["endorsements"] if row[1] != cat]
 
 
@@ -578,33 +489,9 @@ def test_a_merge_from_before_endorsements_can_still_be_undone(endorsed, moderato
     target, sources, _ = endorsed
     Endorsement.objects.all().delete()
     before = table_rows()
-    merge = services.claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
+    merge = claim_merge(target=target, sources=sources, moderator=moderator, reason="d")
     for snapshot in (merge.before, merge.after):
         del snapshot["endorsements"]
     merge.save()
-    services.claim_merge_undo(merge=merge, moderator=moderator)
+    claim_merge_undo(merge=merge, moderator=moderator)
     assert table_rows() == before
-
-
-def test_deleting_an_empty_topic_takes_its_claims_endorsements(topic, member, moderator):
-    claim, _ = claim_create(topic=topic, author=member, text="Orphan claim")
-    endorsement_set(claim=claim, member=member, stance="supports")
-    services.topic_delete(topic=topic, moderator=moderator, reason="unused")
-    assert not Claim.objects.exists() and not Endorsement.objects.exists()
-
-
-def test_removing_or_restoring_a_reply_whose_response_answers_a_claim_marks_the_map(
-    thread, member, other_member, moderator
-):
-    """A reply agreeing with a post of one claim takes a stance on it (rules v2): removing
-    or restoring it changes the map though the reply itself carries no tag."""
-    claim_post = tagged(thread.opening_post, member, ("Fair use", "supports"))
-    answer = tagged(claim_post, other_member, response="agree")
-    MapRequest.objects.all().delete()
-
-    services.post_remove(post=answer, moderator=moderator, reason="Off topic")
-    removed = MapRequest.objects.filter(topic=thread.topic).count()
-    services.post_restore(post=answer, moderator=moderator, reason="Back")
-
-    assert removed == 1
-    assert MapRequest.objects.filter(topic=thread.topic).count() == 2
