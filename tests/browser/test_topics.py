@@ -88,7 +88,7 @@ def test_a_member_writes_a_bio_and_readers_see_it_with_their_claims(demo, new_se
     page = member.goto("/u/demo_member/")
     page.get_by_role("link", name="Edit your profile").click()
     page.get_by_label("Bio").fill("I argue about **licences**.")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save your profile").click()
     expect(page).to_have_url(re.compile(r"/u/demo_member/$"))
 
     page = reader.goto("/u/demo_member/")

@@ -209,10 +209,11 @@ class Run:
         for problem in page_problems(html_of(response), forms_in_main=forms, logged_in=logged_in):
             self.fail(where, problem)
 
-    def submit(self, where: str, kind: str, text: str, send, *, api: bool, saved):
+    def submit(self, where: str, kind: str, text: str, send, *, api: bool, saved, forms: int = 1):
         """Send one submission and judge it: success and `saved(response)` finds the input
         stored as it should be, or a clear error and not a row added anywhere; which of
-        the two the input demands. Returns the response and whether it succeeded."""
+        the two the input demands (a form re-shown on a page of `forms` forms). Returns the
+        response and whether it succeeded."""
         self.exercised += 1
         verdict = expected(kind, text)
         before = row_counts() if verdict != ACCEPT else None  # only a refusal needs it
@@ -241,7 +242,7 @@ class Run:
             html = html_of(response)
             if 'class="errors"' not in html:
                 self.fail(where, "form re-shown without an error message")
-            for problem in page_problems(html, forms_in_main=1, logged_in=True):
+            for problem in page_problems(html, forms_in_main=forms, logged_in=True):
                 self.fail(where, f"error page: {problem}")
         if before is not None and row_counts() != before:
             after = row_counts()
@@ -469,7 +470,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         saved=lambda _: _stored(Topic.objects.get(pk=topic.pk).description, text.strip()),
     )
 
-    # The author's bio, on the settings page and over the API.
+    # The author's bio, on the settings page (its form posts to accounts:bio) and over the API.
     run.submit(
         where("bio", "form"),
         "bio",
@@ -477,6 +478,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         lambda: run.member.post(reverse("accounts:bio"), {"bio": text}),
         api=False,
         saved=lambda _: _stored(User.objects.get(pk=author.pk).bio, text.strip()),
+        forms=2,  # the settings page's bio and notification forms
     )
     run.submit(
         where("bio", "api"),
