@@ -6,6 +6,7 @@ from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
+from apps.search.api import views as search_views
 from config.api import ApiDocs, ApiRoot
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("threads/<int:pk>/", views.ThreadDetail.as_view(), name="api-thread"),
     path("threads/<int:pk>/posts/", views.ThreadPosts.as_view(), name="api-thread-posts"),
     path("posts/<int:pk>/", views.PostDetail.as_view(), name="api-post"),
+    path("search/", search_views.Search.as_view(), name="api-search"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocs.as_view(), name="api-docs"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("apps.claims.urls")),
     path("", include("apps.maps.urls")),
     path("", include("apps.moderation.urls")),
+    path("", include("apps.search.urls")),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api_urls")),

@@ -2,7 +2,8 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -68,7 +69,9 @@ class Claim(models.Model):
         indexes = [
             GistIndex(
                 fields=["text"], opclasses=["gist_trgm_ops(siglen=256)"], name="claim_text_trgm"
-            )
+            ),
+            # Search matches a claim's words (apps/search/selectors.py) as well as its spelling.
+            GinIndex(SearchVector("text", config="english"), name="claim_text_search"),
         ]
         permissions = [("tag_any_post", "Can change the claim tags of any post")]
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.maps",
     "apps.moderation",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
