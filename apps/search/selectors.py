@@ -30,6 +30,9 @@ MAX_QUERY_LENGTH = 200
 # ts_headline marks the hits with these private-use characters; the text it reads has them
 # removed first, so every one in a headline is a mark and none came from a post.
 START, STOP = "\ue000", "\ue001"
+# A claim spelt like the words (pg_trgm's word similarity; the project's `%>` threshold, 0.3,
+# suits autocomplete's half-typed words, and lets "style" find "store"): a slip or two.
+SPELT_ALIKE = 0.5
 NEGATED = re.compile(r'(?:^|(?<=\s))-("[^"]*"?|\S+)')
 
 
@@ -117,10 +120,11 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
     query = _query(words)
     vector = SearchVector("text", config=CONFIG)
     spelling = " ".join(NEGATED.sub(" ", words).replace('"', " ").split())
-    claims = Claim.objects.annotate(vector=vector)
+    similarity = TrigramWordSimilarity(spelling, "text") if spelling else Value(0.0)
+    claims = Claim.objects.annotate(vector=vector, similarity=similarity)
     matches = Q(vector=query)
-    if spelling:
-        matches |= Q(text__trigram_word_similar=spelling)
+    if spelling:  # `%>` finds them through claim_text_trgm; the floor keeps the close ones
+        matches |= Q(text__trigram_word_similar=spelling, similarity__gte=SPELT_ALIKE)
     claims = claims.filter(matches)
     left_out = [term.strip('"') for term in NEGATED.findall(words)]
     if left_out:
@@ -129,11 +133,10 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
         claims = claims.filter(topic=topic)
     if author is not None:
         claims = claims.filter(created_by=author)
-    similarity = TrigramWordSimilarity(spelling, "text") if spelling else Value(0.0)
     return (
         claims.annotate(claim=Coalesce("merged_into_id", "id"))
         .values("claim")
-        .annotate(score=Max(similarity + SearchRank(F("vector"), _ranked(words))))
+        .annotate(score=Max(F("similarity") + SearchRank(F("vector"), _ranked(words))))
         .order_by("-score", "claim")
     )
 
