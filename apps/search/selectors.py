@@ -94,10 +94,8 @@ def post_search(*, words: str, topic: Topic | None = None, author: User | None =
                 config=CONFIG,
                 start_sel=START,
                 stop_sel=STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
+                max_words=35,  # one passage from the first hits: fragments of a short
+                min_words=15,  # post would be the bare words found
             ),
         )
         .defer("search_vector", "body", "body_html")
