@@ -3,7 +3,7 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -47,6 +47,12 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created = models.DateTimeField(default=timezone.now)
+    # What search matches besides the spelling (apps/search/selectors.py), kept by PostgreSQL.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ClaimQuerySet.as_manager()
 
@@ -70,8 +76,7 @@ class Claim(models.Model):
             GistIndex(
                 fields=["text"], opclasses=["gist_trgm_ops(siglen=256)"], name="claim_text_trgm"
             ),
-            # Search matches a claim's words (apps/search/selectors.py) as well as its spelling.
-            GinIndex(SearchVector("text", config="english"), name="claim_text_search"),
+            GinIndex(fields=["search_vector"], name="claim_search"),
         ]
         permissions = [("tag_any_post", "Can change the claim tags of any post")]
 

@@ -10,12 +10,11 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
-    TrigramWordSimilarity,
+    TrigramStrictWordSimilarity,
 )
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet, Value
+from django.db.models import F, FloatField, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -30,9 +29,6 @@ MAX_QUERY_LENGTH = 200
 # ts_headline marks the hits with these private-use characters; the text it reads has them
 # removed first, so every one in a headline is a mark and none came from a post.
 START, STOP = "\ue000", "\ue001"
-# A claim spelt like the words (pg_trgm's word similarity; the project's `%>` threshold, 0.3,
-# suits autocomplete's half-typed words, and lets "style" find "store"): a slip or two.
-SPELT_ALIKE = 0.5
 NEGATED = re.compile(r'(?:^|(?<=\s))-("[^"]*"?|\S+)')
 
 
@@ -75,33 +71,45 @@ def _ranked(words: str) -> SearchQuery:
 
 def post_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> QuerySet:
     """Visible posts matching `words` (checked by search_words), best first (ts_rank, then
-    newest), each with its `headline`: the best passages of its body, hits between START
-    and STOP (show it through snippet_html). Tombstones never match; the post_search GIN
-    index holds only visible posts."""
-    query = _query(words)
-    posts = Post.objects.visible().filter(search_vector=query)
+    newest), as rows {"post": id, "rank": ...}: only what ranking needs, so the order costs no
+    join (post_hits reads a page's posts). Tombstones never match; the post_search GIN index
+    holds only visible posts."""
+    posts = Post.objects.visible().filter(search_vector=_query(words))
     if topic is not None:
         posts = posts.filter(thread__topic=topic)
     if author is not None:
         posts = posts.filter(author=author)
-    body = Replace(Replace("body", Value(START)), Value(STOP))
     return (
-        posts.annotate(
-            rank=SearchRank(F("search_vector"), _ranked(words)),
-            headline=SearchHeadline(
-                body,
-                query,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,  # one passage from the first hits: fragments of a short
-                min_words=15,  # post would be the bare words found
-            ),
-        )
+        posts.annotate(post=F("pk"), rank=SearchRank(F("search_vector"), _ranked(words)))
+        .order_by("-rank", "-created", "-pk")
+        .values("post", "rank")
+    )
+
+
+def post_hits(rows, *, words: str) -> list[Post]:
+    """The posts of a page of post_search rows, in order, each with its thread, topic and
+    author, its `rank` and its `headline`: a passage of its body around the words found,
+    marked between START and STOP (show it through snippet_html)."""
+    body = Replace(Replace("body", Value(START)), Value(STOP))
+    headline = SearchHeadline(
+        body,
+        _query(words),
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=35,  # one passage from the first hits: fragments of a short
+        min_words=15,  # post would be the bare words found
+    )
+    posts = (
+        Post.objects.filter(pk__in=[row["post"] for row in rows])
+        .annotate(headline=headline)
         .defer("search_vector", "body", "body_html")
         .select_related("thread__topic", "author")
-        .order_by("-rank", "-created", "-pk")
+        .in_bulk()
     )
+    for row in rows:
+        posts[row["post"]].rank = row["rank"]
+    return [posts[row["post"]] for row in rows]
 
 
 def snippet_html(headline: str) -> SafeString:
@@ -111,30 +119,33 @@ def snippet_html(headline: str) -> SafeString:
 
 
 def claim_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> QuerySet:
-    """Claims matching `words` by their words (full-text search) or their spelling (pg_trgm
-    word similarity of the words not left out), as rows {"claim": id, "score": ...}, best
-    first. An alias stands for the claim it was merged into, which comes once, with the best
-    score of its own text and its aliases'. Score: word similarity plus ts_rank."""
+    """Claims matching `words` by their words (full-text search) or their spelling (pg_trgm's
+    strict word similarity of the words not left out, 0.5 or more: a slip or two in a word),
+    as rows {"claim": id, "score": ...}, best first. An alias stands for the claim it was
+    merged into, which comes once, with the best score of its own text and its aliases'.
+    Score: the similarity plus ts_rank."""
     query = _query(words)
-    vector = SearchVector("text", config=CONFIG)
     spelling = " ".join(NEGATED.sub(" ", words).replace('"', " ").split())
-    similarity = TrigramWordSimilarity(spelling, "text") if spelling else Value(0.0)
-    claims = Claim.objects.annotate(vector=vector, similarity=similarity)
-    matches = Q(vector=query)
-    if spelling:  # `%>` finds them through claim_text_trgm; the floor keeps the close ones
-        matches |= Q(text__trigram_word_similar=spelling, similarity__gte=SPELT_ALIKE)
-    claims = claims.filter(matches)
+    matches = Q(search_vector=query)
+    if spelling:  # `%>>` finds them through claim_text_trgm
+        matches |= Q(text__trigram_strict_word_similar=spelling)
+    claims = Claim.objects.filter(matches)
     left_out = [term.strip('"') for term in NEGATED.findall(words)]
     if left_out:
-        claims = claims.exclude(vector=_query(" or ".join(left_out)))
+        claims = claims.exclude(search_vector=_query(" or ".join(left_out)))
     if topic is not None:
         claims = claims.filter(topic=topic)
     if author is not None:
         claims = claims.filter(created_by=author)
+    similarity = (
+        TrigramStrictWordSimilarity(spelling, "text")
+        if spelling
+        else Value(0.0, output_field=FloatField())
+    )
     return (
         claims.annotate(claim=Coalesce("merged_into_id", "id"))
         .values("claim")
-        .annotate(score=Max(F("similarity") + SearchRank(F("vector"), _ranked(words))))
+        .annotate(score=Max(similarity + SearchRank(F("search_vector"), _ranked(words))))
         .order_by("-score", "claim")
     )
 

@@ -13,13 +13,13 @@ def search(request):
     form = SearchForm(request.GET if "q" in request.GET else None)
     context = {"form": form, "tab": request.GET.get("type") or POSTS, "page": None, "hits": []}
     if form.is_valid():
+        words, tab = form.cleaned_data["q"], form.cleaned_data["type"]
         terms = {name: form.cleaned_data[name] for name in ("topic", "author")}
-        context["tab"] = form.cleaned_data["type"]
-        if context["tab"] == POSTS:
-            results = selectors.post_search(words=form.cleaned_data["q"], **terms)
-        else:
-            results = selectors.claim_search(words=form.cleaned_data["q"], **terms)
-        context["page"] = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-        hits = context["page"].object_list
-        context["hits"] = hits if context["tab"] == POSTS else selectors.claim_hits(hits)
+        search = selectors.post_search if tab == POSTS else selectors.claim_search
+        page = Paginator(search(words=words, **terms), PER_PAGE).get_page(request.GET.get("page"))
+        rows = page.object_list
+        hits = (
+            selectors.post_hits(rows, words=words) if tab == POSTS else selectors.claim_hits(rows)
+        )
+        context.update(tab=tab, page=page, hits=hits)
     return render(request, "search/search.html", context)

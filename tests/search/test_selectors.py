@@ -14,6 +14,7 @@ from apps.search.selectors import (
     STOP,
     claim_hits,
     claim_search,
+    post_hits,
     post_search,
     search_words,
     snippet_html,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(words: str, **filters) -> list[int]:
-    return [post.pk for post in post_search(words=search_words(words), **filters)]
+    return [row["post"] for row in post_search(words=search_words(words), **filters)]
 
 
 def claims_found(words: str, **filters) -> list[int]:
@@ -128,7 +129,7 @@ def test_the_rendered_html_is_not_searched(thread, member):
 )
 def test_a_snippet_holds_the_post_text_escaped_and_only_our_marks(thread, member, body):
     post = make_reply(thread.opening_post, author=member, body=body)
-    (hit,) = post_search(words="copyright")
+    (hit,) = post_hits(post_search(words="copyright"), words="copyright")
     assert hit.pk == post.pk
     snippet = str(snippet_html(hit.headline))
     text = snippet.replace("<mark>", "").replace("</mark>", "")
@@ -141,7 +142,7 @@ def test_a_snippet_holds_the_post_text_escaped_and_only_our_marks(thread, member
 
 def test_the_snippet_marks_the_words_found(thread, member):
     make_reply(thread.opening_post, author=member, body="Models learn styles. " * 3)
-    (hit,) = post_search(words="styles")
+    (hit,) = post_hits(post_search(words="styles"), words="styles")
     assert "<mark>styles</mark>" in snippet_html(hit.headline)
 
 
@@ -168,7 +169,7 @@ def test_claims_match_by_words_and_by_spelling(claims):
 
 
 def test_a_claim_spelt_only_a_little_alike_is_not_found(claims):
-    # "storm" is 0.67 alike "store" but 0.33 "style": past pg_trgm's 0.3, not SPELT_ALIKE.
+    # "storm" is 0.5 alike "store" but 0.2 "style" (0.33 in autocomplete's word similarity).
     assert claims_found("storm") == [claims["copies"].pk]
 
 

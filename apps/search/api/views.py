@@ -31,7 +31,8 @@ class Search(generics.ListAPIView):
         kind, terms = params.validated_data.pop("type"), params.validated_data
         words = terms.pop("q")
         if kind == POSTS:
-            posts = self.paginate_queryset(selectors.post_search(words=words, **terms))
+            rows = self.paginate_queryset(selectors.post_search(words=words, **terms))
+            posts = selectors.post_hits(rows, words=words)
             return self.get_paginated_response(PostHitSerializer(posts, many=True).data)
         rows = self.paginate_queryset(selectors.claim_search(words=words, **terms))
         hits = selectors.claim_hits(rows)
