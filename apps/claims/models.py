@@ -77,6 +77,7 @@ class Claim(models.Model):
                 fields=["text"], opclasses=["gist_trgm_ops(siglen=256)"], name="claim_text_trgm"
             ),
             GinIndex(fields=["search_vector"], name="claim_search"),
+            models.Index(fields=["created", "id"], name="claim_by_created"),  # as posts
         ]
         permissions = [("tag_any_post", "Can change the claim tags of any post")]
 

@@ -137,6 +137,12 @@ class Post(MPTTModel):
             models.Index(fields=["author", "-created"]),
             # Tombstones are left out: search never matches them.
             GinIndex(fields=["search_vector"], name="post_search", condition=Q(state="visible")),
+            # A search matching many posts ranks the newest of them (apps/search/selectors.py).
+            models.Index(
+                fields=["created", "id"],
+                name="post_visible_by_created",
+                condition=Q(state="visible"),
+            ),
         ]
         permissions = [("remove_post", "Can remove and restore any post")]
 

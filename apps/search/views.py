@@ -21,5 +21,6 @@ def search(request):
         hits = (
             selectors.post_hits(rows, words=words) if tab == POSTS else selectors.claim_hits(rows)
         )
-        context.update(tab=tab, page=page, hits=hits)
+        ranked = selectors.RANKED_POSTS if tab == POSTS else selectors.RANKED_CLAIMS
+        context.update(tab=tab, page=page, hits=hits, capped=page.paginator.count >= ranked)
     return render(request, "search/search.html", context)

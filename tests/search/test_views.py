@@ -124,3 +124,13 @@ def test_no_match_says_so_and_keeps_the_tabs(topic):
     _, html = page({"q": "copyright"})
     assert "No post matches: try fewer or other words, or the Claims tab." in html
     assert 'class="tabs"' in html and "0 posts match" in html
+
+
+def test_a_search_matching_more_than_are_ranked_says_so(thread, member, monkeypatch):
+    monkeypatch.setattr("apps.search.selectors.RANKED_POSTS", 3)
+    posts = [
+        make_reply(thread.opening_post, author=member, body=f"Copyright {n}") for n in range(5)
+    ]
+    response, html = page({"q": "copyright"})
+    assert [post.pk for post in response.context["hits"]] == [post.pk for post in posts[:1:-1]]
+    assert "More posts match than are ranked: the 3 newest of them, best first." in html
