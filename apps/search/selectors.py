@@ -10,12 +10,12 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    TrigramStrictWordDistance,
-    TrigramStrictWordSimilarity,
+    TrigramWordDistance,
+    TrigramWordSimilarity,
 )
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, FloatField, Func, Max, Q, QuerySet, Value
+from django.db.models import F, FloatField, Func, Max, Q, Value
 from django.db.models.functions import Coalesce, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -32,8 +32,10 @@ MAX_QUERY_LENGTH = 200
 START, STOP = "\ue000", "\ue001"
 # Ranking scores every candidate, so a search ranks at most the RANKED_POSTS newest posts
 # (RANKED_CLAIMS claims) that match, which an index in creation order finds without reading
-# the others (bench figure 11); its page says so. SPELT_ALIKE claims are read by spelling.
-RANKED_POSTS, RANKED_CLAIMS, SPELT_ALIKE = 1000, 200, 50
+# the others (bench figure 11); its page says so. SPELT_ALIKE claims are read by spelling,
+# and kept from SPELLING_FLOOR: autocomplete's 0.3 suits half-typed words, but finds "style"
+# for "storm".
+RANKED_POSTS, RANKED_CLAIMS, SPELT_ALIKE, SPELLING_FLOOR = 1000, 200, 50, 0.5
 NEGATED = re.compile(r'(?:^|(?<=\s))-("[^"]*"?|\S+)')
 
 
@@ -74,18 +76,19 @@ def _ranked(words: str) -> SearchQuery:
     return _query(NEGATED.sub(" ", words))
 
 
-def post_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> QuerySet:
+def post_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> list:
     """Visible posts matching `words` (checked by search_words), best first (ts_rank, then
-    newest), as rows {"post": id, "rank": ...}: only what ranking needs, so the order costs no
-    join (post_hits reads a page's posts). At most the RANKED_POSTS newest matches are ranked.
-    Tombstones never match: the post_search GIN index holds only visible posts."""
+    newest), as rows {"post": id, "rank": ...}, all of them in one query: at most the
+    RANKED_POSTS newest matches are ranked, so paging the list costs no count query, and the
+    order no join (post_hits reads a page's posts). Tombstones never match: the post_search
+    GIN index holds only visible posts."""
     posts = Post.objects.visible().filter(search_vector=_query(words))
     if topic is not None:
         posts = posts.filter(thread__topic=topic)
     if author is not None:
         posts = posts.filter(author=author)
     newest = posts.order_by("-created", "-pk").values("pk")[:RANKED_POSTS]
-    return (
+    return list(
         Post.objects.filter(pk__in=newest)
         .annotate(post=F("pk"), rank=SearchRank(F("search_vector"), _ranked(words)))
         .order_by("-rank", "-created", "-pk")
@@ -125,13 +128,13 @@ def snippet_html(headline: str) -> SafeString:
     return mark_safe(marked)  # noqa: S308 - escaped above; the marks are ours
 
 
-def claim_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> QuerySet:
+def claim_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> list:
     """Claims matching `words` by their words (full-text search: the RANKED_CLAIMS newest
-    matches) or their spelling (the SPELT_ALIKE nearest by pg_trgm's strict word similarity
-    of the words not left out, 0.5 or more: a slip or two in a word), as rows {"claim": id,
-    "score": ...}, best first. Score: the similarity plus ts_rank. An alias stands for the
-    claim it was merged into, which comes once, with the best score of its text and its
-    aliases'."""
+    matches) or their spelling (of the SPELT_ALIKE nearest by pg_trgm's word similarity to
+    the words not left out, read from claim_text_trgm as autocomplete does, those at least
+    SPELLING_FLOOR alike: a slip or two in a word), as rows {"claim": id, "score": ...}, best
+    first. Score: the similarity plus ts_rank. An alias stands for the claim it was merged
+    into, which comes once, with the best score of its text and its aliases'."""
     query = _query(words)
     claims = Claim.objects.all()
     left_out = [term.strip('"') for term in NEGATED.findall(words)]
@@ -142,23 +145,25 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
     if author is not None:
         claims = claims.filter(created_by=author)
     by_words = claims.filter(search_vector=query).order_by("-created", "-pk").values("pk")
-    found = Q(pk__in=by_words[:RANKED_CLAIMS])
+    candidates = by_words[:RANKED_CLAIMS]
     similarity: Func | Value = Value(0.0, output_field=FloatField())
     spelling = " ".join(NEGATED.sub(" ", words).replace('"', " ").split())
-    if spelling:  # read from claim_text_trgm nearest first, as autocomplete does
-        similarity = TrigramStrictWordSimilarity(spelling, "text")
+    if spelling:
+        similarity = TrigramWordSimilarity(spelling, "text")
         by_spelling = (
-            claims.filter(text__trigram_strict_word_similar=spelling)
-            .annotate(distance=TrigramStrictWordDistance(spelling, "text"))
+            claims.filter(text__trigram_word_similar=spelling)
+            .annotate(distance=TrigramWordDistance(spelling, "text"))
             .order_by("distance")
             .values("pk")
         )
-        found |= Q(pk__in=by_spelling[:SPELT_ALIKE])
-    return (
-        Claim.objects.filter(found)
+        candidates = candidates.union(by_spelling[:SPELT_ALIKE])
+    return list(
+        Claim.objects.filter(pk__in=candidates)
+        .annotate(similarity=similarity)
+        .filter(Q(search_vector=query) | Q(similarity__gte=SPELLING_FLOOR))
         .annotate(claim=Coalesce("merged_into_id", "id"))
         .values("claim")
-        .annotate(score=Max(similarity + SearchRank(F("search_vector"), _ranked(words))))
+        .annotate(score=Max(F("similarity") + SearchRank(F("search_vector"), _ranked(words))))
         .order_by("-score", "claim")
     )
 

@@ -169,7 +169,7 @@ def test_claims_match_by_words_and_by_spelling(claims):
 
 
 def test_a_claim_spelt_only_a_little_alike_is_not_found(claims):
-    # "storm" is 0.5 alike "store" but 0.2 "style" (0.33 in autocomplete's word similarity).
+    # "storm" is 0.67 alike "store" but 0.33 "style": past autocomplete's 0.3, not 0.5.
     assert claims_found("storm") == [claims["copies"].pk]
 
 
