@@ -1035,7 +1035,9 @@ def search_data(result: dict) -> str:
         " word -word (words drawn as the posts use them, so common ones come up as often as they"
         " are written), a rare word; one to three words of a claim, and the same with a typing"
         " slip (claims tab). Timed: what the search page does but rendering: the words' check,"
-        f" the count, the first page of {search.PER_PAGE} (with snippets, or the claims' map rows)."
+        " the ranked matches (at most the newest 1,000 posts; 200 claims by words and 50 by"
+        f" spelling), the first page of {search.PER_PAGE} (with snippets, or the claims' map"
+        " rows)."
     )
 
 
@@ -1070,9 +1072,11 @@ def search_rows(result: dict) -> list[Row]:
 def _search_why(result: dict) -> str:
     ms, kind, words, count = result["slowest"][0]
     return (
-        f"the slowest searches match a large share of the posts (the slowest: {kind} «{words}»,"
-        f" {count:,} matches, {ms:.0f} ms): ts_rank must score every match before the best 20"
-        " are known, and the count must visit them all."
+        f"the slowest search was {kind} «{words}» ({count:,} matches ranked, {ms:.0f} ms; the"
+        " plans show where the time goes): a search ranks at most 1,000 posts (250 claims),"
+        " but reading the matches of a mid-frequency word still visits each on its heap page,"
+        " and a misspelled claim word makes claim_text_trgm's nearest-first scan explore"
+        " many claims sharing its trigrams (figure 7's misspelled kind)."
     )
 
 

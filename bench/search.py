@@ -160,7 +160,7 @@ def _query(kind: str, language: Language, texts: list[str], rng: random.Random) 
 
 
 def search_page(kind: str, words: str, topic: Topic, claims_topic: Topic) -> int:
-    """What the search page does for these words, but rendering: check them, count the
+    """What the search page does for these words, but rendering: check them, rank the
     matches, read the first page (with snippets, or with the claims' map rows)."""
     words = search_words(words)
     if kind in CLAIM_KINDS:
@@ -231,11 +231,10 @@ def _index_used(kind: str, plan: str) -> bool:
 
 
 def _plans(kind: str, words: str, topic: Topic, claims_topic: Topic) -> dict:
-    """The query of the page's matches (after the words' check and the count) under EXPLAIN
-    (ANALYZE, BUFFERS)."""
+    """The query that ranks the matches under EXPLAIN (ANALYZE, BUFFERS)."""
     with CaptureQueriesContext(connection) as captured:
         search_page(kind, words, topic, claims_topic)
-    page_query = captured.captured_queries[2]["sql"]
+    page_query = captured.captured_queries[1]["sql"]  # after the words' check
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {page_query}")
         text = "\n".join(line for (line,) in cursor.fetchall())

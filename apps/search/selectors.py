@@ -133,8 +133,9 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
     matches) or their spelling (of the SPELT_ALIKE nearest by pg_trgm's word similarity to
     the words not left out, read from claim_text_trgm as autocomplete does, those at least
     SPELLING_FLOOR alike: a slip or two in a word), as rows {"claim": id, "score": ...}, best
-    first. Score: the similarity plus ts_rank. An alias stands for the claim it was merged
-    into, which comes once, with the best score of its text and its aliases'."""
+    first, all of them in one query (as post_search). Score: the similarity plus ts_rank.
+    An alias stands for the claim it was merged into, which comes once, with the best score
+    of its text and its aliases'."""
     query = _query(words)
     claims = Claim.objects.all()
     left_out = [term.strip('"') for term in NEGATED.findall(words)]
