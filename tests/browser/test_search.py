@@ -21,8 +21,8 @@ def test_search_from_the_header_to_a_post_and_to_a_claim(demo, new_session, view
     session = new_session(viewport=PHONE if viewport == "phone" else None, javascript=javascript)
     best = post_search(words=QUERY)[0]
     page = session.goto(demo.get_absolute_url())
-    header = page.get_by_role("search", name="Search the forum")
-    header.get_by_role("searchbox", name="Search posts and claims").fill(QUERY)
+    header = page.get_by_role("search", name="Site search")
+    header.get_by_role("searchbox", name="Search the forum").fill(QUERY)
     header.get_by_role("button", name="Search").click()
 
     expect(page).to_have_url(re.compile(r"/search/\?q=copyright\+-fair$"))
