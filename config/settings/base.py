@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.maps",
     "apps.moderation",
     "apps.notifications",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
