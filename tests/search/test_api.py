@@ -6,10 +6,10 @@ import yaml
 from rest_framework.test import APIClient
 
 from apps.claims.services.claims import claim_create
+from apps.claims.services.merge import claim_merge
 from apps.claims.services.tags import TagInput
-from apps.forum.services.post_state import post_delete
+from apps.forum.services.post_state import post_delete, post_remove
 from apps.maps.services import map_build
-from apps.moderation import services as moderation
 from tests.factories import UserFactory, make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_posts_found_come_with_thread_author_rank_and_escaped_snippet(thread, me
 
 def test_a_removed_post_is_not_found_and_its_text_not_shown(thread, member):
     reply = make_reply(thread.opening_post, author=member, body="Secretword here")
-    moderation.post_remove(post=reply, moderator=make_moderator(), reason="spam")
+    post_remove(post=reply, moderator=make_moderator(), reason="spam")
     response = search(q="secretword")
     assert response.data["count"] == 0 and "Secretword" not in response.content.decode()
 
@@ -49,7 +49,7 @@ def test_claims_found_carry_their_strength_and_standing(thread, member, topic):
     alias = claim_create(topic=topic, author=member, text="Training counts as fair use")[0]
     other = claim_create(topic=topic, author=member, text="Fair use is American law")[0]
     make_reply(thread.opening_post, author=member, body="Yes", tags=[TagInput(fair.pk, "supports")])
-    moderation.claim_merge(target=fair, sources=[alias], moderator=make_moderator(), reason="dup")
+    claim_merge(target=fair, sources=[alias], moderator=make_moderator(), reason="dup")
     map_build(topic_id=topic.pk)
     response = search(q="training", type="claims")
     assert response.status_code == 200

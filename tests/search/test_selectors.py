@@ -5,10 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.claims.services.claims import claim_create
+from apps.claims.services.merge import claim_merge
 from apps.claims.services.tags import TagInput
-from apps.forum.services.post_state import post_delete
+from apps.forum.services.post_state import post_delete, post_remove, post_restore
 from apps.maps.services import map_build
-from apps.moderation import services as moderation
 from apps.search.selectors import (
     MAX_QUERY_LENGTH,
     START,
@@ -106,9 +106,9 @@ def test_posts_filter_by_topic_and_author(debate, thread, member, other_member):
 def test_deleted_and_removed_posts_never_match_and_a_restored_one_does(debate, member):
     post_delete(post=debate["twice"], actor=member)
     moderator = make_moderator()
-    moderation.post_remove(post=debate["once"], moderator=moderator, reason="rude")
+    post_remove(post=debate["once"], moderator=moderator, reason="rude")
     assert found("copyright") == []
-    moderation.post_restore(post=debate["once"], moderator=moderator, reason="fine after all")
+    post_restore(post=debate["once"], moderator=moderator, reason="fine after all")
     assert found("copyright") == [debate["once"].pk]
 
 
@@ -183,9 +183,7 @@ def test_a_minus_leaves_claims_out_even_when_spelt_alike(claims):
 def test_a_merged_claim_leads_once_to_its_target(claims, topic):
     moderator = make_moderator()
     alias = claim_create(topic=topic, author=UserFactory(), text="Style is not copyrightable")[0]
-    moderation.claim_merge(
-        target=claims["style"], sources=[alias], moderator=moderator, reason="same"
-    )
+    claim_merge(target=claims["style"], sources=[alias], moderator=moderator, reason="same")
     assert claims_found("copyrightable style") == [claims["style"].pk]
     assert claims_found("copyrightable") == [claims["style"].pk]
 
