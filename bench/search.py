@@ -31,7 +31,7 @@ from bench.stats import percentile
 # creation order (the newest matches, without reading the rest); claims' spelling: trigrams.
 POST_INDEXES = ("post_search", "post_visible_by_created")
 CLAIM_INDEXES = ("claim_search", "claim_by_created")
-SPELLING_INDEX = "claim_text_trgm"
+SPELLING_INDEX = "claim_word_trgm"  # the claims' vocabulary, for a misspelled word
 THREADS = 500
 TOMBSTONES = 0.03
 DEMO = Path(__file__).resolve().parent.parent / "apps" / "forum" / "demo" / "ai-art-copyright.json"
@@ -235,15 +235,19 @@ def _indexes_read(kind: str, plan: str) -> list[str]:
     table = "claims_claim" if kind in CLAIM_KINDS else "forum_post"
     indexes = (*CLAIM_INDEXES, SPELLING_INDEX) if kind in CLAIM_KINDS else POST_INDEXES
     read = [index for index in indexes if f" {index} " in plan or plan.endswith(f" {index}")]
-    return read + (["whole table"] if f"Seq Scan on {table}" in plan else [])
+    return read + (["whole table"] if f"Seq Scan on {table} " in plan else [])
 
 
 def _plans(kind: str, words: str, topic: Topic, claims_topic: Topic) -> dict:
-    """The query that ranks the matches under EXPLAIN (ANALYZE, BUFFERS)."""
+    """The queries that find and rank the matches under EXPLAIN (ANALYZE, BUFFERS): after
+    the words' check, up to the one that ranks (for claims, the spelling's correction first)."""
     with CaptureQueriesContext(connection) as captured:
         search_page(kind, words, topic, claims_topic)
-    page_query = captured.captured_queries[1]["sql"]  # after the words' check
+    sqls = [query["sql"] for query in captured.captured_queries[1:]]
+    sqls = sqls[: next(n for n, sql in enumerate(sqls) if "ts_rank" in sql) + 1]
+    texts = []
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {page_query}")
-        text = "\n".join(line for (line,) in cursor.fetchall())
-    return {"query": words, "sql": page_query, "text": text}
+        for sql in sqls:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            texts.append("\n".join(line for (line,) in cursor.fetchall()))
+    return {"query": words, "sql": "\n\n".join(sqls), "text": "\n\n".join(texts)}

@@ -10,7 +10,6 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    TrigramWordDistance,
     TrigramWordSimilarity,
 )
 from django.core.exceptions import ValidationError
@@ -130,9 +129,9 @@ def snippet_html(headline: str) -> SafeString:
 
 def claim_search(*, words: str, topic: Topic | None = None, author: User | None = None) -> list:
     """Claims matching `words` by their words (full-text search: the RANKED_CLAIMS newest
-    matches) or their spelling (of the SPELT_ALIKE nearest by pg_trgm's word similarity to
-    the words not left out, read from claim_text_trgm as autocomplete does, those at least
-    SPELLING_FLOOR alike: a slip or two in a word), as rows {"claim": id, "score": ...}, best
+    matches) or their spelling (the SPELT_ALIKE newest matching the words as corrected by
+    corrected_spelling, those at least SPELLING_FLOOR alike by pg_trgm's word similarity to
+    the words not left out: a slip or two in a word), as rows {"claim": id, "score": ...}, best
     first, all of them in one query (as post_search). Score: the similarity plus ts_rank.
     An alias stands for the claim it was merged into, which comes once, with the best score
     of its text and its aliases'."""
@@ -151,13 +150,11 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
     spelling = " ".join(NEGATED.sub(" ", words).replace('"', " ").split())
     if spelling:
         similarity = TrigramWordSimilarity(spelling, "text")
-        by_spelling = (
-            claims.filter(text__trigram_word_similar=spelling)
-            .annotate(distance=TrigramWordDistance(spelling, "text"))
-            .order_by("distance")
-            .values("pk")
-        )
-        candidates = candidates.union(by_spelling[:SPELT_ALIKE])
+        corrected = corrected_spelling(spelling)
+        if corrected:
+            by_spelling = claims.filter(search_vector=_query(corrected))
+            newest = by_spelling.order_by("-created", "-pk").values("pk")
+            candidates = candidates.union(newest[:SPELT_ALIKE])
     return list(
         Claim.objects.filter(pk__in=candidates)
         .annotate(similarity=similarity)
@@ -167,6 +164,31 @@ def claim_search(*, words: str, topic: Topic | None = None, author: User | None 
         .annotate(score=Max(F("similarity") + SearchRank(F("search_vector"), _ranked(words))))
         .order_by("-score", "claim")
     )
+
+
+NEAREST_WORDS_SQL = """
+    SELECT typed, known, CASE WHEN NOT known THEN (
+        SELECT nearest.word FROM claims_claimword nearest
+        WHERE nearest.word %% typed
+        ORDER BY nearest.word <-> typed, nearest.word
+        LIMIT 1
+    ) END
+    FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) typed,
+        LATERAL (SELECT EXISTS (SELECT 1 FROM claims_claimword WHERE word = typed) AS known) found
+"""
+
+
+def corrected_spelling(spelling: str) -> str | None:
+    """The words of `spelling` with each word no claim uses replaced by the nearest one
+    that claims use (ClaimWord, pg_trgm's similarity), or left out if none is near; None
+    when every word is one claims use (nothing to correct) or none is left."""
+    with connection.cursor() as cursor:
+        cursor.execute(NEAREST_WORDS_SQL, [spelling])
+        typed = cursor.fetchall()
+    if all(known for _, known, _ in typed):
+        return None
+    words = [word if known else nearest for word, known, nearest in typed]
+    return " ".join(word for word in words if word) or None
 
 
 @dataclass

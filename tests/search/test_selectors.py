@@ -15,6 +15,7 @@ from apps.search.selectors import (
     STOP,
     claim_hits,
     claim_search,
+    corrected_spelling,
     post_hits,
     post_search,
     search_words,
@@ -217,3 +218,10 @@ def test_each_claim_found_carries_its_row_in_its_topics_latest_map(thread, membe
     assert (fair.node.supporters, fair.node.opposers) == (1, 1)
     assert fair.node.standing in {"IN", "OUT", "UNDECIDED"}
     assert copies.node is None  # no post tags it: not on the map
+
+
+def test_a_misspelled_word_is_corrected_to_the_nearest_word_claims_use(claims):
+    assert corrected_spelling("trainng imges") == "images training"
+    assert corrected_spelling("fair use") is None  # every word is one claims use
+    assert corrected_spelling("fair qqqqq") == "fair"  # nothing near: left out
+    assert corrected_spelling("qqqqq") is None
