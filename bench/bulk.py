@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.claims.models import Claim, claim_key
+from apps.claims.services.claims import claim_words_record
 from apps.forum.models import TREE_ID_SEQUENCE, Post, Thread, Topic
 from apps.forum.rendering import render_body
 from apps.forum.trees import starts_tree
@@ -162,10 +163,12 @@ def _set_openings(rows: list[Thread], openings: list[Node]) -> None:
 
 
 def claims(topic: Topic, texts: list[str]) -> list[int]:
-    """Active claims of the topic with these texts (distinct keys); their ids in order."""
+    """Active claims of the topic with these texts (distinct keys), their words in search's
+    vocabulary as claim_create records them; their ids in order."""
     made = Claim.objects.bulk_create(
         (Claim(topic=topic, text=text, key=claim_key(text)) for text in texts), batch_size=5000
     )
+    claim_words_record(texts)
     return [claim.pk for claim in made]
 
 

@@ -17,7 +17,7 @@ from apps.claims.selectors import POSTS_PER_PAGE
 from apps.forum.models import Post, Thread
 from apps.maps.selectors import CARDS_PER_COLUMN, EVIDENCE_SHOWN, OUTGOING_SHOWN
 from apps.maps.strength import MAX_ITERATIONS, STEP, TOLERANCE
-from bench import mapbuild
+from bench import mapbuild, search
 from bench.autocomplete import INDEX, KINDS
 from bench.stats import percentile
 from bench.strength import PEOPLE
@@ -168,6 +168,7 @@ def table(plan, results: dict) -> list[Row]:
         *read_rows(results["throughput"], pages[THREAD_SIZE], results["environment"]["cores"]),
         strength_row(results["strength"]),
         *reading_rows(results["reading"]),
+        *search_rows(results["search"]),
     ]
 
 
@@ -374,6 +375,7 @@ def scale_data(plan, results: dict) -> list[str]:
         " from word lists of the AI-art debate (subject, verb, object, use, qualifier, common"
         " phrases first), created with bulk_create; queries are prefixes, one to three words"
         " of a claim, and the same with one typing slip, a third each.",
+        search_data(results["search"]),
         f"- Strength data (figure 9): base scores (s + 1) / (s + o + 2) of 0 to {PEOPLE}"
         " supporters s and opposers o drawn at random, distinct random (source, target)"
         " pairs of claims, none on itself, alternately a support and an attack; fixed seed.",
@@ -969,6 +971,118 @@ def _autocomplete_why(result: dict, scans: dict) -> str:
         " word): similar_claims must filter with `%>` and order by the word distance alone;"
         " an OR with another condition, or a sort key before the distance, turns the GiST"
         " index scan into a scan of every claim of the topic."
+    )
+
+
+SEARCH_P95_MS = 50
+
+
+def render_search(plan, results: dict) -> str:
+    """Figure 11 alone (run.py --search)."""
+    env = results["environment"]
+    minutes, seconds = divmod(round(results["seconds"]), 60)
+    start_load, end_load = results["load"]
+    result = results["search"]
+    lines = [
+        "# Agora benchmark results: figure 11 alone",
+        "",
+        f"- Run: {plan.name}, {minutes} min {seconds} s, {env['date']}; commit {env['commit']}"
+        + (" with uncommitted changes to the app" if env["uncommitted"] else ""),
+        f"- Machine: {env['cores']} cores; PostgreSQL {env['postgres']}, Python"
+        f" {env['python']}, Django {env['django']}; load average {start_load:.1f} at the start,"
+        f" {end_load:.1f} at the end",
+        search_data(result),
+    ]
+    if results["code_changed"]:
+        lines.append("- **The app's code changed during this run: the figures may mix versions.**")
+    plans = [
+        f"### {kind}: «{plan['query']}»\n\n```\n{plan['text']}\n```"
+        for kind, plan in result["plans"].items()
+    ]
+    slowest = [
+        f"- {ms:.0f} ms, {kind}: «{words}», {count:,} matches"
+        for ms, kind, words, count in result["slowest"]
+    ]
+    return (
+        "\n".join(
+            [
+                *lines,
+                *rows_and_whys(search_rows(result)),
+                "",
+                "## Slowest searches",
+                "",
+                *slowest,
+                "",
+                "## Plans",
+                "",
+                *plans,
+            ]
+        )
+        + "\n"
+    )
+
+
+def search_data(result: dict) -> str:
+    shape = result["shape"]
+    return (
+        f"- Search data (figure 11): {shape['posts']:,} replies in {search.THREADS} threads of one"
+        f" topic written with COPY, {shape['tombstones']:,} of them tombstones, each body one to"
+        f" three paragraphs of 8 to 60 words drawn by the demo debate's word frequencies"
+        f" ({shape['vocabulary']:,} words, stop words included) and, a tenth of them, from a tail"
+        f" of {shape['tail']:,} made-up rare words (Zipf); {shape['claims']:,} claims of another"
+        f" topic (figure 7's texts), {shape['aliases']:,} of them merged into another; then VACUUM"
+        " ANALYZE. Queries, in equal shares: one word, two words, a two-word phrase in quotes, a"
+        " word -word (words drawn as the posts use them, so common ones come up as often as they"
+        " are written), a rare word; one to three words of a claim, and the same with a typing"
+        " slip (claims tab). Timed: what the search page does but rendering: the words' check,"
+        " the ranked matches (at most the newest 1,000 posts; 200 claims by words and 50 by"
+        f" spelling), the first page of {search.PER_PAGE} (with snippets, or the claims' map"
+        " rows)."
+    )
+
+
+def search_rows(result: dict) -> list[Row]:
+    kinds = ", ".join(f"{kind} {ms:.0f}" for kind, ms in result["kind_p95_ms"].items())
+    matches = ", ".join(
+        f"{kind} {count:,.0f}" for kind, count in result["kind_median_matches"].items()
+    )
+    indexes = result["indexes"]
+    return [
+        Row(
+            f"11 Search page over {result['posts']:,} posts and {result['claims']:,} claims, p95",
+            f"{result['p95_ms']:.0f} ms (posts {result['posts_p95_ms']:.0f}, claims"
+            f" {result['claims_p95_ms']:.0f}); p50 {result['p50_ms']:.0f} ms over"
+            f" {result['queries']} searches (p95 by kind: {kinds} ms; median matches: {matches})",
+            f"p95 ≤ {SEARCH_P95_MS} ms",
+            _met(result["p95_ms"] <= SEARCH_P95_MS),
+            _search_why(result),
+        ),
+        Row(
+            "11 Search query plans (EXPLAIN ANALYZE), the indexes read by the query that ranks",
+            "; ".join(f"{kind}: {', '.join(read) or 'none'}" for kind, read in indexes.items()),
+            "the words' GIN index (or, for a common word, the index in creation order) and, for"
+            " a misspelled claim, claim_word_trgm; never the whole table",
+            _met(all(_search_indexed(kind, read) for kind, read in indexes.items())),
+            "a search's plan reads a whole table: see the plans `bench/run.py --search` prints.",
+        ),
+    ]
+
+
+def _search_indexed(kind: str, read: list[str]) -> bool:
+    words = search.CLAIM_INDEXES if kind in search.CLAIM_KINDS else search.POST_INDEXES
+    spelling = kind != "misspelled" or search.SPELLING_INDEX in read
+    return "whole table" not in read and spelling and any(index in read for index in words)
+
+
+def _search_why(result: dict) -> str:
+    ms, kind, words, count = result["slowest"][0]
+    worst = max(result["kind_p95_ms"], key=result["kind_p95_ms"].get)
+    return (
+        f"the slowest kind is {worst} (p95 {result['kind_p95_ms'][worst]:.0f} ms; the slowest"
+        f" search {kind} «{words}», {count:,} ranked, {ms:.0f} ms). A search ranks at most"
+        " 1,000 posts (250 claims), so common words cost what rare ones do, and a misspelled"
+        " word is corrected against the claims' vocabulary (claim_word_trgm), not matched"
+        " against every claim's text. Look at the slowest kind's plan."
     )
 
 

@@ -32,6 +32,7 @@ from bench import (  # noqa: E402
     pages,
     reading,
     report,
+    search,
     strength,
     throughput,
     writers,
@@ -66,6 +67,10 @@ class Plan:
     autocomplete_queries: int
     autocomplete_seconds: int  # stop typing queries after this long, to keep the run bounded
     browser_runs: int  # figure 10's Chromium visits per topic
+    search_posts: int
+    search_claims: int
+    search_queries: int
+    search_seconds: int  # stop searching after this long, to keep the run bounded
 
 
 FULL = Plan(
@@ -95,6 +100,10 @@ FULL = Plan(
     autocomplete_queries=240,
     autocomplete_seconds=150,
     browser_runs=5,
+    search_posts=100_000,
+    search_claims=100_000,
+    search_queries=280,
+    search_seconds=120,
 )
 QUICK = Plan(
     name="quick",
@@ -123,6 +132,10 @@ QUICK = Plan(
     autocomplete_queries=300,
     autocomplete_seconds=150,
     browser_runs=3,
+    search_posts=10_000,
+    search_claims=10_000,
+    search_queries=140,
+    search_seconds=60,
 )
 
 
@@ -135,6 +148,11 @@ def main() -> None:
         action="store_true",
         help="figures 4 and 10 alone, printed (bench/RESULTS.md is left as it is)",
     )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="figure 11 alone, printed (bench/RESULTS.md is left as it is)",
+    )
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
     started = time.perf_counter()
@@ -142,7 +160,14 @@ def main() -> None:
     load = os.getloadavg()[0]
     database.create()
     try:
-        results = (measure_reading if arguments.reading else measure)(plan)
+        figures = (
+            measure_reading
+            if arguments.reading
+            else measure_search
+            if arguments.search
+            else measure
+        )
+        results = figures(plan)
     finally:
         if not arguments.keep:
             database.drop()
@@ -151,6 +176,9 @@ def main() -> None:
     results["load"] = (load, os.getloadavg()[0])
     if arguments.reading:
         print(report.render_reading(plan, results))
+        return
+    if arguments.search:
+        print(report.render_search(plan, results))
         return
     text = report.render(plan, results)
     print(text)
@@ -216,6 +244,7 @@ def measure(plan: Plan) -> dict:
         autocomplete.queries(claims_topic, plan.autocomplete_queries),
         budget=plan.autocomplete_seconds,
     )
+    results["search"] = measure_figure_11(plan, users)
     return results
 
 
@@ -240,6 +269,23 @@ def measure_figure_10(plan: Plan, topic) -> dict:
     demo = reading.load_demo()
     step("figure 10: reading views in-process, then Chromium under gunicorn")
     return reading.measure(topic, demo, runs=plan.page_runs, browser_runs=plan.browser_runs)
+
+
+def measure_search(plan: Plan) -> dict:
+    """Figure 11 alone: `--search`."""
+    results = {"environment": report.environment()}
+    results["search"] = measure_figure_11(plan, data.make_users())
+    return results
+
+
+def measure_figure_11(plan: Plan, users: list) -> dict:
+    posts, claims = plan.search_posts, plan.search_claims
+    step(f"figure 11: loading {posts:,} posts and {claims:,} claims to search")
+    topic, claims_topic, shape = search.load(users, posts=posts, claims=claims)
+    step("figure 11: search pages")
+    typed = search.queries(topic, claims_topic, shape.pop("language"), plan.search_queries)
+    result = search.measure(topic, claims_topic, typed, budget=plan.search_seconds)
+    return result | {"shape": shape}
 
 
 def step(message: str) -> None:

@@ -24,8 +24,8 @@ from config.middleware import (
 
 ABOUT = (
     "Agora's JSON API: topics, threads, posts, tags, claims, endorsements, argument maps and"
-    " their exports, members' profiles, notifications, reports and moderation. The schema"
-    " lists every endpoint; the docs read it."
+    " their exports, search, members' profiles, notifications, reports and moderation. The"
+    " schema lists every endpoint; the docs read it."
 )
 # Django's <converter:name> in a route, written as OpenAPI's {name} (a pk is the schema's id).
 ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")

@@ -7,6 +7,7 @@ from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
 from apps.notifications.api import views as notification_views
+from apps.search.api import views as search_views
 from config.api import ApiDocs, ApiRoot, TokenView
 
 urlpatterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
     path(
         "posts/<int:pk>/reports/", moderation_views.PostReports.as_view(), name="api-post-reports"
     ),
+    path("search/", search_views.Search.as_view(), name="api-search"),
     path("members/me/", member_views.Me.as_view(), name="api-me"),
     path("members/<str:username>/", member_views.MemberDetail.as_view(), name="api-member"),
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("apps.maps.urls")),
     path("", include("apps.moderation.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.search.urls")),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from mptt.managers import TreeManager
@@ -119,6 +122,12 @@ class Post(MPTTModel):
     descendant_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited = models.DateTimeField(null=True, blank=True)
+    # What search matches: the body as written (never its HTML), kept by PostgreSQL itself.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("body", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = PostTreeManager()
 
@@ -130,6 +139,14 @@ class Post(MPTTModel):
             models.Index(fields=["tree_id", "lft"]),
             models.Index(fields=["thread", "depth", "created"]),
             models.Index(fields=["author", "-created"]),
+            # Tombstones are left out: search never matches them.
+            GinIndex(fields=["search_vector"], name="post_search", condition=Q(state="visible")),
+            # A search matching many posts ranks the newest of them (apps/search/selectors.py).
+            models.Index(
+                fields=["created", "id"],
+                name="post_visible_by_created",
+                condition=Q(state="visible"),
+            ),
         ]
         permissions = [("remove_post", "Can remove and restore any post")]
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.maps",
     "apps.moderation",
     "apps.notifications",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -215,10 +216,11 @@ SPECTACULAR_SETTINGS = {
         " (search, create, and each claim's strength and standing); members' endorsements of"
         " claims; members' profiles (a bio, the claims they made and endorse, each with its"
         " standing); each topic's argument map, as JSON or exported as AIF, Argdown, GraphML"
-        " or DOT; members' notifications and the threads they watch; reports of posts and"
-        " claims to the moderators; and moderation: likely duplicate claims, merges and their"
-        " undo, the reports' queue and the moderation log. Reads are public; writes need a"
-        " session or a token from `POST /api/auth/token/`."
+        " or DOT; full-text search over posts and claims; members' notifications and the"
+        " threads they watch; reports of posts and claims to the moderators; and moderation:"
+        " likely duplicate claims, merges and their undo, the reports' queue and the"
+        " moderation log. Reads are public; writes need a session or a token from"
+        " `POST /api/auth/token/`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -89,6 +89,9 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
     "map": (None, lambda thread: f"/topics/{DEMO_TOPIC}/map/"),
     "map-filtered": (None, lambda thread: f"/topics/{DEMO_TOPIC}/map/?q=statistics"),
     "focus": ("demo_member", lambda thread: _focus_url("Today", path=["An AI has"])),
+    "search-posts": (None, lambda thread: "/search/?q=copyright"),
+    "search-claims": ("demo_member", lambda thread: "/search/?q=fair+use&type=claims"),
+    "search-refused": (None, lambda thread: "/search/?q=the&author=nobody"),
     "login": (None, lambda thread: "/accounts/login/"),
     "signup": (None, lambda thread: "/accounts/signup/"),
     "reply": ("demo_member", lambda thread: f"/posts/{_deep_post(thread).pk}/reply/"),
@@ -234,7 +237,8 @@ def test_every_focusable_element_shows_its_focus(name, demo, session):
     if page.evaluate("document.activeElement === document.body"):
         skip = session.tab_until("() => true")
     else:  # a form that puts the cursor in its first field: back up to the top
-        skip = session.tab_until("(el) => el.matches('.skip-link')", shift=True, limit=5)
+        # Past the header: the brand, the search box and its button, the account links.
+        skip = session.tab_until("(el) => el.matches('.skip-link')", shift=True, limit=8)
     assert skip["text"] == "Skip to content", skip
     assert page.locator(".skip-link").bounding_box()["x"] >= 0  # it shows when focused
     while True:

@@ -73,7 +73,7 @@ def test_continued_chain_fits_a_phone(demo, phone):
     phone.screenshot("continued-chain-phone")
 
 
-@pytest.mark.parametrize("name", ["home", "map", "focus", "claim", "login"])
+@pytest.mark.parametrize("name", ["home", "map", "focus", "claim", "login", "search"])
 def test_other_pages_fit_a_phone(name, demo, phone):
     path = {
         "home": "/",
@@ -81,6 +81,7 @@ def test_other_pages_fit_a_phone(name, demo, phone):
         "focus": f"/topics/{demo.topic.slug}/map/claims/{_thesis_with_pros_and_cons().pk}/",
         "claim": demo.topic.claims.order_by("pk").first().get_absolute_url(),
         "login": "/accounts/login/",
+        "search": "/search/?q=fair+use&type=claims",
     }[name]
     page = phone.goto(path)
     expect(page.locator("main h1")).to_be_visible()

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, Endorsement, claim_key
+from apps.claims.models import Claim, ClaimNeighbour, ClaimTag, ClaimWord, Endorsement, claim_key
 from apps.claims.services.claims import NEIGHBOURS, claim_create
 from apps.claims.services.endorsements import NoEndorsement, endorsement_set, endorsement_withdraw
 from apps.claims.services.tags import TagInput, post_tags_set
@@ -356,3 +356,12 @@ def test_a_refused_tag_change_undoes_its_own_writes_and_leaves_the_callers_trans
         with pytest.raises(ValidationError, match="control characters"):
             post_tags_set(post=reply, actor=member, tags=tags)
         assert not Claim.objects.filter(text="A claim made first").exists()
+
+
+def test_a_new_claims_words_join_the_vocabulary_search_corrects_against(topic, member):
+    claim_create(topic=topic, author=member, text="Models memorise Rutkowski's style")
+    claim_create(topic=topic, author=member, text="models MEMORISE")  # no new word
+
+    assert set(ClaimWord.objects.values_list("word", flat=True)) == {
+        "models", "memorise", "rutkowski", "s", "style"
+    }  # fmt: skip

@@ -65,8 +65,8 @@ def page_problems(html: str, *, forms_in_main: int = 0, logged_in: bool = False)
     """What could run on a page besides what its templates put there on purpose.
 
     A full page: its <title> holds no markup, its <head> is base.html's but for it, the header
-    and footer only the logout form, and <main> nothing but `forms_in_main` forms. A fragment
-    (no <body>): nothing at all."""
+    and footer only the search box and the logout form, and <main> nothing but `forms_in_main`
+    forms. A fragment (no <body>): nothing at all."""
     head, has_body, body = html.partition("<body>")
     if not has_body:
         return active_content(html) + _htmx(html)
@@ -81,7 +81,8 @@ def page_problems(html: str, *, forms_in_main: int = 0, logged_in: bool = False)
         return [*problems, "no <main> element"]
     main = body[start:end]
     outside = body[:start] + body[end:]
-    expected_outside = ["<form>"] if logged_in else []
+    # The header's search box, and the logout form for a member.
+    expected_outside = ["<form>", "<form>"] if logged_in else ["<form>"]
     if active_content(outside) != expected_outside:
         problems.append(f"outside <main>: {active_content(outside)}")
     for script in _template_scripts():

@@ -65,6 +65,8 @@ FIELDS = (
     ("claim tag", "api"),
     ("new claim", "api"),
     ("claim search", "form"),
+    ("site search", "form"),
+    ("site search", "api"),
     ("username", "form"),
     ("removal reason", "form"),
     ("lock reason", "form"),
@@ -397,6 +399,7 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         run.exercised += 1
         response = run.member.get(reverse("claims:suggest", args=[topic.slug]), {"claim_1": text})
         run.page(where("claim search", "form"), response)
+        search_vector(run, text, where)
 
     run_reports(run, index, vector, opening)
     # Moderation reasons: remove a post, merge twice (form and API), lock the thread.
@@ -558,6 +561,26 @@ def run_reports(run: Run, index: int, vector: Vector, opening: Post) -> None:
     )
 
 
+def search_vector(run: Run, text: str, where) -> None:
+    """The site search of the vector in the batch's topic, whose posts hold the vectors: the
+    page shows results or says what to change, the API answers 200 or a 400 that says why."""
+    run.exercised += 2
+    params = {"q": text, "topic": run.topic.slug}
+    run.page(
+        where("site search", "form"), run.anonymous.get(reverse("search:search"), params), forms=1
+    )
+    response = run.api.get("/api/search/", params)
+    if response.status_code not in (200, 400):
+        run.fail(where("site search", "api"), f"answered {response.status_code}{_error(response)}")
+    elif response.status_code == 400 and not response.json().get("q"):
+        run.fail(where("site search", "api"), f"400 without a message about q: {response.json()}")
+    elif response.status_code == 200:
+        for hit in response.json()["results"]:
+            unmarked = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+            if "<" in unmarked or ">" in unmarked:
+                run.fail(where("site search", "api"), f"snippet holds markup: {unmarked[:80]!r}")
+
+
 def _judge_signup(run: Run, where: str, expectation: str, response, user, before) -> None:
     status = response.status_code
     if status >= 500:
@@ -711,7 +734,7 @@ def test_hostile_inputs_are_refused_or_stored_inert(batch):
     check_topic_pages(run)
 
     searchable = sum(len(vector.text) <= MAX_QUERY_LENGTH for vector in vectors)
-    assert run.exercised == len(vectors) * (len(FIELDS) - 1) + searchable
+    assert run.exercised == len(vectors) * (len(FIELDS) - 3) + 3 * searchable
     print(
         f"\nbatch {batch}: {len(vectors)} vectors, {run.exercised} vector × field submissions,"
         f" {run.pages} pages checked"

@@ -39,7 +39,23 @@ def claim_for_text(topic: Topic, text: str, creator) -> tuple[Claim, bool]:
     )
     if created:
         _record_neighbours(claim)
+        claim_words_record([claim.text])
     return claim, created
+
+
+def claim_words_record(texts: list[str]) -> None:
+    """Add the words of these claims' texts to the vocabulary search corrects misspellings
+    against (ClaimWord): for each new claim, and for claims written in bulk."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO claims_claimword (word)
+            SELECT DISTINCT word FROM unnest(%s::text[]) text,
+                unnest(tsvector_to_array(to_tsvector('simple', text))) word
+            ON CONFLICT DO NOTHING
+            """,
+            [texts],
+        )
 
 
 def _record_neighbours(claim: Claim) -> None:

@@ -13,7 +13,7 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0005_post_descendant_count'),
+        ('forum', '0006_post_search_vector'),
     ]
 
     operations = [
