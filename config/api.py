@@ -1,11 +1,14 @@
 """The API's front door (/api/ lists where to go, /api/docs/ reads the schema in Swagger
 UI) and what every endpoint shares: its errors' shape (agora_exception_handler)."""
 
+import re
+
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django_ratelimit.exceptions import Ratelimited
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -21,12 +24,29 @@ from config.middleware import (
 
 ABOUT = (
     "Agora's JSON API: topics, threads, posts, tags, claims, endorsements, argument maps and"
-    " their exports, and moderation. The schema lists every endpoint; the docs read it."
+    " their exports, search, members' profiles, notifications, reports and moderation. The"
+    " schema lists every endpoint; the docs read it."
 )
+# Django's <converter:name> in a route, written as OpenAPI's {name} (a pk is the schema's id).
+ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+NOT_RESOURCES = {"api-root", "api-schema", "api-docs"}
+
+
+def resources(request) -> dict[str, str]:
+    """Every route of the API but the front door's, by name: a link, or a URL template."""
+    from config.api_urls import urlpatterns  # it imports this module's views
+
+    api = request.build_absolute_uri(reverse("api-root"))  # {braces} would be quoted in it
+    return {
+        route.name.removeprefix("api-"): api
+        + ROUTE_PARAMETER.sub(r"{\1}", str(route.pattern)).replace("{pk}", "{id}")
+        for route in urlpatterns
+        if route.name not in NOT_RESOURCES
+    }
 
 
 class ApiRoot(APIView):
-    """Where the API starts: its schema, its docs, and the list of topics."""
+    """Where the API starts: its schema, its docs, the list of topics, and every resource."""
 
     permission_classes = [AllowAny]
 
@@ -42,8 +62,14 @@ class ApiRoot(APIView):
                 "docs": link("api-docs"),
                 "topics": link("api-topics"),
                 "token": link("api-token"),
+                "resources": resources(request),
             }
         )
+
+
+@extend_schema_view(post=extend_schema(summary="Get an API token for your username and password"))
+class TokenView(ObtainAuthToken):
+    """`username` and `password` -> `{"token": key}`, for `Authorization: Token <key>`."""
 
 
 class ApiDocs(SpectacularSwaggerSplitView):

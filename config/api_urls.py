@@ -1,14 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.accounts.api import views as member_views
 from apps.claims.api import views as claim_views
 from apps.forum.api import views
 from apps.maps.api import views as map_views
 from apps.moderation.api import views as moderation_views
 from apps.notifications.api import views as notification_views
 from apps.search.api import views as search_views
-from config.api import ApiDocs, ApiRoot
+from config.api import ApiDocs, ApiRoot, TokenView
 
 urlpatterns = [
     path("", ApiRoot.as_view(), name="api-root"),
@@ -60,7 +60,9 @@ urlpatterns = [
         "posts/<int:pk>/reports/", moderation_views.PostReports.as_view(), name="api-post-reports"
     ),
     path("search/", search_views.Search.as_view(), name="api-search"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("members/me/", member_views.Me.as_view(), name="api-me"),
+    path("members/<str:username>/", member_views.MemberDetail.as_view(), name="api-member"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocs.as_view(), name="api-docs"),
 ]

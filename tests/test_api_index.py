@@ -31,6 +31,25 @@ def test_the_api_root_links_its_schema_docs_and_topics():
         assert APIClient().get(index[link]).status_code == 200, link
 
 
+def test_the_api_root_lists_every_route_of_the_schema():
+    """Each resource as a link or a URL template: every path the schema serves is there."""
+    resources = APIClient().get("/api/").json()["resources"]
+    listed = {url.removeprefix("http://testserver") for url in resources.values()}
+    assert set(schema()["paths"]) - listed == set()
+    assert resources["member"] == "http://testserver/api/members/{username}/"
+    assert APIClient().get(resources["topics"]).status_code == 200
+
+
+def test_every_operation_of_the_schema_has_a_summary():
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema()["paths"].items()
+        for method, operation in operations.items()
+        if not (operation.get("summary") or "").strip()
+    ]
+    assert missing == []
+
+
 def test_the_docs_page_runs_only_vendored_files_and_no_inline_script_or_style():
     response = Client().get("/api/docs/")
     html = response.content.decode()
@@ -65,6 +84,9 @@ def test_the_schema_says_what_the_api_covers():
         "AIF",
         "moderation",
         "merges",
+        "archive",
+        "profiles",
+        "bio",
     ):
         assert area in description, area
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from apps.accounts.models import User
+from apps.core.text import MAX_BIO_LENGTH
 
 
 class SignupForm(UserCreationForm):
@@ -31,3 +32,14 @@ class SignupForm(UserCreationForm):
             # "." or ".." would make a profile address that browsers rewrite away.
             raise forms.ValidationError("A username needs at least one letter or digit.")
         return username
+
+
+class ProfileForm(forms.Form):
+    bio = forms.CharField(
+        max_length=MAX_BIO_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Bio",
+        help_text=f"A few words about you, shown on your profile. Markdown works; at most"
+        f" {MAX_BIO_LENGTH:,} characters.",
+    )

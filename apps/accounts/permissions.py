@@ -23,6 +23,17 @@ def check_delete_member(user) -> None:
         raise PermissionDenied("Only administrators can delete members.")
 
 
+def can_edit_profile(user, member) -> bool:
+    """A member edits their own profile, and no one else's."""
+    return can_participate(user) and user.pk == member.pk
+
+
+def check_edit_profile(user, member) -> None:
+    check_participate(user, "edit your profile")
+    if not can_edit_profile(user, member):
+        raise PermissionDenied("Members edit their own profile only.")
+
+
 class IsActiveMember(BasePermission):
     """DRF: an active member; anyone else gets 401 (no credentials) or 403."""
 

@@ -1,6 +1,6 @@
 """What every text a member writes must be, checked in one place: post bodies, thread
-titles, claims and moderators' reasons. The limits are here, for models, forms and
-serializers to read."""
+titles, claims, moderators' reasons, topics' descriptions and members' bios. The limits are
+here, for models, forms and serializers to read."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -11,6 +11,8 @@ MAX_BODY_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
 MAX_CLAIM_LENGTH = 200
 MAX_REASON_LENGTH = 1000
+MAX_DESCRIPTION_LENGTH = 2_000
+MAX_BIO_LENGTH = 2_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ CLAIM = TextKind("claim", MAX_CLAIM_LENGTH, False, "A claim needs words: write t
 REASON = TextKind(
     "reason", MAX_REASON_LENGTH, True, "Give a reason: it is shown in the moderation log."
 )
+DESCRIPTION = TextKind("description", MAX_DESCRIPTION_LENGTH, True, "")  # never required
+BIO = TextKind("bio", MAX_BIO_LENGTH, True, "")  # never required: a blank bio clears it
 REPORT = TextKind(  # a report's reason, which only moderators read
     "reason", MAX_REASON_LENGTH, True, "Say what is wrong with it: the moderators read your reason."
 )

@@ -3,11 +3,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.claims.forms import ADD_ROW, TagRowsForm
 from apps.claims.models import MAX_TAGS_PER_POST, ClaimTag
-from apps.core.text import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.core.text import MAX_BODY_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from apps.forum.models import Post
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.services.posting import Answer
+from apps.forum.services.topics import MAX_SLUG_LENGTH
 
 PREVIEW = "preview"  # the name of the "Preview" button
 BODY_HELP = "Markdown works: *emphasis*, **bold**, [links](https://example.org), `code`, > quotes."
@@ -133,3 +134,27 @@ class EditForm(PostForm):
 def reply_form(parent: Post, data=None) -> ReplyForm:
     """A reply form whose field ids are unique on a page holding several."""
     return ReplyForm(data, auto_id=f"reply-{parent.pk}-%s", claims=claims_to_answer(parent))
+
+
+class TopicForm(forms.Form):
+    """A topic's title and description, and on creation its address."""
+
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    description = forms.CharField(
+        max_length=MAX_DESCRIPTION_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain text: what the topic debates.",
+    )
+    slug = forms.CharField(
+        max_length=MAX_SLUG_LENGTH,
+        required=False,
+        label="Address",
+        help_text="/topics/<address>/: lower-case letters, digits and hyphens; left empty,"
+        " it is made from the title. It cannot change later.",
+    )
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["slug"]

@@ -22,6 +22,8 @@ class Topic(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # An archived topic is read-only: its threads, claims and map stay readable as they are.
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["title"]

@@ -11,7 +11,12 @@ from apps.accounts.decorators import login_required_to
 from apps.forum import selectors
 from apps.forum.forms import EditForm, PreviewForm, ThreadForm, reply_form
 from apps.forum.models import Post, Thread, Topic
-from apps.forum.permissions import check_delete_post, check_edit_post
+from apps.forum.permissions import (
+    can_manage_topics,
+    check_delete_post,
+    check_edit_post,
+    check_topic_open,
+)
 from apps.forum.services import editing, post_state, posting
 from config.caching import cache_for_visitors
 from config.limits import limited
@@ -27,7 +32,8 @@ OPENING_POST_TAGS = Prefetch(
 @cache_for_visitors
 def home(request):
     topics = Topic.objects.annotate(thread_count=Count("threads"))
-    return render(request, "forum/home.html", {"topics": topics})
+    context = {"topics": topics, "can_manage_topics": can_manage_topics(request.user)}
+    return render(request, "forum/home.html", context)
 
 
 @cache_for_visitors
@@ -35,7 +41,8 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     threads = topic.threads.select_related("author").order_by("-last_activity", "-pk")
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "forum/topic.html", {"topic": topic, "page": page})
+    context = {"topic": topic, "page": page, "can_manage_topics": can_manage_topics(request.user)}
+    return render(request, "forum/topic.html", context)
 
 
 @login_required
@@ -43,6 +50,7 @@ def topic_detail(request, slug):
 @limited("post")
 def thread_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)
     form = ThreadForm(request.POST or None)
     if form.is_valid():
         try:
@@ -134,6 +142,7 @@ def post_preview(request):
 def post_edit(request, pk):
     post = _get_post(pk)
     check_edit_post(request.user, post)
+    check_topic_open(post.thread.topic)
     form = EditForm(request.POST or None, post=post)
     if form.is_valid():
         try:
@@ -158,6 +167,7 @@ def post_edit(request, pk):
 def post_delete(request, pk):
     post = _get_post(pk)
     check_delete_post(request.user, post)
+    check_topic_open(post.thread.topic)
     if request.method == "POST":
         try:
             post_state.post_delete(post=post, actor=request.user)

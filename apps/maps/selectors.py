@@ -301,3 +301,16 @@ def _with_strongest_neighbours(claims: list[MapClaim]) -> list[OverviewEntry]:
         )
         for claim in claims
     ]
+
+
+def rows_on_latest_maps(claim_ids: list[int]) -> dict[int, MapClaim]:
+    """Each claim's row in its topic's latest map, by claim id (a claim not on it has none):
+    one query, whichever topics the claims come from."""
+    latest = (
+        ArgumentMap.objects.filter(topic__claims__in=claim_ids)
+        .order_by("topic_id", "-version")
+        .distinct("topic_id")
+        .values("pk")
+    )
+    rows = MapClaim.objects.filter(argument_map__in=latest, claim_id__in=claim_ids)
+    return {row.claim_id: row for row in rows}

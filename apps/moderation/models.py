@@ -78,6 +78,10 @@ class ModerationAction(models.Model):
         DELETE_THREAD = "delete_thread", "deleted a thread"
         DELETE_TOPIC = "delete_topic", "deleted a topic"
         RESOLVE_REPORTS = "resolve_reports", "resolved reports"
+        CREATE_TOPIC = "create_topic", "created a topic"
+        EDIT_TOPIC = "edit_topic", "edited a topic"
+        ARCHIVE_TOPIC = "archive_topic", "archived a topic"
+        UNARCHIVE_TOPIC = "unarchive_topic", "unarchived a topic"
 
     # The log outlives what it records: a deleted topic leaves its entries, without a link.
     topic = models.ForeignKey(

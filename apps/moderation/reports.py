@@ -22,7 +22,9 @@ OUTCOMES = {DISMISS: "dismissed", REMOVE: "the post removed"}  # as the log says
 
 
 def report_create(*, reporter, reason: str, post: Post | None = None, claim: Claim | None = None):
-    """Report a post or a claim (an alias stands for its target) to the moderators."""
+    """Report a post or a claim (an alias stands for its target) to the moderators. An
+    archived topic takes reports too: it is still read, so it can still hurt (a moderator
+    dismisses them, or unarchives the topic to remove the post)."""
     if (post is None) == (claim is None):
         raise TypeError("Report either a post or a claim.")
     if post is not None:

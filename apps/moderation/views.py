@@ -12,6 +12,7 @@ from apps.claims.permissions import can_merge, check_merge
 from apps.claims.services.merge import claim_merge
 from apps.claims.services.merge_undo import claim_merge_undo
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.permissions import check_topic_open
 from apps.forum.services import threads, topics
 from apps.forum.services.post_state import post_remove, post_restore
 from apps.moderation import reports, selectors, services
@@ -54,6 +55,7 @@ def _done_with_reason(request, form: ReasonForm, act) -> bool:
 def duplicates(request, slug):
     check_merge(request.user, "see the duplicate queue")
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)  # its merges and dismissals are writes
     pairs = selectors.likely_duplicates(topic=topic)
     return render(request, "moderation/duplicates.html", {"topic": topic, "pairs": pairs})
 
@@ -81,6 +83,7 @@ def merge(request, slug):
     """GET with target and sources: the preview and the confirm form; POST: the merge."""
     check_merge(request.user, "merge claims")
     topic = get_object_or_404(Topic, slug=slug)
+    check_topic_open(topic)
     # Sources alone (a report's "merge" link) preselect them, not yet a preview to check.
     asked = request.GET if "target" in request.GET else None
     initial = {"sources": request.GET.getlist("sources")}
@@ -121,6 +124,7 @@ def merge(request, slug):
 def merge_undo(request, pk):
     check_merge(request.user, "undo merges")
     merge = get_object_or_404(ClaimMerge.objects.select_related("topic", "target"), pk=pk)
+    check_topic_open(merge.topic)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
 

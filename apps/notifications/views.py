@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import login_required_to
+from apps.accounts.forms import ProfileForm
 from apps.forum.models import Thread
 from apps.notifications import selectors, services
 from apps.notifications.forms import MarkReadForm, PreferencesForm
@@ -62,16 +63,9 @@ def thread_watch(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences_edit(request):
-    """The member's settings: email address, email about notifications, watching."""
-    preferences = Preferences.objects.filter(user=request.user).first() or Preferences()
-    form = PreferencesForm(
-        request.POST or None,
-        initial={
-            "email_address": request.user.email,
-            "email": preferences.email,
-            "watch_by_default": preferences.watch_by_default,
-        },
-    )
+    """The member's settings: email address, email about notifications, watching. (The
+    page's other form, the bio, posts to accounts:bio.)"""
+    form = PreferencesForm(request.POST or None, initial=_preferences_now(request.user))
     if form.is_valid():
         try:
             services.preferences_update(member=request.user, **form.cleaned_data)
@@ -80,7 +74,25 @@ def preferences_edit(request):
         else:
             messages.success(request, "Settings saved.")
             return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return settings_page(request, form=form)
+
+
+def settings_page(request, *, form=None, bio_form=None):
+    """The one settings page, its two forms unbound unless the view that refused one gives it."""
+    context = {
+        "form": form or PreferencesForm(initial=_preferences_now(request.user)),
+        "bio_form": bio_form or ProfileForm(initial={"bio": request.user.bio}),
+    }
+    return render(request, "notifications/settings.html", context)
+
+
+def _preferences_now(member) -> dict:
+    preferences = Preferences.objects.filter(user=member).first() or Preferences()
+    return {
+        "email_address": member.email,
+        "email": preferences.email,
+        "watch_by_default": preferences.watch_by_default,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -211,12 +211,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
     "DESCRIPTION": (
         "The JSON API of Agora, a debate forum whose threaded replies grow into an argument"
-        " map. It covers topics; threads; posts, their responses (agree, disagree, neutral) and"
-        " their claim tags; claims (search, create, and each claim's strength and standing);"
-        " members' endorsements of claims; each topic's argument map, as JSON or exported as"
-        " AIF, Argdown, GraphML or DOT; and moderation: likely duplicate claims, merges and"
-        " their undo, and the moderation log. Reads are public; writes need a session or a"
-        " token from `POST /api/auth/token/`."
+        " map. It covers topics (moderators create, edit, archive and unarchive them); threads;"
+        " posts, their responses (agree, disagree, neutral) and their claim tags; claims"
+        " (search, create, and each claim's strength and standing); members' endorsements of"
+        " claims; members' profiles (a bio, the claims they made and endorse, each with its"
+        " standing); each topic's argument map, as JSON or exported as AIF, Argdown, GraphML"
+        " or DOT; full-text search over posts and claims; members' notifications and the"
+        " threads they watch; reports of posts and claims to the moderators; and moderation:"
+        " likely duplicate claims, merges and their undo, the reports' queue and the"
+        " moderation log. Reads are public; writes need a session or a token from"
+        " `POST /api/auth/token/`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

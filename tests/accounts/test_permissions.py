@@ -1,4 +1,5 @@
-"""The rule the others start from: an active member."""
+"""The rule the others start from: an active member; and a member edits their own
+profile only."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -9,8 +10,10 @@ from apps.accounts.permissions import (
     IsActiveMember,
     IsActiveMemberOrReadOnly,
     can_delete_member,
+    can_edit_profile,
     can_participate,
     check_delete_member,
+    check_edit_profile,
     check_participate,
 )
 from tests.factories import UserFactory
@@ -43,3 +46,18 @@ def test_the_api_lets_anyone_read_and_active_members_write(method, member):
         assert IsActiveMember().has_permission(request, None) is writes
         allowed = IsActiveMemberOrReadOnly().has_permission(request, None)
         assert allowed is (writes or method == "get")
+
+
+def test_only_the_member_themself_may_edit_their_profile(member, other_member):
+    assert can_edit_profile(member, member)
+    assert not can_edit_profile(other_member, member)
+    assert not can_edit_profile(AnonymousUser(), member)
+    member.is_active = False
+    assert not can_edit_profile(member, member)
+
+
+def test_the_refusals_say_why(member, other_member):
+    with pytest.raises(PermissionDenied, match="Log in"):
+        check_edit_profile(AnonymousUser(), member)
+    with pytest.raises(PermissionDenied, match="their own profile"):
+        check_edit_profile(other_member, member)

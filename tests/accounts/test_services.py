@@ -1,8 +1,8 @@
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.accounts.models import User
-from apps.accounts.services import member_delete
+from apps.accounts.services import member_delete, profile_edit
 from apps.claims.models import Endorsement
 from apps.claims.services.claims import claim_create
 from apps.claims.services.endorsements import endorsement_set
@@ -47,3 +47,41 @@ def test_only_active_administrators_delete_members(member, other_member, who):
         member_delete(member=member, actor=actor)
     assert User.objects.filter(pk=member.pk).exists() and Endorsement.objects.count() == 1
     assert not MapDirtyMark.objects.exists()
+
+
+# --- profile_edit --------------------------------------------------------------------------
+
+
+def test_a_member_sets_their_bio_rendered_and_sanitized(member, other_member):
+    profile_edit(
+        member=member, editor=member, bio="  I like **maps**, @bob. <script>x()</script>  "
+    )
+
+    member.refresh_from_db()
+    assert member.bio == "I like **maps**, @bob. <script>x()</script>"
+    assert "<strong>maps</strong>" in member.bio_html
+    assert 'href="/u/bob/"' in member.bio_html
+    assert "<script" not in member.bio_html
+
+
+def test_a_blank_bio_clears_it(member):
+    profile_edit(member=member, editor=member, bio="Hello")
+    profile_edit(member=member, editor=member, bio="   ")
+    member.refresh_from_db()
+    assert (member.bio, member.bio_html) == ("", "")
+
+
+@pytest.mark.parametrize(("bio", "code"), [("x" * 2001, "too_long"), ("a\x00b", "control")])
+def test_an_overlong_or_nul_bio_is_refused(member, bio, code):
+    with pytest.raises(ValidationError) as refusal:
+        profile_edit(member=member, editor=member, bio=bio)
+    assert refusal.value.code == code
+    member.refresh_from_db()
+    assert member.bio == ""
+
+
+def test_nobody_edits_another_members_bio(member, other_member):
+    with pytest.raises(PermissionDenied, match="their own profile"):
+        profile_edit(member=member, editor=other_member, bio="Hacked")
+    member.refresh_from_db()
+    assert member.bio == ""

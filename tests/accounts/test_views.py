@@ -6,7 +6,13 @@ import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
 
+from apps.accounts.services import profile_edit
+from apps.claims.models import Claim
+from apps.claims.services.claims import claim_create
+from apps.claims.services.endorsements import endorsement_set
+from apps.claims.services.tags import TagInput
 from apps.forum.services.post_state import post_delete
+from apps.maps.services import map_build
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +408,94 @@ def test_a_username_without_a_letter_or_digit_is_refused(username):
     assert response.status_code == 200
     assert "at least one letter or digit" in response.content.decode()
     assert not get_user_model().objects.filter(username=username).exists()
+
+
+# --- profile lists, bio and settings -------------------------------------------------------
+
+
+@pytest.fixture
+def alice_claims(thread, member, other_member):
+    """alice's claim «Fair use» (on the built map) and her dispute of bob's «Copies»."""
+    make_reply(thread.opening_post, author=member, tags=[TagInput("Fair use", "supports")])
+    make_reply(thread.opening_post, author=other_member, tags=[TagInput("Copies", "supports")])
+    endorsement_set(claim=Claim.objects.get(text="Copies"), member=member, stance="opposes")
+    map_build(topic_id=thread.topic_id)
+
+
+def test_the_claims_tab_lists_claims_made_with_their_strength_and_standing(alice_claims):
+    page = Client().get("/u/alice/", {"show": "claims"}).content.decode()
+
+    assert "Fair use" in page and "Copies" not in page
+    assert 'class="strength-bar' in page and "standing-in" in page
+    assert 'aria-current="page">Claims made' in page
+
+
+def test_the_endorsements_tab_says_endorses_or_disputes(alice_claims):
+    page = Client().get("/u/alice/", {"show": "endorsements"}).content.decode()
+
+    assert "Copies" in page and "disputes" in page and "Fair use" not in page
+
+
+def test_an_unknown_tab_shows_the_posts(alice_posts):
+    response = Client().get("/u/alice/", {"show": "<script>"})
+    assert response.status_code == 200 and response.context["show"] == "posts"
+
+
+def test_the_lists_page_twenty_at_a_time(member, thread):
+    for number in range(23):
+        claim_create(topic=thread.topic, author=member, text=f"Claim number {number}")
+
+    first = Client().get("/u/alice/", {"show": "claims"}).content.decode()
+    second = Client().get("/u/alice/", {"show": "claims", "page": 2}).content.decode()
+
+    assert "Claim number 22" in first and "Claim number 2<" not in first
+    assert "Page 1 of 2" in first and "show=claims&amp;page=2" in first
+    assert "Claim number 0" in second and "Claim number 22" not in second
+
+
+def test_the_bio_shows_on_the_profile_and_only_its_owner_gets_the_edit_link(member, logged_in):
+    profile_edit(member=member, editor=member, bio="I *read* papers.")
+
+    mine = logged_in.get("/u/alice/").content.decode()
+    theirs = Client().get("/u/alice/").content.decode()
+
+    assert "I <em>read</em> papers." in mine and "I <em>read</em> papers." in theirs
+    assert 'href="/settings/#profile"' in mine and 'href="/settings/#profile"' not in theirs
+
+
+def test_a_member_edits_their_bio_on_the_one_settings_page(member, logged_in):
+    page = logged_in.get("/settings/").content.decode()
+    assert 'action="/settings/bio/"' in page and 'name="bio"' in page
+    assert 'name="watch_by_default"' in page  # the notifications' form, on the same page
+
+    response = logged_in.post("/settings/bio/", {"bio": "Hello **there**"})
+
+    assert response.status_code == 302 and response["Location"] == "/u/alice/"
+    member.refresh_from_db()
+    assert member.bio_html.strip() == "<p>Hello <strong>there</strong></p>"
+
+
+def test_a_refused_bio_comes_back_with_the_error_on_the_settings_page(member, logged_in):
+    response = logged_in.post("/settings/bio/", {"bio": "x" * 2001})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="errors"' in page
+    assert 'name="watch_by_default"' in page
+    member.refresh_from_db()
+    assert member.bio == ""
+
+
+def test_saving_the_notification_settings_leaves_the_bio(member, logged_in):
+    profile_edit(member=member, editor=member, bio="Kept.")
+    logged_in.post("/settings/", {"email": "none", "email_address": ""})
+    member.refresh_from_db()
+    assert member.bio == "Kept."
+
+
+def test_the_bio_is_only_posted():
+    assert Client().get("/settings/bio/").status_code == 405
+
+
+def test_visitors_are_sent_to_log_in_from_the_settings_page():
+    response = Client().post("/settings/bio/", {"bio": "x"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -125,6 +125,11 @@ PAGES: dict[str, tuple[str | None, Callable]] = {
         "demo_moderator",
         lambda thread: f"/moderation/reports/{_report(thread)}/resolve/",
     ),
+    "topic-create": ("demo_moderator", lambda thread: "/topics/new/"),
+    "topic-edit": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/edit/"),
+    "topic-archive": ("demo_moderator", lambda thread: f"/topics/{DEMO_TOPIC}/archive/"),
+    "profile-claims": (None, lambda thread: "/u/selzero/?show=claims"),
+    "profile-endorsements": (None, lambda thread: "/u/demo_member/?show=endorsements"),
 }
 
 

@@ -241,3 +241,23 @@ def test_each_read_costs_the_same_queries_for_5_claims_as_for_60(read, db):
             READS[read](argument_map, ids)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 5
+
+
+def test_rows_on_latest_maps_reads_each_topics_latest_version_in_one_query(thread, member):
+    opening = tag_post(thread.opening_post, supports=["Old thesis"])
+    map_build(topic_id=thread.topic_id)
+    make_reply(opening, author=member, tags=tags(opposes=["Old thesis"]))
+    map_build(topic_id=thread.topic_id)  # version 2: «Old thesis» has an opposer now
+    elsewhere = make_thread(topic=TopicFactory(slug="music"), author=member)
+    tag_post(elsewhere.opening_post, supports=["Sampling"])
+    map_build(topic_id=elsewhere.topic_id)
+    old, sampling = claim_id(thread.topic, "Old thesis"), claim_id(elsewhere.topic, "Sampling")
+    unmapped = claim_id(thread.topic, "Old thesis") + 1000
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.rows_on_latest_maps([old, sampling, unmapped])
+
+    assert len(queries) == 1
+    assert set(rows) == {old, sampling}
+    assert rows[old].argument_map.version == 2 and rows[old].opposers == 1
+    assert rows[sampling].argument_map.topic_id == elsewhere.topic_id

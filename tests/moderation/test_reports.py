@@ -14,6 +14,7 @@ from apps.forum.models import Post
 from apps.forum.services.post_state import post_remove
 from apps.forum.services.posting import reply_create
 from apps.forum.services.threads import thread_delete
+from apps.forum.services.topics import topic_archive
 from apps.moderation.models import ModerationAction, Report
 from apps.moderation.reports import report_create, report_resolve
 from apps.notifications.models import Notification
@@ -227,3 +228,21 @@ def test_a_deleted_thread_takes_its_reports_along(thread, reply, member, moderat
     report_create(reporter=member, post=reply, reason="Spam")
     thread_delete(thread=thread, moderator=moderator, reason="spam thread")
     assert not Report.objects.exists()
+
+
+def test_an_archived_topic_takes_reports_dismisses_them_but_removes_nothing(
+    reply, member, moderator
+):
+    topic_archive(topic=reply.thread.topic, moderator=moderator, archived=True, reason="Done")
+    reply = Post.objects.select_related("thread__topic").get(pk=reply.pk)
+    report = report_create(reporter=member, post=reply, reason="Spam")
+
+    with pytest.raises(PermissionDenied, match="archived: it is read-only"):
+        report_resolve(report=report, moderator=moderator, action="remove", note="spam")
+    reply.refresh_from_db()
+    report.refresh_from_db()
+    assert reply.state == Post.State.VISIBLE and report.state == Report.State.OPEN
+
+    report_resolve(report=report, moderator=moderator, action="dismiss")
+    report.refresh_from_db()
+    assert report.state == Report.State.DISMISSED

@@ -17,6 +17,7 @@ from apps.claims.services.tags import TagInput, post_tags_set
 from apps.forum.models import Post, Thread
 from apps.forum.services.post_state import post_delete, post_remove
 from apps.forum.services.threads import thread_set_locked
+from apps.forum.services.topics import topic_archive
 from apps.maps.services import map_build
 from apps.moderation import reports
 from apps.moderation.models import ClaimMerge, DuplicateDismissal, ModerationAction, Report
@@ -892,6 +893,16 @@ def test_the_queue_shows_each_item_once_with_its_reporters_reasons_oldest_first(
     assert f'href="/posts/{spam.pk}/tags/"' in html  # edit its tags
     assert f"/moderation/topics/{thread.topic.slug}/merge/?sources={fair_use.pk}" in html
     assert mod_client.get("/moderation/reports/").content.decode().count('class="reported"') == 2
+
+
+def test_an_archived_topics_queue_offers_dismissal_alone(
+    spam, thread, member, moderator, mod_client
+):
+    reported(spam, member)
+    topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="Done")
+    html = mod_client.get(f"/moderation/topics/{thread.topic.slug}/reports/").content.decode()
+    assert 'value="dismiss"' in html and "unarchive it to remove" in html
+    assert 'value="remove"' not in html and f'href="/posts/{spam.pk}/tags/"' not in html
 
 
 def test_the_queue_is_paged_and_its_queries_do_not_grow_with_the_items(

@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.claims.services.claims import claim_create
+from apps.claims.services.tags import TagInput
+from apps.maps.services import map_build
 from apps.search.views import PER_PAGE
 from tests.factories import TopicFactory, make_reply, make_thread
 from tests.html_checks import active_content
@@ -66,6 +68,13 @@ def test_the_tabs_keep_the_words_and_filters_and_show_claims(topic, member):
     assert [hit.claim.text for hit in response.context["hits"]] == ["Style cannot be copyrighted"]
     assert "not on the map yet" in html
     assert '<input type="hidden" name="type" value="claims"' in html  # a new search stays
+
+
+def test_a_claim_on_the_map_shows_its_strength_and_standing(thread, member):
+    make_reply(thread.opening_post, author=member, tags=[TagInput("Style is free", "supports")])
+    map_build(topic_id=thread.topic_id)
+    _, html = page({"q": "style", "type": "claims"})
+    assert 'class="strength-bar' in html and "standing-in" in html
 
 
 def test_results_come_a_page_at_a_time(thread, member):

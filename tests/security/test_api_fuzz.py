@@ -84,6 +84,7 @@ def path_values(caller: User | None) -> dict[str, list]:
         "claims": [*Claim.objects.order_by("pk").values_list("pk", flat=True), MISSING],
         "merges": [*3 * list(ClaimMerge.objects.values_list("pk", flat=True)), MISSING],
         "reports": [*3 * list(Report.objects.values_list("pk", flat=True)), MISSING],
+        "members": [*3 * list(User.objects.values_list("username", flat=True)), "no-such-member"],
         "parents": list(Post.objects.order_by("pk").values_list("pk", flat=True)),
         "active claims": list(Claim.objects.active().order_by("pk").values_list("pk", flat=True)),
     }

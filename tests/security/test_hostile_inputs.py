@@ -23,7 +23,14 @@ from apps.accounts.models import User
 from apps.claims.models import Claim, claim_key
 from apps.claims.services.claims import claim_create
 from apps.claims.services.tags import TagInput
-from apps.core.text import MAX_BODY_LENGTH, MAX_CLAIM_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH
+from apps.core.text import (
+    MAX_BIO_LENGTH,
+    MAX_BODY_LENGTH,
+    MAX_CLAIM_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.services.posting import reply_create, thread_create
 from apps.maps import exports
@@ -68,6 +75,10 @@ FIELDS = (
     ("report reason", "form"),
     ("report reason", "api"),
     ("resolution note", "api"),
+    ("topic title", "api"),
+    ("topic description", "form"),
+    ("bio", "form"),
+    ("bio", "api"),
 )
 ACCEPT, REJECT, EITHER = "accept", "reject", "either"
 
@@ -119,6 +130,8 @@ NORMALIZE = {
     "claim": collapsed,
     "reason": str.strip,
     "username": username_of,
+    "description": str.strip,
+    "bio": str.strip,
 }
 LIMITS = {
     "body": MAX_BODY_LENGTH,
@@ -126,7 +139,10 @@ LIMITS = {
     "claim": MAX_CLAIM_LENGTH,
     "reason": MAX_REASON_LENGTH,
     "username": MAX_USERNAME_LENGTH,
+    "description": MAX_DESCRIPTION_LENGTH,
+    "bio": MAX_BIO_LENGTH,
 }
+OPTIONAL = {"description", "bio"}  # blank is a valid value: none
 
 
 def has_controls(text: str) -> bool:
@@ -141,6 +157,8 @@ def expected(kind: str, text: str) -> str:
     if "\x00" in text or len(collapsed(text)) > LIMITS[kind]:
         return REJECT
     if not value.strip():
+        if kind in OPTIONAL:
+            return ACCEPT
         return EITHER if kind == "claim" else REJECT  # a blank tag row is left unused
     if has_controls(text) and kind != "username":
         return EITHER
@@ -193,10 +211,11 @@ class Run:
         for problem in page_problems(html_of(response), forms_in_main=forms, logged_in=logged_in):
             self.fail(where, problem)
 
-    def submit(self, where: str, kind: str, text: str, send, *, api: bool, saved):
+    def submit(self, where: str, kind: str, text: str, send, *, api: bool, saved, forms: int = 1):
         """Send one submission and judge it: success and `saved(response)` finds the input
         stored as it should be, or a clear error and not a row added anywhere; which of
-        the two the input demands. Returns the response and whether it succeeded."""
+        the two the input demands (a form re-shown on a page of `forms` forms). Returns the
+        response and whether it succeeded."""
         self.exercised += 1
         verdict = expected(kind, text)
         before = row_counts() if verdict != ACCEPT else None  # only a refusal needs it
@@ -225,7 +244,7 @@ class Run:
             html = html_of(response)
             if 'class="errors"' not in html:
                 self.fail(where, "form re-shown without an error message")
-            for problem in page_problems(html, forms_in_main=1, logged_in=True):
+            for problem in page_problems(html, forms_in_main=forms, logged_in=True):
                 self.fail(where, f"error page: {problem}")
         if before is not None and row_counts() != before:
             after = row_counts()
@@ -430,6 +449,52 @@ def run_vector(run: Run, index: int, vector: Vector) -> None:
         saved=lambda _: None if Thread.objects.get(pk=thread.pk).locked else "thread not locked",
     )
 
+    # A topic's title (a moderator's new topic) and description (its edit form).
+    run.submit(
+        where("topic title", "api"),
+        "title",
+        text,
+        lambda: run.api_mod.post(
+            "/api/topics/", {"title": text, "slug": f"hostile-title-{index}"}, format="json"
+        ),
+        api=True,
+        saved=lambda response: _stored(Topic.objects.get(slug=response.data["slug"]).title,
+                                       collapsed(text)),
+    )  # fmt: skip
+    run.submit(
+        where("topic description", "form"),
+        "description",
+        text,
+        lambda: run.mod.post(
+            reverse("forum:topic_edit", args=[topic.slug]),
+            {"title": topic.title, "description": text},
+        ),
+        api=False,
+        saved=lambda _: _stored(Topic.objects.get(pk=topic.pk).description, text.strip()),
+    )
+
+    # The author's bio, on the settings page (its form posts to accounts:bio) and over the API.
+    run.submit(
+        where("bio", "form"),
+        "bio",
+        text,
+        lambda: run.member.post(reverse("accounts:bio"), {"bio": text}),
+        api=False,
+        saved=lambda _: _stored(User.objects.get(pk=author.pk).bio, text.strip()),
+        forms=2,  # the settings page's bio and notification forms
+    )
+    run.submit(
+        where("bio", "api"),
+        "bio",
+        text,
+        lambda: run.api.patch("/api/members/me/", {"bio": text}, format="json"),
+        api=True,
+        saved=lambda response: (
+            _stored(User.objects.get(pk=author.pk).bio, text.strip())
+            or _inert_fragment(response.data["bio_html"])
+        ),
+    )
+
     # Username, signing up in a fresh browser.
     newcomer = browser()
     before = row_counts()
@@ -563,6 +628,7 @@ def _unchanged(run: Run, where: str, post: Post) -> None:
 def check_topic_pages(run: Run) -> None:
     """The pages that gather a batch: topic, profile, map and exports, logs, notifications."""
     topic = run.topic
+    run.page("home page, every topic", run.anonymous.get(reverse("forum:home")))
     run.page("topic page", run.anonymous.get(topic.get_absolute_url()))
     history = reverse("forum:post_revisions", args=[run.history.pk])
     run.page("history of the post every form edit changed", run.anonymous.get(history))

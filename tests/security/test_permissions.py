@@ -23,6 +23,7 @@ from apps.forum.models import Post, Thread, Topic
 from apps.forum.services.post_state import post_remove
 from apps.forum.services.posting import reply_create
 from apps.forum.services.threads import thread_set_locked
+from apps.forum.services.topics import topic_archive
 from apps.moderation.models import ClaimMerge, Report
 from apps.moderation.reports import report_create
 from apps.moderation.selectors import merge_preview
@@ -59,7 +60,10 @@ class World:
     own: Claim  # endorsed by every user (the inactive one before deactivation)
     others: Claim
     merge: ClaimMerge  # `merged` into `kept`, by the moderator
+    archived_post: Post  # the member's reply, tagged, in an archived topic
+    archived_claim: Claim  # its claim
     report: Report  # the other member's open report of the member's post
+    archived_report: Report  # the inactive user's, made before deactivation, of archived_post
 
 
 @pytest.fixture
@@ -98,9 +102,17 @@ def world(db) -> World:
     own = Claim.objects.get(text="Models copy art")
     for user in users.values():
         endorsement_set(claim=own, member=user, stance="supports")
+    archived = make_thread(topic=TopicFactory(slug="perms-archived"), author=member)
+    archived_post = reply_create(
+        parent=archived.opening_post, author=member, body="Frozen",
+        tags=[TagInput("Archived claim", "supports")],
+    )  # fmt: skip
+    topic_archive(topic=archived.topic, moderator=mod, archived=True, reason="settled")
+    archived_post = Post.objects.select_related("thread__topic").get(pk=archived_post.pk)
     Notification.objects.create(user=mod, text="Something for the moderator to mark read")
     Watch.objects.filter(thread=thread).delete()  # so that watching it changes a row
     report = report_create(reporter=other, post=post, reason="Spam")
+    archived_report = report_create(reporter=users[INACTIVE], post=archived_post, reason="Old")
     users[INACTIVE].is_active = False
     users[INACTIVE].save()
     return World(
@@ -108,6 +120,8 @@ def world(db) -> World:
         post=post, others_post=others_post, gone_post=gone_post, removed_post=removed_post,
         locked_post=locked_post, own=own,
         others=Claim.objects.get(text="Models learn"), merge=merge, report=report,
+        archived_post=archived_post, archived_claim=Claim.objects.get(text="Archived claim"),
+        archived_report=archived_report,
     )  # fmt: skip
 
 
@@ -115,7 +129,7 @@ def state() -> dict:
     """Everything a write in this file could change."""
     return {
         "rows": row_counts(),
-        "topics": list(Topic.objects.order_by("pk").values_list("pk", "slug", "title")),
+        "topics": list(Topic.objects.order_by("pk").values_list("pk", "slug", "title", "archived")),
         "threads": list(Thread.objects.order_by("pk").values_list("pk", "title", "locked")),
         "posts": list(
             Post.objects.order_by("pk").values_list("pk", "body", "state", "removal_reason")
@@ -126,7 +140,9 @@ def state() -> dict:
             Endorsement.objects.order_by("pk").values_list("claim", "user", "stance")
         ),
         "merges": list(ClaimMerge.objects.order_by("pk").values_list("pk", "undone_at")),
-        "users": list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
+        "users": list(
+            User.objects.order_by("pk").values_list("pk", "password", "is_active", "bio")
+        ),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
         "watches": list(Watch.objects.order_by("pk").values_list("user", "thread")),
         "preferences": list(Preferences.objects.order_by("pk").values_list("user", "email")),
@@ -249,6 +265,33 @@ HTML_ACTIONS = [
     Action("withdraw an endorsement", "post",
            lambda w: reverse("claims:endorse", args=[w.own.pk]), lambda w: {"stance": "withdraw"},
            MEMBERS),
+    Action("create a topic", "post", lambda w: reverse("forum:topic_create"),
+           lambda w: {"title": "A fresh topic"}, ONLY_MODERATOR),
+    Action("edit a topic", "post", lambda w: reverse("forum:topic_edit", args=[w.topic.slug]),
+           lambda w: {"title": "Renamed", "description": ""}, ONLY_MODERATOR),
+    Action("archive a topic", "post",
+           lambda w: reverse("forum:topic_archive", args=[w.empty_topic.slug]),
+           lambda w: {"reason": "done"}, ONLY_MODERATOR),
+    Action("unarchive a topic", "post",
+           lambda w: reverse("forum:topic_archive", args=[w.archived_post.thread.topic.slug]),
+           lambda w: {"reason": "reopened"}, ONLY_MODERATOR),
+    Action("start a thread in an archived topic", "post",
+           lambda w: reverse("forum:thread_create", args=[w.archived_post.thread.topic.slug]),
+           lambda w: {"title": "New", "body": "Hello"}, NOBODY),
+    Action("reply in an archived topic", "post",
+           lambda w: reverse("forum:reply", args=[w.archived_post.pk]),
+           lambda w: {"body": "Reply", "response": "neutral"}, NOBODY),
+    Action("edit own post in an archived topic", "post",
+           lambda w: reverse("forum:post_edit", args=[w.archived_post.pk]),
+           lambda w: {"body": "Edited"}, NOBODY),
+    Action("change tags in an archived topic", "post",
+           lambda w: reverse("claims:post_tags", args=[w.archived_post.pk]), lambda w: TAG,
+           NOBODY),
+    Action("endorse a claim in an archived topic", "post",
+           lambda w: reverse("claims:endorse", args=[w.archived_claim.pk]),
+           lambda w: {"stance": "opposes"}, NOBODY),
+    Action("edit own bio", "post", lambda w: reverse("accounts:bio"),
+           lambda w: {"bio": "About me"}, MEMBERS),
     Action("report a post", "post",
            lambda w: reverse("moderation:report_post", args=[w.others_post.pk]),
            lambda w: {"reason": "Spam"}, NOT_THE_AUTHOR),
@@ -258,6 +301,12 @@ HTML_ACTIONS = [
            ONLY_MODERATOR, writes=False),
     Action("resolve a report", "post", lambda w: reverse("moderation:resolve", args=[w.report.pk]),
            lambda w: {"action": "dismiss"}, ONLY_MODERATOR),
+    Action("report a post in an archived topic", "post",
+           lambda w: reverse("moderation:report_post", args=[w.archived_post.pk]),
+           lambda w: {"reason": "Spam"}, MEMBERS - ONLY_MEMBER),
+    Action("remove a reported post in an archived topic", "post",
+           lambda w: reverse("moderation:resolve", args=[w.archived_report.pk]),
+           lambda w: {"action": "remove", "note": "spam"}, NOBODY),
 ]  # fmt: skip
 API_ACTIONS = [
     Action("reply", "post", lambda w: f"/api/threads/{w.thread.pk}/posts/",
@@ -297,6 +346,30 @@ API_ACTIONS = [
            lambda w: f"/api/claims/{w.own.pk}/endorsement/", None, MEMBERS, api=True, answer=204),
     Action("read own endorsement", "get", lambda w: f"/api/claims/{w.own.pk}/endorsement/", None,
            MEMBERS, api=True, writes=False),
+    Action("create a topic", "post", lambda w: "/api/topics/",
+           lambda w: {"title": "A fresh topic"}, ONLY_MODERATOR, api=True),
+    Action("edit a topic", "patch", lambda w: f"/api/topics/{w.topic.slug}/",
+           lambda w: {"title": "Renamed"}, ONLY_MODERATOR, api=True),
+    Action("archive a topic", "patch", lambda w: f"/api/topics/{w.empty_topic.slug}/",
+           lambda w: {"archived": True, "reason": "done"}, ONLY_MODERATOR, api=True),
+    Action("reply in an archived topic", "post",
+           lambda w: f"/api/threads/{w.archived_post.thread_id}/posts/",
+           lambda w: {"parent": w.archived_post.pk, "body": "Reply"}, NOBODY, api=True),
+    Action("edit own post in an archived topic", "patch",
+           lambda w: f"/api/posts/{w.archived_post.pk}/", lambda w: {"body": "Edited"}, NOBODY,
+           api=True),
+    Action("change tags in an archived topic", "patch",
+           lambda w: f"/api/posts/{w.archived_post.pk}/", lambda w: API_TAG, NOBODY, api=True),
+    Action("create a claim in an archived topic", "post",
+           lambda w: f"/api/topics/{w.archived_post.thread.topic.slug}/claims/",
+           lambda w: {"text": "A brand new claim"}, NOBODY, api=True),
+    Action("endorse a claim in an archived topic", "put",
+           lambda w: f"/api/claims/{w.archived_claim.pk}/endorsement/",
+           lambda w: {"stance": "opposes"}, NOBODY, api=True),
+    Action("edit own bio", "patch", lambda w: "/api/members/me/", lambda w: {"bio": "About me"},
+           MEMBERS, api=True),
+    Action("read own profile", "get", lambda w: "/api/members/me/", None, MEMBERS, api=True,
+           writes=False),
     Action("read own notifications", "get", lambda w: "/api/notifications/", None, MEMBERS,
            api=True, writes=False),
     Action("mark all notifications read", "post", lambda w: "/api/notifications/read/",
@@ -314,6 +387,12 @@ API_ACTIONS = [
            writes=False),
     Action("resolve a report", "post", lambda w: f"/api/reports/{w.report.pk}/resolve/",
            lambda w: {"action": "remove", "note": "spam"}, ONLY_MODERATOR, api=True),
+    Action("report a post in an archived topic", "post",
+           lambda w: f"/api/posts/{w.archived_post.pk}/reports/", lambda w: {"reason": "Spam"},
+           MEMBERS - ONLY_MEMBER, api=True),
+    Action("remove a reported post in an archived topic", "post",
+           lambda w: f"/api/reports/{w.archived_report.pk}/resolve/",
+           lambda w: {"action": "remove", "note": "spam"}, NOBODY, api=True),
 ]  # fmt: skip
 ACTIONS = HTML_ACTIONS + API_ACTIONS
 CASES = [(action, actor) for action in ACTIONS for actor in ACTORS]

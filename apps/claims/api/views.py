@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django_ratelimit import UNSAFE
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,7 +34,8 @@ class TopicClaims(generics.ListAPIView):
         return get_object_or_404(Topic, slug=self.kwargs["slug"])
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="words to match")]
+        summary="List or search a topic's claims",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="words to match")],
     )
     def get(self, request, slug):
         query = request.query_params.get("q", "")
@@ -50,7 +51,9 @@ class TopicClaims(generics.ListAPIView):
         )
 
     @extend_schema(
-        request=ClaimCreateSerializer, responses={201: ClaimSerializer, 200: ClaimSerializer}
+        summary="Find or create a claim by its words",
+        request=ClaimCreateSerializer,
+        responses={201: ClaimSerializer, 200: ClaimSerializer},
     )
     @method_decorator(limited("claim"))
     def post(self, request, slug):
@@ -65,6 +68,7 @@ class TopicClaims(generics.ListAPIView):
         )
 
 
+@extend_schema_view(get=extend_schema(summary="Read a claim with its standing on the map"))
 class ClaimDetail(generics.RetrieveAPIView):
     """A claim with its strength, people and standing in the latest map (that version's row,
     never its whole graph); an alias names the claim it was merged into."""
@@ -88,7 +92,9 @@ class ClaimEndorsement(APIView):
     def get_claim(self) -> Claim:
         return get_object_or_404(Claim.objects.select_related("merged_into"), pk=self.kwargs["pk"])
 
-    @extend_schema(responses={200: EndorsementSerializer})
+    @extend_schema(
+        summary="Read your endorsement of a claim", responses={200: EndorsementSerializer}
+    )
     def get(self, request, pk):
         endorsement = selectors.endorsement_of(claim=self.get_claim(), user=request.user)
         if endorsement is None:
@@ -96,6 +102,7 @@ class ClaimEndorsement(APIView):
         return Response(EndorsementSerializer(endorsement).data)
 
     @extend_schema(
+        summary="Endorse or dispute a claim",
         request=StanceSerializer,
         responses={201: EndorsementSerializer, 200: EndorsementSerializer},
     )
@@ -111,7 +118,7 @@ class ClaimEndorsement(APIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Withdraw your endorsement of a claim", responses={204: None})
     @method_decorator(limited("endorse", method=UNSAFE))
     def delete(self, request, pk):
         try:

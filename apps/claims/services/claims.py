@@ -7,6 +7,7 @@ from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, claim_key
 from apps.core.text import CLAIM, clean_text
 from apps.forum.models import Topic
+from apps.forum.permissions import check_topic_open
 
 NEIGHBOURS = 5  # likely duplicates recorded for a new claim
 
@@ -15,6 +16,7 @@ def claim_create(*, topic: Topic, author, text: str) -> tuple[Claim, bool]:
     """The active claim of the topic with these words (or the claim its words' alias was
     merged into), and whether it was created just now."""
     check_participate(author, "add a claim")
+    check_topic_open(topic)
     with transaction.atomic():
         return claim_for_text(topic, text, author)
 

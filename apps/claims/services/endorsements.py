@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, ClaimTag, Endorsement
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 
 
@@ -21,6 +22,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
         raise ValidationError(
             f"An endorsement supports or opposes a claim, not “{stance}”.", code="stance"
         )
+    check_topic_open(claim.topic)
     with transaction.atomic():
         claim = _lock_canonical(claim)
         # The claim's lock keeps a merge away; the row's unique constraint settles a race
@@ -41,6 +43,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
 def endorsement_withdraw(*, claim: Claim, member) -> None:
     """Delete the member's endorsement of the claim (an alias stands for its target)."""
     check_participate(member, "endorse claims")
+    check_topic_open(claim.topic)
     with transaction.atomic():
         claim = _lock_canonical(claim)
         deleted, _ = Endorsement.objects.filter(claim=claim, user=member).delete()

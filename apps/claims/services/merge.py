@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.permissions import check_merge
 from apps.core.text import REASON, clean_text
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.reports import reports_resolve_merged
@@ -31,6 +32,7 @@ def claim_merge(
     become aliases of the target. `resolutions` and `member_resolutions` give the stance kept
     by each post and member with opposite stances on the claims, by post and member id."""
     check_merge(moderator)
+    check_topic_open(target.topic)
     reason = clean_text(reason, REASON)
     claim_ids = sorted({target.pk, *(source.pk for source in sources)})
     if not sources:

@@ -20,6 +20,7 @@ from apps.claims.services.merge import (
     tag_rows,
 )
 from apps.core.text import REASON, clean_text
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.notifications.services import notifications_for_merge_undo
@@ -29,6 +30,7 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
     """Put back exactly the tags and claims the merge changed, and withdraw or answer the
     notifications it sent (notifications_for_merge_undo)."""
     check_merge(moderator, "undo merges")
+    check_topic_open(merge.topic)
     reason = clean_text(reason, REASON, required=False)
     with transaction.atomic():
         merge = ClaimMerge.objects.select_for_update().get(pk=merge.pk)

@@ -9,6 +9,7 @@ from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
 from apps.claims.permissions import check_tag_post
 from apps.claims.services.claims import claim_for_text
 from apps.forum.models import Post, Topic
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 
 
@@ -24,6 +25,7 @@ def post_tags_set(*, post: Post, actor, tags: list[TagInput]) -> list[ClaimTag]:
     """Make the post's tags exactly `tags`, marking the map dirty if anything changed. Posting
     and editing call it inside their own transaction, for their author."""
     check_tag_post(actor, post)
+    check_topic_open(post.thread.topic)
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be tagged.", code="tombstone")
     check_tag_inputs(tags)

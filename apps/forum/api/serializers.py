@@ -1,14 +1,66 @@
 from rest_framework import serializers
 
 from apps.claims.api.serializers import TagSerializer, TagsField
-from apps.core.text import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from apps.core.text import (
+    MAX_BODY_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from apps.forum.models import Post, Thread, Topic
+from apps.forum.services.topics import MAX_SLUG_LENGTH
 
 
 class TopicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
-        fields = ["slug", "title", "description", "created"]
+        fields = ["slug", "title", "description", "archived", "created"]
+
+
+class TopicCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=MAX_TITLE_LENGTH)
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION_LENGTH, required=False, allow_blank=True, help_text="Plain text."
+    )
+    slug = serializers.CharField(
+        max_length=MAX_SLUG_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="The topic's address, /topics/{slug}/: lower-case letters, digits, hyphens and"
+        " underscores; made from the title when left out. It cannot change later.",
+    )
+
+
+class TopicUpdateSerializer(serializers.Serializer):
+    """A new title or description; or, alone, archived (true or false) with a reason."""
+
+    title = serializers.CharField(max_length=MAX_TITLE_LENGTH, required=False)
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION_LENGTH, required=False, allow_blank=True
+    )
+    archived = serializers.BooleanField(
+        required=False, help_text="true archives the topic (read-only), false reopens it."
+    )
+    reason = serializers.CharField(
+        max_length=MAX_REASON_LENGTH,
+        required=False,
+        help_text="Why it is archived or unarchived, for the moderation log: needed with"
+        " `archived`.",
+    )
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError(
+                "Send a title, a description, or `archived` with a reason."
+            )
+        edits = {"title", "description"} & data.keys()
+        if "archived" in data and edits:
+            raise serializers.ValidationError(
+                "Archive or unarchive in a request of its own, without a title or description."
+            )
+        if "reason" in data and "archived" not in data:
+            raise serializers.ValidationError("A reason goes with `archived` only.")
+        return data
 
 
 class ThreadSerializer(serializers.ModelSerializer):

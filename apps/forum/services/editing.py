@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
 from apps.core.text import BODY, clean_text
 from apps.forum.models import Post, PostRevision
-from apps.forum.permissions import check_edit_post
+from apps.forum.permissions import check_edit_post, check_topic_open
 from apps.forum.services.post_state import post_touches_map
 from apps.forum.services.posting import check_response, set_body
 from apps.maps.services import map_mark_dirty
@@ -26,6 +26,7 @@ def post_edit(
     """Change what the author wrote: the body (keeping the earlier version), the tags and the
     response to the parent post. Each is left as it is when None."""
     check_edit_post(editor, post)
+    check_topic_open(post.thread.topic)
     if post.is_tombstone:
         raise ValidationError("A deleted or removed post cannot be edited.", code="tombstone")
     body = None if body is None else clean_text(body, BODY)

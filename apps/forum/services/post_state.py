@@ -8,7 +8,7 @@ from django.db.models import Q
 from apps.claims.models import ClaimTag
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Post
-from apps.forum.permissions import check_delete_post
+from apps.forum.permissions import check_delete_post, check_topic_open
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction
 from apps.moderation.permissions import REMOVE_POSTS, check_moderate
@@ -26,6 +26,7 @@ def post_touches_map(post: Post) -> bool:
 def post_delete(*, post: Post, actor) -> Post:
     """Leave a "deleted by creator" tombstone; the post's replies keep their place."""
     check_delete_post(actor, post)
+    check_topic_open(post.thread.topic)
     if post.is_tombstone:
         raise ValidationError("This post is already deleted or removed.", code="tombstone")
     if post.depth == 0:
@@ -43,6 +44,7 @@ def post_delete(*, post: Post, actor) -> Post:
 def post_remove(*, post: Post, moderator, reason: str) -> Post:
     """Leave a "removed by moderator: reason" tombstone; the post's replies keep their place."""
     check_moderate(moderator, REMOVE_POSTS, "remove posts")
+    check_topic_open(post.thread.topic)
     reason = clean_text(reason, REASON)
     if post.state != Post.State.VISIBLE:
         raise ValidationError("Only a visible post can be removed.", code="not_visible")
@@ -57,6 +59,7 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
 
 def post_restore(*, post: Post, moderator, reason: str) -> Post:
     check_moderate(moderator, REMOVE_POSTS, "restore posts")
+    check_topic_open(post.thread.topic)
     reason = clean_text(reason, REASON)
     if post.state != Post.State.REMOVED:
         raise ValidationError(

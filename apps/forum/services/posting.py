@@ -12,7 +12,7 @@ from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag, claim_key
 from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
 from apps.core.text import BODY, TITLE, clean_text
 from apps.forum.models import SEGMENT_DEPTH, Post, Thread, Topic
-from apps.forum.permissions import check_reply
+from apps.forum.permissions import check_reply, check_topic_open
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.trees import lock_tree, starts_tree
@@ -32,6 +32,7 @@ def thread_create(
 ) -> Thread:
     """A thread and its opening post, which may carry claim tags like any reply."""
     check_participate(author, "start a thread")
+    check_topic_open(topic)
     title = clean_text(title, TITLE)
     body = clean_text(body, BODY)
     check_tag_inputs(tags)
@@ -62,6 +63,7 @@ def reply_create(
     """A reply to `parent`. `answers` (claim id -> Answer) answer the parent's claims one by
     one and are stored as the reply's tags, beside the claims it tags itself in `tags`."""
     check_reply(author, parent.thread)
+    check_topic_open(parent.thread.topic)
     if parent.is_tombstone:
         raise ValidationError("You cannot reply to a deleted or removed post.", code="tombstone")
     check_response(response)

@@ -6,6 +6,7 @@ from django.db import transaction
 from apps.claims.models import ClaimTag
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Thread
+from apps.forum.permissions import check_topic_open
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction
 from apps.moderation.permissions import DELETE_THREADS, LOCK_THREADS, check_moderate
@@ -34,6 +35,7 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
 def thread_delete(*, thread: Thread, moderator, reason: str) -> None:
     """Delete a thread with every post in it; the log keeps what was deleted and why."""
     check_moderate(moderator, DELETE_THREADS, "delete threads")
+    check_topic_open(thread.topic)
     reason = clean_text(reason, REASON)
     with transaction.atomic():
         posts = thread.posts.count()

@@ -21,7 +21,7 @@ from django.utils.timezone import template_localtime
 from apps.claims.permissions import can_tag_any_post
 from apps.forum.links import profile_url, reverse_id
 from apps.forum.models import Post, Thread
-from apps.forum.permissions import can_edit_post
+from apps.forum.permissions import can_edit_post, can_write_in
 from apps.forum.rendering import plain_excerpt
 from apps.forum.selectors import PostNode
 from apps.moderation.permissions import REMOVE_POSTS, can_moderate, can_report_post
@@ -39,20 +39,23 @@ class Viewer:
 
     user: object
     thread: Thread
+    read_only: bool  # a locked thread, or an archived topic
     can_tag: bool
     can_remove: bool
 
     @classmethod
     def of(cls, user, thread: Thread) -> "Viewer":
+        writable = can_write_in(thread.topic)
         return cls(
             user=user,
             thread=thread,
-            can_tag=can_tag_any_post(user),
-            can_remove=can_moderate(user, REMOVE_POSTS),
+            read_only=thread.locked or not writable,
+            can_tag=writable and can_tag_any_post(user),
+            can_remove=writable and can_moderate(user, REMOVE_POSTS),
         )
 
     def can_edit(self, post: Post) -> bool:
-        return can_edit_post(self.user, post, thread=self.thread)
+        return not self.read_only and can_edit_post(self.user, post, thread=self.thread)
 
 
 @register.simple_tag(takes_context=True)
@@ -170,7 +173,7 @@ def _node(node: PostNode, viewer: Viewer, html: list[str]) -> None:
 
 
 def _actions(post: Post, viewer: Viewer) -> str:
-    locked = viewer.thread.locked
+    locked = viewer.read_only
     permalink = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
     links = [f'<a href="{permalink}" aria-label="link to this post">link</a>']
     if not post.is_tombstone:

@@ -28,6 +28,7 @@ class TopicMap(APIView):
     content_negotiation_class = ExportNegotiation
 
     @extend_schema(
+        summary="Read or export a topic's argument map",
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), default="json")
         ],

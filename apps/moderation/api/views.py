@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -32,7 +32,10 @@ from config.limits import limited
 class TopicDuplicates(APIView):
     permission_classes = [MayMergeClaims]
 
-    @extend_schema(responses=DuplicatePairSerializer(many=True))
+    @extend_schema(
+        summary="List likely duplicate claims (moderators)",
+        responses=DuplicatePairSerializer(many=True),
+    )
     def get(self, request, slug):
         """Likely duplicate claims of the topic, most similar first (moderators only)."""
         topic = get_object_or_404(Topic, slug=slug)
@@ -44,7 +47,11 @@ class TopicDuplicates(APIView):
 class TopicMerges(APIView):
     permission_classes = [MayMergeClaims]
 
-    @extend_schema(request=MergeRequestSerializer, responses={201: ClaimMergeSerializer})
+    @extend_schema(
+        summary="Merge claims (moderators)",
+        request=MergeRequestSerializer,
+        responses={201: ClaimMergeSerializer},
+    )
     def post(self, request, slug):
         """Merge source claims into a target claim of the topic (moderators only)."""
         topic = get_object_or_404(Topic, slug=slug)
@@ -73,7 +80,11 @@ class TopicMerges(APIView):
 class MergeUndo(APIView):
     permission_classes = [MayMergeClaims]
 
-    @extend_schema(request=UndoSerializer, responses={200: ClaimMergeSerializer})
+    @extend_schema(
+        summary="Undo a merge (moderators)",
+        request=UndoSerializer,
+        responses={200: ClaimMergeSerializer},
+    )
     def post(self, request, pk):
         """Undo a merge, restoring exactly the earlier tags and claims (moderators only)."""
         merge = get_object_or_404(ClaimMerge, pk=pk)
@@ -85,6 +96,7 @@ class MergeUndo(APIView):
         return Response(ClaimMergeSerializer(merge).data)
 
 
+@extend_schema_view(get=extend_schema(summary="Read a topic's moderation log"))
 class TopicModerationLog(generics.ListAPIView):
     """The topic's public moderation log; moderator names only for moderators."""
 
