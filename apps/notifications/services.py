@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.claims.models import Claim
@@ -27,18 +27,57 @@ MAX_ID = 2**63  # PostgreSQL's bigint
 MAX_ADDRESS_LENGTH = 254  # User.email's column
 
 
-def notifications_for_reply(*, reply: Post) -> list[Notification]:
+def notifications_for_reply(*, reply: Post) -> None:
     """Tell of a new reply: the parent's author, the members it mentions, the thread's
     watchers; one notification each, for the first of these reasons; never the replier. The
     replier watches the thread from now on if their settings say so. Caller is inside the
     reply's transaction."""
-    thread = reply.thread
-    reasons = dict.fromkeys(thread.watches.values_list("user_id", flat=True), Kind.WATCHED)
-    reasons |= dict.fromkeys(_mentioned(reply), Kind.MENTION)
+    reasons = dict.fromkeys(_mentioned(reply), Kind.MENTION)
     if reply.parent.author_id:
         reasons[reply.parent.author_id] = Kind.REPLY
-    _watch_by_default(reply.author, thread)
-    return _notify(reasons, actor=reply.author, post=reply)
+    reasons.pop(reply.author_id, None)
+    _notify(reasons, actor=reply.author, post=reply)
+    _notify_watchers(reply, told=[reply.author_id, *reasons])
+    _watch_by_default(reply.author, reply.thread)
+
+
+# A busy thread has hundreds of watchers: their notifications are written by one statement,
+# not built a row at a time (the benchmark's 10,000-reply thread had 300 watchers).
+WATCHERS_SQL = """
+    WITH watchers AS (
+        SELECT watch.user_id, coalesce(preferences.email, 'none') AS email
+        FROM notifications_watch watch
+        JOIN accounts_user member ON member.id = watch.user_id AND member.is_active
+        LEFT JOIN notifications_preferences preferences ON preferences.user_id = watch.user_id
+        WHERE watch.thread_id = %(thread)s AND watch.user_id <> ALL(%(told)s)
+    ), written AS (
+        INSERT INTO accounts_notification (user_id, kind, actor_id, post_id, thread_id, text,
+            url, created, read, email_pending)
+        SELECT user_id, %(kind)s, %(actor)s, %(post)s, %(thread)s, %(text)s, %(url)s,
+            %(created)s, false, email <> 'none'
+        FROM watchers
+    )
+    SELECT coalesce(bool_or(email = 'immediately'), false) FROM watchers
+"""
+
+
+def _notify_watchers(reply: Post, *, told: list[int]) -> None:
+    """The thread's watchers, but for the members in `told`: a notification each."""
+    thread = reply.thread
+    parameters = {
+        "thread": thread.pk,
+        "told": [pk for pk in told if pk is not None],
+        "kind": Kind.WATCHED,
+        "actor": reply.author_id,
+        "post": reply.pk,
+        "text": SENTENCES[Kind.WATCHED].format(actor=reply.author.username, thread=thread.title),
+        "url": reply.permalink,
+        "created": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(WATCHERS_SQL, parameters)
+        if cursor.fetchone()[0]:
+            transaction.on_commit(enqueue_mail)
 
 
 def notifications_for_thread(*, thread: Thread) -> list[Notification]:
