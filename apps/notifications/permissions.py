@@ -1,16 +1,7 @@
-"""Who may watch threads, change notification settings, and read what a notification is about."""
+"""Who may read what a notification is about. (Watching, marking read and settings are any
+active member's: accounts.permissions.check_participate.)"""
 
-from apps.accounts.permissions import can_participate, check_participate
 from apps.forum.models import Post
-
-
-def can_use_notifications(member) -> bool:
-    """Watching, marking read and settings are a logged-in, active member's own."""
-    return can_participate(member)
-
-
-def check_use_notifications(member, action: str) -> None:
-    check_participate(member, action)
 
 
 def can_see_post(member, post: Post | None) -> bool:

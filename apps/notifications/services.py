@@ -13,11 +13,11 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim
 from apps.forum.models import Post, Thread
 from apps.forum.rendering import mentioned_usernames
 from apps.notifications.models import Notification, Preferences, Watch
-from apps.notifications.permissions import check_use_notifications
 
 log = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -227,7 +227,7 @@ def _watch_by_default(member, thread: Thread) -> None:
 def notifications_mark_read(*, member, ids: Sequence[int] | None = None, all: bool = False) -> int:
     """Mark the member's notifications read: those of `ids` or, with `all`, every one. Ids
     of other members' notifications change nothing. Returns how many changed."""
-    check_use_notifications(member, "mark notifications read")
+    check_participate(member, "mark notifications read")
     if all == (ids is not None):
         raise ValidationError(
             "Say which notifications to mark read: a list of ids, or all.", code="which"
@@ -250,14 +250,14 @@ def _clean_ids(ids: Sequence[int]) -> list[int]:
 
 def thread_watch(*, thread: Thread, member) -> bool:
     """Watch the thread; True when the member was not watching it already."""
-    check_use_notifications(member, "watch threads")
+    check_participate(member, "watch threads")
     _, created = Watch.objects.get_or_create(user=member, thread=thread)
     return created
 
 
 def thread_unwatch(*, thread: Thread, member) -> bool:
     """Stop watching the thread; True when the member was watching it."""
-    check_use_notifications(member, "watch threads")
+    check_participate(member, "watch threads")
     deleted, _ = Watch.objects.filter(user=member, thread=thread).delete()
     return bool(deleted)
 
@@ -267,7 +267,7 @@ def preferences_update(
 ) -> Preferences:
     """Change the member's address and notification settings. Mail needs an address; no
     mail drops what the outbox held; a new daily digest counts its day from now."""
-    check_use_notifications(member, "change your settings")
+    check_participate(member, "change your settings")
     email_address = (email_address or "").strip()
     if email_address:
         validate_email(email_address)

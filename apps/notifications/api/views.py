@@ -1,10 +1,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import IsActiveMember
 from apps.forum.models import Thread
 from apps.notifications import selectors, services
 from apps.notifications.api.serializers import (
@@ -33,7 +34,7 @@ class NotificationPagination(PageNumberPagination):
 class NotificationList(generics.ListAPIView):
     """The caller's notifications, newest first, with the unread count."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
     serializer_class = NotificationSerializer
     pagination_class = NotificationPagination
 
@@ -52,7 +53,7 @@ class NotificationList(generics.ListAPIView):
 class NotificationsRead(APIView):
     """Mark the caller's notifications read; others' ids change nothing."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
 
     @extend_schema(
         summary="Mark notifications read: some by id, or all",
@@ -72,7 +73,7 @@ class NotificationsRead(APIView):
 class ThreadWatch(APIView):
     """Whether the caller watches the thread: PUT to watch it, DELETE to stop."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsActiveMember]
 
     def get_thread(self) -> Thread:
         return get_object_or_404(Thread, pk=self.kwargs["pk"])
