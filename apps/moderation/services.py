@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 
 from apps.claims.models import Claim
 from apps.claims.permissions import check_merge
+from apps.forum.permissions import check_topic_open
 from apps.moderation.models import DuplicateDismissal
 
 
 def duplicate_dismiss(*, first: Claim, second: Claim, moderator) -> DuplicateDismissal:
     check_merge(moderator, "dismiss duplicate suggestions")
+    check_topic_open(first.topic)
     if first.topic_id != second.topic_id or first.pk == second.pk:
         raise ValidationError(
             "Only two different claims of one topic make a pair.", code="not_a_pair"

@@ -304,7 +304,7 @@ def report_resolve(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Resolved {len(closed)} report(s); the reporters are told.")
+            messages.success(request, f"Resolved {closed} report(s); the reporters are told.")
             return redirect("moderation:reports", slug=report.topic.slug)
     item = selectors.reported_item(report=report)
     context = {"report": report, "item": item, "form": form, "topic": report.topic}

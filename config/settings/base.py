@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.unread_notifications",
+                "apps.moderation.context_processors.open_reports",
                 "apps.accounts.context_processors.login_next",
             ],
         },

@@ -25,11 +25,12 @@ from apps.forum.permissions import (
 from apps.forum.services.editing import post_edit
 from apps.forum.services.post_state import post_delete, post_remove, post_restore
 from apps.forum.services.posting import reply_create, thread_create
-from apps.forum.services.threads import thread_delete
+from apps.forum.services.threads import thread_delete, thread_set_locked
 from apps.forum.services.topics import topic_archive
 from apps.maps.models import MapDirtyMark
 from apps.maps.services import map_build
-from apps.moderation.models import ClaimMerge
+from apps.moderation.models import ClaimMerge, DuplicateDismissal
+from apps.moderation.services import duplicate_dismiss
 from tests.factories import UserFactory, make_moderator, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -136,13 +137,19 @@ def writes(a, member, other_member, moderator):
         "delete a thread": lambda: thread_delete(
             thread=a["thread"], moderator=moderator, reason="x"
         ),
+        "lock a thread": lambda: thread_set_locked(
+            thread=a["thread"], moderator=moderator, locked=True, reason="x"
+        ),
+        "dismiss a duplicate pair": lambda: duplicate_dismiss(
+            first=a["fair_use"], second=a["copies"], moderator=moderator
+        ),
     }
 
 
 WRITES = [
     "start a thread", "reply", "edit a post", "delete a post", "tag a post", "create a claim",
     "endorse", "withdraw", "merge", "undo a merge", "remove a post", "restore a post",
-    "delete a thread",
+    "delete a thread", "lock a thread", "dismiss a duplicate pair",
 ]  # fmt: skip
 
 
@@ -155,7 +162,8 @@ def test_an_archived_topic_refuses_every_write_and_changes_nothing(
             list(Post.objects.order_by("pk").values_list("pk", "body", "state")),
             list(Claim.objects.order_by("pk").values_list("pk", "status")),
             list(Endorsement.objects.order_by("pk").values_list("pk", "stance")),
-            Thread.objects.count(),
+            list(Thread.objects.values_list("pk", "locked")),
+            DuplicateDismissal.objects.count(),
         )
 
     before = snapshot()

@@ -91,6 +91,7 @@ def test_archiving_hides_every_write_form_and_keeps_the_map(mod_client, logged_i
     mod_thread = mod_client.get(f"/threads/{thread.pk}/").content.decode()
     assert f"/moderation/posts/{reply.pk}/remove/" not in mod_thread
     assert f"/posts/{reply.pk}/tags/" not in mod_thread
+    assert f"/moderation/threads/{thread.pk}/lock/" not in mod_thread
     claim = Claim.objects.get(text="Fair use")
     claim_page = logged_in.get(claim.get_absolute_url()).content.decode()
     assert "take no new endorsements" in claim_page and "I support this" not in claim_page

@@ -108,7 +108,7 @@ def test_dismissing_closes_every_open_report_logs_it_and_tells_each_reporter(
     first = report_create(reporter=member, post=reply, reason="Spam")
     report_create(reporter=third, post=reply, reason="Advert")
     closed = report_resolve(report=first, moderator=moderator, action="dismiss", note="On topic")
-    assert len(closed) == 2
+    assert closed == 2
     assert set(Report.objects.values_list("state", "resolved_by", "note")) == {
         (Report.State.DISMISSED, moderator.pk, "On topic")
     }
@@ -159,13 +159,30 @@ def test_an_opening_post_is_not_removed_and_its_reports_stay_open(thread, other_
     assert not Notification.objects.filter(user=other_member, kind="message").exists()
 
 
-def test_a_post_removed_meanwhile_resolves_as_removed(reply, member, moderator):
+def test_removing_a_reported_post_from_its_thread_resolves_its_reports(reply, member, moderator):
+    """However a moderator removes a post, its open reports close and the reporters hear."""
+    third = UserFactory(username="carol")
     report = report_create(reporter=member, post=reply, reason="Spam")
+    report_create(reporter=third, post=reply, reason="Advert")
     post_remove(post=reply, moderator=moderator, reason="spam")
-    report_resolve(report=report, moderator=moderator, action="remove", note="spam")
-    report.refresh_from_db()
-    assert report.state == Report.State.REMOVED
+    assert set(Report.objects.values_list("state", "resolved_by", "note")) == {
+        (Report.State.REMOVED, moderator.pk, "spam")
+    }
+    entry = ModerationAction.objects.get(kind=ModerationAction.Kind.RESOLVE_REPORTS)
+    assert entry.summary.startswith("2 reports on post")
+    assert entry.summary.endswith("the post removed")
+    for reporter in (member, third):
+        assert notes_of(reporter) == ["A moderator removed the post you reported: spam"]
+    with pytest.raises(ValidationError) as refused:  # a queue opened before the removal
+        report_resolve(report=report, moderator=moderator, action="remove", note="spam")
+    assert refused.value.code == "already_resolved"
     assert ModerationAction.objects.filter(kind="remove_post").count() == 1
+
+
+def test_removing_an_unreported_post_logs_no_reports(reply, moderator):
+    post_remove(post=reply, moderator=moderator, reason="spam")
+    kinds = list(ModerationAction.objects.values_list("kind", flat=True))
+    assert kinds == [ModerationAction.Kind.REMOVE_POST]
 
 
 def test_a_claim_is_dismissed_but_never_removed(topic, member, moderator):

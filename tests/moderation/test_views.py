@@ -977,3 +977,18 @@ def test_a_malformed_resolution_is_shown_as_an_error_and_changes_nothing(spam, m
     assert response.status_code == 200 and 'class="errors"' in response.content.decode()
     assert Report.objects.get().state == Report.State.OPEN
     assert not ModerationAction.objects.filter(kind="resolve_reports").exists()
+
+
+def test_the_header_counts_open_reports_for_moderators_alone(
+    spam, member, moderator, mod_client, logged_in
+):
+    header = 'href="/moderation/reports/">Reports'
+    assert header + "</a>" in mod_client.get("/").content.decode()  # none open: no count
+    reported(spam, member, make_moderator("second_mod"))
+    assert header + ' <span class="count">(2 open)</span>' in mod_client.get("/").content.decode()
+    assert header not in logged_in.get("/").content.decode()
+    assert header not in Client().get("/").content.decode()
+    reports.report_resolve(
+        report=Report.objects.first(), moderator=moderator, action="remove", note="spam"
+    )
+    assert header + "</a>" in mod_client.get("/").content.decode()

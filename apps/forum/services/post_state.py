@@ -10,8 +10,9 @@ from apps.core.text import REASON, clean_text
 from apps.forum.models import Post
 from apps.forum.permissions import check_delete_post, check_topic_open
 from apps.maps.services import map_mark_dirty
-from apps.moderation.models import ModerationAction
+from apps.moderation.models import ModerationAction, Report
 from apps.moderation.permissions import REMOVE_POSTS, check_moderate
+from apps.moderation.report_outcomes import reports_settle
 
 
 def post_touches_map(post: Post) -> bool:
@@ -52,9 +53,16 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
         raise ValidationError(
             "An opening post cannot be removed; lock the thread instead.", code="opening"
         )
-    return _set_post_state(
-        post, Post.State.REMOVED, reason, moderator, ModerationAction.Kind.REMOVE_POST
-    )
+    with transaction.atomic():
+        _set_post_state(
+            post, Post.State.REMOVED, reason, moderator, ModerationAction.Kind.REMOVE_POST
+        )
+        reports_settle(
+            item=post, state=Report.State.REMOVED, moderator=moderator, note=reason,
+            outcome="the post removed",
+            told=f"A moderator removed the post you reported: {reason}",
+        )  # fmt: skip
+    return post
 
 
 def post_restore(*, post: Post, moderator, reason: str) -> Post:

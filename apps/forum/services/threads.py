@@ -16,6 +16,7 @@ LOCKING = {True: ModerationAction.Kind.LOCK_THREAD, False: ModerationAction.Kind
 
 def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -> Thread:
     check_moderate(moderator, LOCK_THREADS, "lock or unlock threads")
+    check_topic_open(thread.topic)
     reason = clean_text(reason, REASON)
     if thread.locked == locked:
         raise ValidationError(
