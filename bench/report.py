@@ -578,7 +578,8 @@ def reading_data(reading: dict) -> list[str]:
         " visits each in a fresh context (empty cache: a first visit), alternating, after"
         " warm-ups. Time: from the navigation's start (performance.timeOrigin) to the first"
         " animation frame in which static/js/map.js's Cytoscape instance (#neighbourhood-box's"
-        f" cy) has nodes and a canvas of the box a painted pixel. Memory: {memory}"
+        " cy) has nodes and a canvas of the box the focused claim's centre pixel painted (one"
+        f" pixel read a frame). Memory: {memory}"
     )
     return lines
 
