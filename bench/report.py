@@ -721,10 +721,9 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
             f" against {demo['nodes']} and {demo['edges']} on the demo;"
             f" {big['bytes'] / 1000:.0f} against {demo['bytes'] / 1000:.1f} KB."
             + sql
-            + " Profiled (cProfile), about half of the view is its queries and a third"
-            " dataclasses.asdict turning the nodes and edges into dicts (it recurses and"
-            " deep-copies every field). Fewer relations sent (see the Chromium row) and dicts"
-            " built directly would both cut it."
+            + " Each hop reads at most a few index rows per claim of the hop before and kind"
+            " of relation (NEAREST_SQL), the edges by source and the target's rank; profile the"
+            " view (cProfile) for what the rest is."
         )
     if name in ("overview", "overview_all"):
         listed = {size: reading["overview"][size][name] for size in SIZES}
@@ -888,10 +887,10 @@ def _memory_why(big: dict, demo: dict) -> str:
         f" MiB of pixel buffers, a graph {demo['graph_width']:,.0f} px wide). The JS heap is"
         f" {big['js_heap_mib']:.0f} MiB in use of {big['js_heap_total_mib']:.0f}; after a"
         f" forced garbage collection the renderer holds {big['rss_collected_mib']:.0f} MiB."
-        " Fix in the app: a narrower graph, fewer claims to a rank (the strongest few direct"
-        ' supporters and attackers drawn, the rest counted in "n more", as the columns'
-        " page them), which also shortens the layout; the memory then follows the drawn"
-        " graph's size rather than the topic's."
+        " The drawing follows the drawn graph's size, not the topic's (MAX_NODES in"
+        " apps/maps/neighbourhood.py): measured by hand on this figure's page, a graph of the"
+        " focused claim alone added about 23 MiB to the page without its graph (Cytoscape's"
+        " canvases the size of the box, its code run) and each claim more about 1 MiB."
     )
 
 
