@@ -681,15 +681,14 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
     if name == "claim":
         return (
             f"the claim page shows a page of {POSTS_PER_PAGE} posts of each stance"
-            " (apps/claims/selectors.py claim_posts), read by the claim's ids, but each page"
-            " is cut from all the claim's visible tagged posts, joined and sorted by date, and"
-            f" counted for its paging: {claims['big']['posts']:,} posts on the benchmark"
-            f" topic's claim against {claims['demo']['posts']:,} on the demo's,"
+            " (apps/claims/selectors.py claim_posts), each page read by post id from the"
+            " (claim, stance, post) index with only the columns a listed post shows:"
+            f" {claims['big']['posts']:,} posts tag the benchmark topic's claim, so both pages"
+            f" are full, against {claims['demo']['posts']:,} on the demo's;"
             f" {big['bytes'] / 1000:,.0f} KB against {demo['bytes'] / 1000:,.0f} KB of HTML."
             + sql
-            + " Those two reads grow with the claim's posts; an index serving the order (the"
-            " tag's post id, rather than the post's date) or a stored per-stance count would"
-            " bound them. The page also shows the focus view's cards (the focus row)."
+            + " The page's cost grows with what it lists (posts, cards, claims it bears on),"
+            " not with the topic: the page also shows the focus view's cards (the focus row)."
         )
     if name == "focus":
         shown = {size: _shown(claims[size]) for size in SIZES}
