@@ -42,20 +42,24 @@ VIEWPORT = {"width": 1280, "height": 900}  # as the browser tests' desktop
 DRAWN_TIMEOUT_MS = 120_000
 # Runs in every page before its own scripts (an init script, outside the page's CSP): from
 # the first frame, look at each frame whether static/js/map.js has drawn the neighbourhood
-# (its box holds the Cytoscape instance as `cy`, with nodes, and a canvas of the box has a
-# painted pixel); note the time from the navigation's start (performance.now()) then.
+# (its box holds the Cytoscape instance as `cy`, with nodes, and a canvas of the box has
+# the focused claim's pixel painted); note the time from the navigation's start
+# (performance.now()) then. One pixel is read, at the focused claim's centre: reading every
+# canvas whole each frame left megabytes of image data in the page whose memory is measured.
 DRAWN_WATCH = """
 (() => {
-  const painted = (canvas) => {
-    if (!canvas.width || !canvas.height) return false;
-    const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let alpha = 3; alpha < pixels.length; alpha += 4) if (pixels[alpha]) return true;
-    return false;
+  const painted = (canvas, at) => {
+    if (!canvas.width || !canvas.clientWidth) return false;
+    const scale = canvas.width / canvas.clientWidth;
+    const x = Math.round(at.x * scale), y = Math.round(at.y * scale);
+    return canvas.getContext("2d").getImageData(x, y, 1, 1).data[3] > 0;
   };
   const watch = () => {
     const box = document.getElementById("neighbourhood-box");
     const graph = box && box.cy;
-    if (graph && graph.nodes().length && [...box.querySelectorAll("canvas")].some(painted)) {
+    const focus = graph && graph.nodes(".focus");
+    const at = focus && focus.nonempty() && focus.renderedPosition();
+    if (at && [...box.querySelectorAll("canvas")].some((canvas) => painted(canvas, at))) {
       window.__benchGraphDrawn = {at: performance.now(), nodes: graph.nodes().length,
                                   edges: graph.edges().length};
       return;

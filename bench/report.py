@@ -103,7 +103,7 @@ def render_reading(plan, results: dict) -> str:
         f"- Machine: {env['cores']} cores; PostgreSQL {env['postgres']}, Python"
         f" {env['python']}, Django {env['django']}; load average {start_load:.1f} at the start,"
         f" {end_load:.1f} at the end",
-        scale_data(plan, results)[0],
+        map_data(results["map_shape"]),
         *reading_data(results["reading"]),
     ]
     if results["code_changed"]:
@@ -354,10 +354,9 @@ def _uncached_why(throughput: dict, page: dict, cores: int) -> str:
     )
 
 
-def scale_data(plan, results: dict) -> list[str]:
-    """The header's lines on the generated data of figures 4, 6, 7 and 9."""
-    shape, small, large = results["map_shape"], *plan.merge_sizes
-    return [
+def map_data(shape: dict) -> str:
+    """The header's line on figure 4's generated data (figure 10 reads it too)."""
+    return (
         f"- Map data (figure 4): {shape['posts']:,} tagged replies in {shape['threads']}"
         f" threads of one topic, {shape['tags']:,} tags on {shape['claims']:,} claims of"
         f" Zipf-like popularity, {shape['answer_tagged']:.0%} of replies answering a tagged"
@@ -365,7 +364,15 @@ def scale_data(plan, results: dict) -> list[str]:
         " tombstones, responses and stances mixed; posts written with COPY with their MPTT"
         f" fields (tree ids from forum_post_tree_id_seq); {shape['endorsements']:,}"
         " endorsements, one member and claim each, claims of the same popularity,"
-        f" {mapbuild.ENDORSEMENT_OPPOSES:.0%} opposing, written with COPY; then VACUUM ANALYZE.",
+        f" {mapbuild.ENDORSEMENT_OPPOSES:.0%} opposing, written with COPY; then VACUUM ANALYZE."
+    )
+
+
+def scale_data(plan, results: dict) -> list[str]:
+    """The header's lines on the generated data of figures 4, 6, 7 and 9."""
+    small, large = plan.merge_sizes
+    return [
+        map_data(results["map_shape"]),
         f"- Merge data (figure 6): per size, a target and a source claim with {small:,} and"
         f" {large:,} tags each on one-post-deep replies, a tenth of each on posts tagged with"
         " both (same stance), merged by a member of the moderators group and undone;"
@@ -571,7 +578,8 @@ def reading_data(reading: dict) -> list[str]:
         " visits each in a fresh context (empty cache: a first visit), alternating, after"
         " warm-ups. Time: from the navigation's start (performance.timeOrigin) to the first"
         " animation frame in which static/js/map.js's Cytoscape instance (#neighbourhood-box's"
-        f" cy) has nodes and a canvas of the box a painted pixel. Memory: {memory}"
+        " cy) has nodes and a canvas of the box the focused claim's centre pixel painted (one"
+        f" pixel read a frame). Memory: {memory}"
     )
     return lines
 
@@ -673,15 +681,14 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
     if name == "claim":
         return (
             f"the claim page shows a page of {POSTS_PER_PAGE} posts of each stance"
-            " (apps/claims/selectors.py claim_posts), read by the claim's ids, but each page"
-            " is cut from all the claim's visible tagged posts, joined and sorted by date, and"
-            f" counted for its paging: {claims['big']['posts']:,} posts on the benchmark"
-            f" topic's claim against {claims['demo']['posts']:,} on the demo's,"
+            " (apps/claims/selectors.py claim_posts), each page read by post id from the"
+            " (claim, stance, post) index with only the columns a listed post shows:"
+            f" {claims['big']['posts']:,} posts tag the benchmark topic's claim, so both pages"
+            f" are full, against {claims['demo']['posts']:,} on the demo's;"
             f" {big['bytes'] / 1000:,.0f} KB against {demo['bytes'] / 1000:,.0f} KB of HTML."
             + sql
-            + " Those two reads grow with the claim's posts; an index serving the order (the"
-            " tag's post id, rather than the post's date) or a stored per-stance count would"
-            " bound them. The page also shows the focus view's cards (the focus row)."
+            + " The page's cost grows with what it lists (posts, cards, claims it bears on),"
+            " not with the topic: the page also shows the focus view's cards (the focus row)."
         )
     if name == "focus":
         shown = {size: _shown(claims[size]) for size in SIZES}
@@ -713,10 +720,9 @@ def _reading_why(name: str, reading: dict, ratio: float) -> str:
             f" against {demo['nodes']} and {demo['edges']} on the demo;"
             f" {big['bytes'] / 1000:.0f} against {demo['bytes'] / 1000:.1f} KB."
             + sql
-            + " Profiled (cProfile), about half of the view is its queries and a third"
-            " dataclasses.asdict turning the nodes and edges into dicts (it recurses and"
-            " deep-copies every field). Fewer relations sent (see the Chromium row) and dicts"
-            " built directly would both cut it."
+            + " Each hop reads at most a few index rows per claim of the hop before and kind"
+            " of relation (NEAREST_SQL), the edges by source and the target's rank; profile the"
+            " view (cProfile) for what the rest is."
         )
     if name in ("overview", "overview_all"):
         listed = {size: reading["overview"][size][name] for size in SIZES}
@@ -880,10 +886,10 @@ def _memory_why(big: dict, demo: dict) -> str:
         f" MiB of pixel buffers, a graph {demo['graph_width']:,.0f} px wide). The JS heap is"
         f" {big['js_heap_mib']:.0f} MiB in use of {big['js_heap_total_mib']:.0f}; after a"
         f" forced garbage collection the renderer holds {big['rss_collected_mib']:.0f} MiB."
-        " Fix in the app: a narrower graph, fewer claims to a rank (the strongest few direct"
-        ' supporters and attackers drawn, the rest counted in "n more", as the columns'
-        " page them), which also shortens the layout; the memory then follows the drawn"
-        " graph's size rather than the topic's."
+        " The drawing follows the drawn graph's size, not the topic's (MAX_NODES in"
+        " apps/maps/neighbourhood.py): measured by hand on this figure's page, a graph of the"
+        " focused claim alone added about 23 MiB to the page without its graph (Cytoscape's"
+        " canvases the size of the box, its code run) and each claim more about 1 MiB."
     )
 
 

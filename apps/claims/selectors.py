@@ -75,8 +75,14 @@ def claim_posts(*, claim: Claim, cursors: dict[str, PostCursor]) -> dict[str, Po
     }
 
 
+# What a listed post shows (apps/forum/templatetags/posts.py post_listed): not the posts'
+# raw bodies, search vectors and tree fields, nor their authors' and threads' other columns.
+LISTED_FIELDS = ("post_id", "post__created", "post__body_html", "post__author__username",
+                 "post__thread__title")  # fmt: skip
+
+
 def _post_page(tags, cursor: PostCursor) -> PostPage:
-    shown = tags.select_related("post__author", "post__thread")
+    shown = tags.select_related("post__author", "post__thread").only(*LISTED_FIELDS)
     if cursor.before:
         older = shown.filter(post_id__lt=cursor.before).order_by("-post_id")
         rows = list(older[: POSTS_PER_PAGE + 1])[::-1]

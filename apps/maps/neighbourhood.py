@@ -10,14 +10,14 @@ from apps.forum.models import Topic
 from apps.maps.models import ArgumentMap, MapClaim, MapRelation
 from apps.maps.strength import strength_word
 
-# The focused claim and its strongest neighbours: enough to read, few enough to draw at
-# once on a phone. The neighbours left out are counted on the nodes they relate to. A
-# layered drawing is as wide as its widest layer, and Chromium holds the whole drawing as
-# pixels at the zoom where labels are legible: 15 direct neighbours and 44 beyond drew a
-# layer of 19 claims side by side, 5,936 px, and took 245 MB of the page's memory (bench 10).
-MAX_NODES = 31
-PER_HOP = {1: 10, 2: MAX_NODES - 11}
-CLAIM_FIELDS = ("claim_id", "text", "strength", "standing", "supporters", "opposers",
+# The focused claim, its strongest direct neighbours and the strongest beyond: a first
+# drawing to read, not to search; the rest is counted in "more" on the claims it relates to
+# and drawn by focusing one of them. Chromium holds the drawing as pixels at the zoom where
+# labels are legible, and each claim drawn costs the page about a MiB: 31 claims (a layer of
+# 11 side by side, 2,842 px) took the renderer to 208 MiB, 13 to about 187 (bench 10).
+MAX_NODES = 13
+PER_HOP = {1: 6, 2: MAX_NODES - 7}
+CLAIM_FIELDS = ("claim_id", "rank", "text", "strength", "standing", "supporters", "opposers",
                 "supported_by", "attacked_by", "bears_on")  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def claim_neighbourhood(*, topic: Topic, claim_id: int) -> Neighbourhood | None:
         for row in _strongest_neighbours(argument_map.pk, frontier, rows, limit):
             rows[row["claim_id"]] = row
             hops[row["claim_id"]] = hop
-    edges = _edges_between(relations, hops)
+    edges = _edges_between(relations, rows, hops)
     return Neighbourhood(
         version=argument_map.version,
         focus=claim_id,
@@ -90,17 +90,32 @@ def claim_neighbourhood(*, topic: Topic, claim_id: int) -> Neighbourhood | None:
     )
 
 
+# Each frontier claim's strongest neighbours not drawn yet, at most `limit` of each kind of
+# relation, read in rank order from the relations' indexes (supporters, attackers, what it
+# bears on); of those, the strongest `limit`. So a hop reads a few rows per frontier claim
+# however many relations they have.
 NEAREST_SQL = f"""
     SELECT {", ".join(f"claim.{name}" for name in CLAIM_FIELDS)}
     FROM (
-        SELECT source_id AS claim_id, source_rank AS rank FROM maps_maprelation
-        WHERE argument_map_id = %(map)s AND target_id = ANY(%(frontier)s)
-            AND source_id <> ALL(%(drawn)s)
-        UNION
-        SELECT target_id, target_rank FROM maps_maprelation
-        WHERE argument_map_id = %(map)s AND source_id = ANY(%(frontier)s)
-            AND target_id <> ALL(%(drawn)s)
-        ORDER BY rank
+        SELECT DISTINCT neighbour.claim_id, neighbour.rank
+        FROM unnest(%(frontier)s::bigint[]) AS frontier(claim_id)
+        CROSS JOIN LATERAL (
+            (SELECT source_id AS claim_id, source_rank AS rank FROM maps_maprelation
+             WHERE argument_map_id = %(map)s AND target_id = frontier.claim_id
+                AND kind = 'support' AND source_id <> ALL(%(drawn)s)
+             ORDER BY source_rank LIMIT %(limit)s)
+            UNION ALL
+            (SELECT source_id, source_rank FROM maps_maprelation
+             WHERE argument_map_id = %(map)s AND target_id = frontier.claim_id
+                AND kind = 'attack' AND source_id <> ALL(%(drawn)s)
+             ORDER BY source_rank LIMIT %(limit)s)
+            UNION ALL
+            (SELECT target_id, target_rank FROM maps_maprelation
+             WHERE argument_map_id = %(map)s AND source_id = frontier.claim_id
+                AND target_id <> ALL(%(drawn)s)
+             ORDER BY target_rank LIMIT %(limit)s)
+        ) neighbour
+        ORDER BY neighbour.rank
         LIMIT %(limit)s
     ) nearest
     JOIN maps_mapclaim claim
@@ -121,12 +136,15 @@ def _strongest_neighbours(map_id: int, frontier: list[int], drawn: dict, limit: 
         return [dict(zip(CLAIM_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _edges_between(relations: QuerySet, hops: dict[int, int]) -> list[GraphEdge]:
+def _edges_between(relations: QuerySet, rows: dict, hops: dict[int, int]) -> list[GraphEdge]:
     """The relations that lead out from the focused claim: between two drawn claims one hop
     apart. Those between claims of the same hop are counted in "more", not drawn: they
-    crossed the layers and took the layout ten times as long (bench 10)."""
-    ids = list(hops)
-    between = relations.filter(source__in=ids, target__in=ids).order_by("source", "target", "kind")
+    crossed the layers and took the layout ten times as long (bench 10). Read by source and
+    the target's rank, both in the map_relation_out index."""
+    ranks = [row["rank"] for row in rows.values()]
+    between = relations.filter(source__in=list(rows), target_rank__in=ranks).order_by(
+        "source", "target", "kind"
+    )
     return [
         GraphEdge(source=source, target=target, kind=kind, weight=weight)
         for source, target, kind, weight in between.values_list(

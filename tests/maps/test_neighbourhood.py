@@ -85,6 +85,25 @@ def test_a_busy_claim_shows_its_strongest_neighbours_and_counts_the_rest(topic):
     assert len(neighbourhood.edges) == first_hop
 
 
+def test_the_first_hop_takes_the_strongest_of_supporters_attackers_and_what_it_bears_on(topic):
+    # Ten of each around claim 1, their strengths interleaved: 100.. support it, 200..
+    # attack it, and it supports 300...
+    strengths = {100 + i: 0.90 - 0.03 * i for i in range(10)}
+    strengths |= {200 + i: 0.89 - 0.03 * i for i in range(10)}
+    strengths |= {300 + i: 0.88 - 0.03 * i for i in range(10)}
+    relations = [(pk, 1, "support") for pk in range(100, 110)]
+    relations += [(pk, 1, "attack") for pk in range(200, 210)]
+    relations += [(1, pk, "support") for pk in range(300, 310)]
+    stored_map(topic, relations, strengths)
+
+    neighbourhood = claim_neighbourhood(topic=topic, claim_id=1)
+
+    strongest = sorted(strengths, key=strengths.get, reverse=True)[: PER_HOP[1]]
+    assert [node.id for node in neighbourhood.nodes] == [1, *strongest]
+    assert set(strongest) == {100, 101, 200, 201, 300, 301}
+    assert neighbourhood.nodes[0].more == 30 - PER_HOP[1]
+
+
 def test_the_second_hop_fills_what_is_left_with_its_strongest_claims(topic):
     # Claim 1 has 10 supporters (ids 10..19); each of them has 10 attackers of its own.
     relations = [(pk, 1, "support") for pk in range(10, 20)]
@@ -96,11 +115,14 @@ def test_the_second_hop_fills_what_is_left_with_its_strongest_claims(topic):
 
     neighbourhood = claim_neighbourhood(topic=topic, claim_id=1)
 
+    first = [node.id for node in neighbourhood.nodes if node.hop == 1]
+    assert first == [10, 11, 12, 13, 14, 15]  # of ten as strong, the older first
     second = [node for node in neighbourhood.nodes if node.hop == 2]
-    assert len(second) == PER_HOP[2] == MAX_NODES - 11 == 20
-    assert [node.strength for node in second] == sorted(strengths.values(), reverse=True)[:20]
+    assert len(second) == PER_HOP[2] == MAX_NODES - 7 == 6
+    reachable = sorted((s for pk, s in strengths.items() if pk // 100 in first), reverse=True)
+    assert [node.strength for node in second] == reachable[:6]  # 15's strongest attackers
     more = {node.id: node.more for node in neighbourhood.nodes if node.hop == 1}
-    assert more == {**dict.fromkeys(range(10, 18), 10), 18: 0, 19: 0}
+    assert more == {10: 10, 11: 10, 12: 10, 13: 10, 14: 10, 15: 4}
 
 
 def test_relations_within_one_hop_are_counted_not_drawn(topic):

@@ -45,6 +45,13 @@ def claim_counts(node) -> str:
 
 
 @register.simple_tag
+def focus_url(topic, claim_id: int) -> str:
+    """{% url 'maps:focus' topic.slug claim_id %}, for lists of claims: the pattern is
+    reversed once, not matched again for every claim listed."""
+    return reverse_id("maps:focus", topic.slug, claim_id)
+
+
+@register.simple_tag
 def neighbour_card(card, topic, card_path: list[int]) -> SafeString:
     """One card of a focus column: the claim, linked to its focus with the path taken, its
     strength and counts, and the posts that drew its relation."""
