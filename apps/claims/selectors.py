@@ -4,6 +4,7 @@ endorsement."""
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordDistance
+from django.db.models import F
 
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.models import Post, Topic
@@ -52,11 +53,12 @@ class PostCursor:
 
 @dataclass(frozen=True)
 class PostPage:
-    """One stance's page of tags, oldest post first, and the cursors of the pages around it:
-    `earlier` is where the page before ends (before that post), `later` where the page after
-    starts (after that post); None where there is none. `stray`: a cursor past every post."""
+    """One stance's page of posts (LISTED rows), oldest first, and the cursors of the pages
+    around it: `earlier` is where the page before ends (before that post), `later` where the
+    page after starts (after that post); None where there is none. `stray`: a cursor past
+    every post."""
 
-    tags: list[ClaimTag]
+    posts: list[dict]
     earlier: int | None
     later: int | None
     stray: bool
@@ -75,14 +77,17 @@ def claim_posts(*, claim: Claim, cursors: dict[str, PostCursor]) -> dict[str, Po
     }
 
 
-# What a listed post shows (apps/forum/templatetags/posts.py post_listed): not the posts'
-# raw bodies, search vectors and tree fields, nor their authors' and threads' other columns.
-LISTED_FIELDS = ("post_id", "post__created", "post__body_html", "post__author__username",
-                 "post__thread__title")  # fmt: skip
+# What a listed post shows (apps/forum/templatetags/posts.py post_listed), as plain rows:
+# a page holds 20 posts of each stance, and model instances of each tag, post, author and
+# thread cost more than the rest of the post's rendering.
+LISTED = {
+    "created": F("post__created"), "body_html": F("post__body_html"),
+    "username": F("post__author__username"), "thread_title": F("post__thread__title"),
+}  # fmt: skip
 
 
 def _post_page(tags, cursor: PostCursor) -> PostPage:
-    shown = tags.select_related("post__author", "post__thread").only(*LISTED_FIELDS)
+    shown = tags.values("post_id", **LISTED)
     if cursor.before:
         older = shown.filter(post_id__lt=cursor.before).order_by("-post_id")
         rows = list(older[: POSTS_PER_PAGE + 1])[::-1]
@@ -95,12 +100,12 @@ def _post_page(tags, cursor: PostCursor) -> PostPage:
         rows = rows[:POSTS_PER_PAGE]
     if not rows:
         return PostPage(
-            tags=[], earlier=None, later=None, stray=bool(cursor.after or cursor.before)
+            posts=[], earlier=None, later=None, stray=bool(cursor.after or cursor.before)
         )
     return PostPage(
-        tags=rows,
-        earlier=rows[0].post_id if more_before else None,
-        later=rows[-1].post_id if more_after else None,
+        posts=rows,
+        earlier=rows[0]["post_id"] if more_before else None,
+        later=rows[-1]["post_id"] if more_after else None,
         stray=False,
     )
 

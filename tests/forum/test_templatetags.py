@@ -1,3 +1,4 @@
+import datetime
 import re
 import zoneinfo
 
@@ -129,3 +130,10 @@ def test_dates_read_as_the_date_filter_writes_them(thread):
     with timezone.override(zoneinfo.ZoneInfo("Pacific/Chatham")):
         expected = filtered.render(Context({"created": reply.created}))
         assert expected in posts.post_meta(reply)
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_months_name_reads_as_the_date_filter_writes_it(month):
+    moment = datetime.datetime(2026, month, 9, 7, 5, tzinfo=datetime.UTC)
+    expected = Template('{{ moment|date:"j M Y, H:i" }}').render(Context({"moment": moment}))
+    assert posts._day_and_time(moment) == expected

@@ -12,7 +12,6 @@ from datetime import datetime
 from html import unescape
 
 from django import template
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -104,19 +103,21 @@ def post_gist(post: Post) -> SafeString:
 
 
 @register.simple_tag
-def post_listed(post: Post) -> SafeString:
-    """A visible post in a list drawn from many threads (a claim's posts): who wrote it,
-    in which thread, when, and how it begins, as plain text."""
+def post_listed(post: dict) -> SafeString:
+    """A visible post in a list drawn from many threads (a claim's posts: a row of
+    apps.claims.selectors.LISTED): who wrote it, in which thread, when, and how it begins,
+    as plain text."""
+    username = post["username"]
     author = (
-        f'<a href="{profile_url(post.author.username)}">{escape(post.author.username)}</a>'
-        if post.author
+        f'<a href="{profile_url(username)}">{escape(username)}</a>'
+        if username is not None
         else '<span class="deleted-user">deleted user</span>'
     )
-    created = template_localtime(post.created)
-    link = f"{reverse_id('forum:post', post.pk)}#post-{post.pk}"
-    where = f'<a href="{link}">“{escape(post.thread.title)}”</a>'
+    created = template_localtime(post["created"])
+    link = f"{reverse_id('forum:post', post['post_id'])}#post-{post['post_id']}"
+    where = f'<a href="{link}">“{escape(post["thread_title"])}”</a>'
     when = f'<time datetime="{created.isoformat()}">{_day_and_time(created)}</time>'
-    excerpt = escape(plain_excerpt(post.body_html, LISTED_CHARS))
+    excerpt = escape(plain_excerpt(post["body_html"], LISTED_CHARS))
     return mark_safe(
         f'<p class="meta">{author} in {where} · {when}</p>\n<p class="body">{excerpt}</p>\n'
     )
@@ -226,8 +227,10 @@ def _chips(post: Post) -> str:
 
 
 def _day_and_time(moment: datetime) -> str:
-    """`moment|date:"j M Y, H:i"`, without parsing the format again for every post."""
-    return f"{moment.day} {MONTHS_3[moment.month].title()} {moment.year}, {moment:%H:%M}"
+    """`moment|date:"j M Y, H:i"`, without parsing the format again for every post, nor
+    translating the month's name: the site is in English (no LocaleMiddleware), and %b in
+    the C locale, which Python keeps unless told otherwise, is Django's English "M"."""
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 def _replies(count: int) -> str:
