@@ -27,11 +27,13 @@ from apps.search.views import PER_PAGE
 from bench import autocomplete, bulk, claimtext, database
 from bench.stats import percentile
 
-# The indexes a search may read: its words' GIN index, or for a common word the index in
-# creation order (the newest matches, without reading the rest); claims' spelling: trigrams.
+# The indexes a search may read of the table it searches: its words' GIN index, or for a
+# common word the index in creation order (the newest matches, without reading the rest).
 POST_INDEXES = ("post_search", "post_visible_by_created")
 CLAIM_INDEXES = ("claim_search", "claim_by_created")
-SPELLING_INDEX = "claim_word_trgm"  # the claims' vocabulary, for a misspelled word
+# The claims' vocabulary, for a misspelled word: a few thousand words, read by trigrams or,
+# as the planner sees fit for so small a table, scanned.
+VOCABULARY, SPELLING_INDEX = "claims_claimword", "claim_word_trgm"
 THREADS = 500
 TOMBSTONES = 0.03
 DEMO = Path(__file__).resolve().parent.parent / "apps" / "forum" / "demo" / "ai-art-copyright.json"
@@ -230,11 +232,13 @@ def _typical(found: list[tuple[int, str]]) -> str:
 
 
 def _indexes_read(kind: str, plan: str) -> list[str]:
-    """The search's indexes the plan reads (one for the words, and one for claims' spelling)
-    and "whole table" when it scans posts or claims without one."""
+    """The search's indexes the plan reads (one for the words, and one for claims' spelling),
+    "vocabulary scanned" when it reads the claims' vocabulary without its index, and "whole
+    table" when it scans the searched table (posts or claims) without one."""
     table = "claims_claim" if kind in CLAIM_KINDS else "forum_post"
     indexes = (*CLAIM_INDEXES, SPELLING_INDEX) if kind in CLAIM_KINDS else POST_INDEXES
     read = [index for index in indexes if f" {index} " in plan or plan.endswith(f" {index}")]
+    read += ["vocabulary scanned"] if f"Seq Scan on {VOCABULARY} " in plan else []
     return read + (["whole table"] if f"Seq Scan on {table} " in plan else [])
 
 
