@@ -28,8 +28,9 @@ from bench import autocomplete, bulk, claimtext, database
 from bench.stats import percentile
 
 # The indexes a search may read of the table it searches: its words' GIN index, or for a
-# common word the index in creation order (the newest matches, without reading the rest).
-POST_INDEXES = ("post_search", "post_visible_by_created")
+# common word an index in creation order, the forum's or the topic's (the newest matches,
+# without reading the rest).
+POST_INDEXES = ("post_search", "post_visible_by_created", "post_visible_in_topic")
 CLAIM_INDEXES = ("claim_search", "claim_by_created")
 # The claims' vocabulary, for a misspelled word: a few thousand words, read by trigrams or,
 # as the planner sees fit for so small a table, scanned.
