@@ -90,7 +90,7 @@ def load(users: list, *, posts: int, claims: int) -> tuple[Topic, Topic, dict]:
     replies = bulk.threads(
         topic, users, rng, count=THREADS, replies=posts, top_level=0.4, tombstones=TOMBSTONES
     )
-    _rewrite_bodies(language, rng)
+    _rewrite_bodies(topic, language, rng)
     claims_topic = bulk.topic("bench-search-claims")
     ids = bulk.claims(claims_topic, claimtext.claim_texts(claims, random.Random("search-claims")))
     aliases = rng.sample(ids, len(ids) // 50)
@@ -107,11 +107,12 @@ def load(users: list, *, posts: int, claims: int) -> tuple[Topic, Topic, dict]:
     return topic, claims_topic, shape | {"language": language}
 
 
-def _rewrite_bodies(language: Language, rng: random.Random) -> None:
+def _rewrite_bodies(topic: Topic, language: Language, rng: random.Random) -> None:
     """bulk.threads writes 40 distinct bodies; search needs each post's own words. Only the
-    body is rewritten (search reads it, never body_html); PostgreSQL recomputes the vector."""
+    topic's bodies are rewritten (search reads them, never body_html; the other figures'
+    posts keep theirs); PostgreSQL recomputes the vector."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM forum_post ORDER BY id")
+        cursor.execute("SELECT id FROM forum_post WHERE topic_id = %s ORDER BY id", [topic.pk])
         ids = [pk for (pk,) in cursor.fetchall()]
         cursor.execute("CREATE TEMP TABLE bench_body (id bigint PRIMARY KEY, body text)")
         with cursor.copy("COPY bench_body (id, body) FROM STDIN") as copy:
