@@ -20,7 +20,7 @@ from bench import data
 MAX_DEPTH = 12  # replies to a reply no deeper than this, so some chains cross a tree segment
 BODIES = 40  # distinct bodies, rendered once each
 POST_COLUMNS = (
-    "id", "thread_id", "parent_id", "tree_parent_id", "tree_id", "lft", "rght", "level",
+    "id", "thread_id", "topic_id", "parent_id", "tree_parent_id", "tree_id", "lft", "rght", "level",
     "depth", "author_id", "body", "body_html", "response", "state", "removal_reason",
     "reply_count", "descendant_count", "created",
 )  # fmt: skip
@@ -98,7 +98,7 @@ def threads(
         if node.depth > 1:
             node.parent.descendant_count += node.descendant_count + 1
     _number_trees(openings + made)
-    _copy_posts(openings + made, rng, now)
+    _copy_posts(openings + made, topic, rng, now)
     _set_openings(rows, openings)
     return made
 
@@ -125,7 +125,7 @@ def _number_trees(nodes: list[Node]) -> None:
             counter += 1
 
 
-def _copy_posts(nodes: list[Node], rng: random.Random, now) -> None:
+def _copy_posts(nodes: list[Node], topic: Topic, rng: random.Random, now) -> None:
     bodies = [data.body(random.Random(f"body-{n}")) for n in range(BODIES)]
     rendered = [(body, render_body(body)) for body in bodies]
     start = now - timedelta(seconds=len(nodes))
@@ -136,7 +136,8 @@ def _copy_posts(nodes: list[Node], rng: random.Random, now) -> None:
                 body, html = rng.choice(rendered)
                 copy.write_row(
                     (
-                        node.pk, node.thread_id, node.parent.pk if node.parent else None,
+                        node.pk, node.thread_id, topic.pk,
+                        node.parent.pk if node.parent else None,
                         node.tree_parent.pk if node.tree_parent else None,
                         node.tree_id, node.lft, node.rght, node.level, node.depth,
                         node.author_id, body, html, node.response, node.state,

@@ -1053,6 +1053,7 @@ def search_rows(result: dict) -> list[Row]:
         f"{kind} {count:,.0f}" for kind, count in result["kind_median_matches"].items()
     )
     indexes = result["indexes"]
+    unindexed = [kind for kind, read in indexes.items() if not _search_indexed(kind, read)]
     return [
         Row(
             f"11 Search page over {result['posts']:,} posts and {result['claims']:,} claims, p95",
@@ -1066,18 +1067,23 @@ def search_rows(result: dict) -> list[Row]:
         Row(
             "11 Search query plans (EXPLAIN ANALYZE), the indexes read by the query that ranks",
             "; ".join(f"{kind}: {', '.join(read) or 'none'}" for kind, read in indexes.items()),
-            "the words' GIN index (or, for a common word, the index in creation order) and, for"
-            " a misspelled claim, claim_word_trgm; never the whole table",
-            _met(all(_search_indexed(kind, read) for kind, read in indexes.items())),
-            "a search's plan reads a whole table: see the plans `bench/run.py --search` prints.",
+            "the posts or claims searched are read through their words' GIN index (or, for a"
+            " common word, the index in creation order), never scanned whole; the claims'"
+            " vocabulary (a few thousand words) may be read by claim_word_trgm or scanned",
+            _met(not unindexed),
+            f"the plans of {', '.join(unindexed)} scan the posts or claims searched, or read"
+            " them through none of their search indexes: see the plans `bench/run.py --search`"
+            " prints.",
         ),
     ]
 
 
 def _search_indexed(kind: str, read: list[str]) -> bool:
+    """The table searched is read through one of its search indexes and never scanned whole;
+    the vocabulary is not judged: scanning a few thousand words is the right plan as often as
+    reading their index."""
     words = search.CLAIM_INDEXES if kind in search.CLAIM_KINDS else search.POST_INDEXES
-    spelling = kind != "misspelled" or search.SPELLING_INDEX in read
-    return "whole table" not in read and spelling and any(index in read for index in words)
+    return "whole table" not in read and any(index in read for index in words)
 
 
 def _search_why(result: dict) -> str:

@@ -27,11 +27,14 @@ from apps.search.views import PER_PAGE
 from bench import autocomplete, bulk, claimtext, database
 from bench.stats import percentile
 
-# The indexes a search may read: its words' GIN index, or for a common word the index in
-# creation order (the newest matches, without reading the rest); claims' spelling: trigrams.
-POST_INDEXES = ("post_search", "post_visible_by_created")
+# The indexes a search may read of the table it searches: its words' GIN index, or for a
+# common word an index in creation order, the forum's or the topic's (the newest matches,
+# without reading the rest).
+POST_INDEXES = ("post_search", "post_visible_by_created", "post_visible_in_topic")
 CLAIM_INDEXES = ("claim_search", "claim_by_created")
-SPELLING_INDEX = "claim_word_trgm"  # the claims' vocabulary, for a misspelled word
+# The claims' vocabulary, for a misspelled word: a few thousand words, read by trigrams or,
+# as the planner sees fit for so small a table, scanned.
+VOCABULARY, SPELLING_INDEX = "claims_claimword", "claim_word_trgm"
 THREADS = 500
 TOMBSTONES = 0.03
 DEMO = Path(__file__).resolve().parent.parent / "apps" / "forum" / "demo" / "ai-art-copyright.json"
@@ -87,7 +90,7 @@ def load(users: list, *, posts: int, claims: int) -> tuple[Topic, Topic, dict]:
     replies = bulk.threads(
         topic, users, rng, count=THREADS, replies=posts, top_level=0.4, tombstones=TOMBSTONES
     )
-    _rewrite_bodies(language, rng)
+    _rewrite_bodies(topic, language, rng)
     claims_topic = bulk.topic("bench-search-claims")
     ids = bulk.claims(claims_topic, claimtext.claim_texts(claims, random.Random("search-claims")))
     aliases = rng.sample(ids, len(ids) // 50)
@@ -104,11 +107,12 @@ def load(users: list, *, posts: int, claims: int) -> tuple[Topic, Topic, dict]:
     return topic, claims_topic, shape | {"language": language}
 
 
-def _rewrite_bodies(language: Language, rng: random.Random) -> None:
+def _rewrite_bodies(topic: Topic, language: Language, rng: random.Random) -> None:
     """bulk.threads writes 40 distinct bodies; search needs each post's own words. Only the
-    body is rewritten (search reads it, never body_html); PostgreSQL recomputes the vector."""
+    topic's bodies are rewritten (search reads them, never body_html; the other figures'
+    posts keep theirs); PostgreSQL recomputes the vector."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM forum_post ORDER BY id")
+        cursor.execute("SELECT id FROM forum_post WHERE topic_id = %s ORDER BY id", [topic.pk])
         ids = [pk for (pk,) in cursor.fetchall()]
         cursor.execute("CREATE TEMP TABLE bench_body (id bigint PRIMARY KEY, body text)")
         with cursor.copy("COPY bench_body (id, body) FROM STDIN") as copy:
@@ -230,11 +234,13 @@ def _typical(found: list[tuple[int, str]]) -> str:
 
 
 def _indexes_read(kind: str, plan: str) -> list[str]:
-    """The search's indexes the plan reads (one for the words, and one for claims' spelling)
-    and "whole table" when it scans posts or claims without one."""
+    """The search's indexes the plan reads (one for the words, and one for claims' spelling),
+    "vocabulary scanned" when it reads the claims' vocabulary without its index, and "whole
+    table" when it scans the searched table (posts or claims) without one."""
     table = "claims_claim" if kind in CLAIM_KINDS else "forum_post"
     indexes = (*CLAIM_INDEXES, SPELLING_INDEX) if kind in CLAIM_KINDS else POST_INDEXES
     read = [index for index in indexes if f" {index} " in plan or plan.endswith(f" {index}")]
+    read += ["vocabulary scanned"] if f"Seq Scan on {VOCABULARY} " in plan else []
     return read + (["whole table"] if f"Seq Scan on {table} " in plan else [])
 
 

@@ -83,7 +83,7 @@ def post_search(*, words: str, topic: Topic | None = None, author: User | None =
     GIN index holds only visible posts."""
     posts = Post.objects.visible().filter(search_vector=_query(words))
     if topic is not None:
-        posts = posts.filter(thread__topic=topic)
+        posts = posts.filter(topic=topic)
     if author is not None:
         posts = posts.filter(author=author)
     newest = posts.order_by("-created", "-pk").values("pk")[:RANKED_POSTS]

@@ -43,6 +43,14 @@ def test_a_nested_reply_joins_its_parents_tree(thread):
     assert (top.lft, top.rght, nested.lft, nested.rght) == (1, 4, 2, 3)
 
 
+def test_every_post_keeps_its_threads_topic_which_search_narrows_by(thread, member):
+    other = thread_create(topic=TopicFactory(), author=member, title="Elsewhere", body="…")
+    chain = make_chain(thread.opening_post, SEGMENT_DEPTH + 1)
+    ids = [thread.opening_post.pk, *(post.pk for post in chain), make_reply(other.opening_post).pk]
+    topics = dict(Post.objects.filter(pk__in=ids).values_list("pk", "topic_id"))
+    assert [topics[pk] for pk in ids] == [thread.topic_id] * (len(ids) - 1) + [other.topic_id]
+
+
 def test_a_chain_starts_a_new_tree_every_segment_depth_levels(thread):
     chain = make_chain(thread.opening_post, 2 * SEGMENT_DEPTH + 1)
     roots = [post.depth for post in chain if post.tree_parent_id is None]

@@ -41,7 +41,7 @@ def thread_create(
         thread = Thread.objects.create(
             topic=topic, title=title, author=author, created=now, last_activity=now
         )
-        opening_post = Post(thread=thread, author=author, depth=0, created=now)
+        opening_post = Post(thread=thread, topic=topic, author=author, depth=0, created=now)
         set_body(opening_post, body)
         opening_post.save()
         thread.opening_post = opening_post
@@ -72,6 +72,7 @@ def reply_create(
     tags = [*(TagInput(claim.pk, stance) for claim, stance in answered), *tags]
     reply = Post(
         thread=parent.thread,
+        topic_id=parent.topic_id,
         parent=parent,
         depth=parent.depth + 1,
         author=author,
