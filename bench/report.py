@@ -103,7 +103,7 @@ def render_reading(plan, results: dict) -> str:
         f"- Machine: {env['cores']} cores; PostgreSQL {env['postgres']}, Python"
         f" {env['python']}, Django {env['django']}; load average {start_load:.1f} at the start,"
         f" {end_load:.1f} at the end",
-        scale_data(plan, results)[0],
+        map_data(results["map_shape"]),
         *reading_data(results["reading"]),
     ]
     if results["code_changed"]:
@@ -356,16 +356,9 @@ def _uncached_why(throughput: dict, page: dict, cores: int) -> str:
 
 def scale_data(plan, results: dict) -> list[str]:
     """The header's lines on the generated data of figures 4, 6, 7 and 9."""
-    shape, small, large = results["map_shape"], *plan.merge_sizes
+    small, large = plan.merge_sizes
     return [
-        f"- Map data (figure 4): {shape['posts']:,} tagged replies in {shape['threads']}"
-        f" threads of one topic, {shape['tags']:,} tags on {shape['claims']:,} claims of"
-        f" Zipf-like popularity, {shape['answer_tagged']:.0%} of replies answering a tagged"
-        f" reply (the rest the thread's untagged opening post), {mapbuild.TOMBSTONES:.0%}"
-        " tombstones, responses and stances mixed; posts written with COPY with their MPTT"
-        f" fields (tree ids from forum_post_tree_id_seq); {shape['endorsements']:,}"
-        " endorsements, one member and claim each, claims of the same popularity,"
-        f" {mapbuild.ENDORSEMENT_OPPOSES:.0%} opposing, written with COPY; then VACUUM ANALYZE.",
+        map_data(results["map_shape"]),
         f"- Merge data (figure 6): per size, a target and a source claim with {small:,} and"
         f" {large:,} tags each on one-post-deep replies, a tenth of each on posts tagged with"
         " both (same stance), merged by a member of the moderators group and undone;"
@@ -380,6 +373,20 @@ def scale_data(plan, results: dict) -> list[str]:
         " supporters s and opposers o drawn at random, distinct random (source, target)"
         " pairs of claims, none on itself, alternately a support and an attack; fixed seed.",
     ]
+
+
+def map_data(shape: dict) -> str:
+    """The header's line on figure 4's generated data."""
+    return (
+        f"- Map data (figure 4): {shape['posts']:,} tagged replies in {shape['threads']}"
+        f" threads of one topic, {shape['tags']:,} tags on {shape['claims']:,} claims of"
+        f" Zipf-like popularity, {shape['answer_tagged']:.0%} of replies answering a tagged"
+        f" reply (the rest the thread's untagged opening post), {mapbuild.TOMBSTONES:.0%}"
+        " tombstones, responses and stances mixed; posts written with COPY with their MPTT"
+        f" fields (tree ids from forum_post_tree_id_seq); {shape['endorsements']:,}"
+        " endorsements, one member and claim each, claims of the same popularity,"
+        f" {mapbuild.ENDORSEMENT_OPPOSES:.0%} opposing, written with COPY; then VACUUM ANALYZE."
+    )
 
 
 def map_rows(result: dict, shape: dict, store: dict | None = None) -> list[Row]:
