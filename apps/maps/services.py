@@ -124,12 +124,18 @@ def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
                 ranks[pk],
             ))  # fmt: skip
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_RELATIONS) as copy:
-        for edge in edges:
-            source, target = edge["source"], edge["target"]
-            copy.write_row((
-                argument_map.pk, source, target, edge["kind"], edge["weight"], edge["share"],
-                edge["evidence"], ranks[source], ranks[target],
-            ))  # fmt: skip
+        copy.write(_relation_lines(argument_map.pk, edges, ranks))
+
+
+def _relation_lines(argument_map_id: int, edges: list[dict], ranks: dict[int, int]) -> str:
+    """The MapRelation rows in COPY's text format: numbers and a kind, nothing to escape, so
+    one string rather than psycopg's dumping of each row (half the rows' COPY, bench 4)."""
+    return "".join(
+        f"{argument_map_id}\t{edge['source']}\t{edge['target']}\t{edge['kind']}\t{edge['weight']}"
+        f"\t{edge['share']}\t{{{','.join(map(str, edge['evidence']))}}}"
+        f"\t{ranks[edge['source']]}\t{ranks[edge['target']]}\n"
+        for edge in edges
+    )
 
 
 def claim_ranks(claims: Iterable[tuple[int, float, int]]) -> dict[int, int]:
