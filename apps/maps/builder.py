@@ -2,7 +2,7 @@
 one post, people counted once each, and each claim's strength beside its grounded standing."""
 
 import gc
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -76,14 +76,13 @@ class Tally:
 
     supporting: list[int] = field(default_factory=list)
     opposing: list[int] = field(default_factory=list)
-    posted: dict[int, tuple[int, bool]] = field(default_factory=dict)  # author: latest post
+    posted: dict[int, bool] = field(default_factory=dict)  # author: supports, by latest post
     endorsed: dict[int, bool] = field(default_factory=dict)  # member: supports?
 
     def sides(self) -> tuple[int, int]:
         """(supporters, opposers): a person counts once, by their endorsement if they gave
         one, else by the stance of their latest visible post on the claim."""
-        side = {author: supports for author, (_, supports) in self.posted.items()}
-        side.update(self.endorsed)
+        side = self.posted | self.endorsed
         supporters = sum(side.values())
         return supporters, len(side) - supporters
 
@@ -100,15 +99,9 @@ def _build(topic: Topic) -> dict:
     _add_endorsements(topic, tallies)
     claims = Claim.objects.in_topic(topic).order_by("pk")
     texts = dict(claims.active().filter(pk__in=tallies).values_list("pk", "text"))
-    relations = {
-        key: evidence for key, evidence in _relations(posts).items()
-        if key[0] in texts and key[1] in texts
-    }  # fmt: skip
-    weighed = _weights_and_shares(relations, posts)
     edges = [
-        {"source": a, "target": b, "kind": kind, "weight": weighed[a, b, kind][0],
-         "share": weighed[a, b, kind][1], "evidence": evidence}
-        for (a, b, kind), evidence in relations.items()
+        {"source": a, "target": b, "kind": kind, **relation.weighed()}
+        for (a, b, kind), relation in _relations(posts, texts.keys()).items()
     ]  # fmt: skip
     nodes, strength = _nodes(texts, tallies, edges)
     aliases = claims.filter(status=Claim.Status.MERGED).values_list("pk", "text", "merged_into_id")
@@ -166,7 +159,7 @@ def _tallies(posts: dict[int, StancePost]) -> dict[int, Tally]:
                 tally = tallies[claim]
                 (tally.supporting if supports else tally.opposing).append(pk)
                 if post.author is not None:  # a deleted user counts for no one
-                    tally.posted[post.author] = (pk, supports)
+                    tally.posted[post.author] = supports
     return tallies
 
 
@@ -177,44 +170,51 @@ def _add_endorsements(topic: Topic, tallies: dict[int, Tally]) -> None:
             tallies[claim].endorsed[member] = supports
 
 
-def _relations(posts: dict[int, StancePost]) -> dict[tuple[int, int, str], list[int]]:
-    """(a, b, kind) -> the posts that drew it, ordered by (a, b, kind). A post's reasons are
-    the claims it supports on which its parent takes no stance; each reason attacks every
-    claim the post opposes, and supports every other claim the post supports that its
-    parent takes a stance on."""
-    evidence: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-    for pk, post in posts.items():
+@dataclass(slots=True)
+class Relation:
+    """The posts that drew one relation, in id order, and each person's largest share of
+    their say in it (a deleted user, None, has a share but is nobody)."""
+
+    evidence: list[int] = field(default_factory=list)
+    people: dict[int | None, float] = field(default_factory=dict)
+
+    def draw(self, post: int, author: int | None, share: float) -> None:
+        self.evidence.append(post)
+        if share > self.people.get(author, 0.0):
+            self.people[author] = share
+
+    def weighed(self) -> dict:
+        """Its weight, the distinct authors of its posts, and its share, the people's
+        shares added up to at most 1 (docs/map-rules.md)."""
+        people = self.people
+        return {
+            "weight": len(people) - (None in people),
+            "share": round(min(1.0, sum(people.values())), DECIMALS),
+            "evidence": self.evidence,
+        }
+
+
+def _relations(posts: dict[int, StancePost], on_map) -> dict[tuple[int, int, str], Relation]:
+    """(a, b, kind) -> the relation, ordered by (a, b, kind), for claims a and b on the map.
+    A post's reasons are the claims it supports on which its parent takes no stance; each
+    reason attacks every claim the post opposes, and supports every other claim the post
+    supports that its parent takes a stance on. A post that offers k reasons against (or
+    for) one claim gives each of them a share of 1/k: one post with three reasons against a
+    claim weighs as one objection, while two people behind one reason weigh as fully as it
+    can (docs/map-rules.md)."""
+    relations: dict[tuple[int, int, str], Relation] = defaultdict(Relation)
+    for pk, post in posts.items():  # id order: each relation's evidence in id order
         parent = posts.get(post.parent)
-        for a in post.supports:
-            if parent and parent.takes(a):
-                continue  # agreeing with or defending the parent's claim answers it
-            for b in post.opposes:
-                if b != a:
-                    evidence[a, b, ATTACK].append(pk)
-            for b in post.supports:
-                if b != a and parent and parent.takes(b):
-                    evidence[a, b, SUPPORT].append(pk)
-    return {key: evidence[key] for key in sorted(evidence)}
-
-
-def _weights_and_shares(relations: dict, posts: dict[int, StancePost]) -> dict[tuple, tuple]:
-    """Each relation's weight, the distinct authors of its posts (a deleted user counts for
-    none), and its share of one person's say: a post that offers k reasons against (or for)
-    one claim gives each of them 1/k, and a person counts once per relation, by the largest
-    share one of their posts gives it; the shares of a relation's people add up to at most
-    1. So one post with three reasons against a claim weighs as one objection, while two
-    people behind one reason weigh as fully as it can (docs/map-rules.md)."""
-    reasons = Counter((pk, b, kind) for (_, b, kind), evidence in relations.items()
-                      for pk in evidence)  # fmt: skip
-    weighed = {}
-    for (a, b, kind), evidence in relations.items():
-        people: dict[int | None, float] = {}
-        for pk in evidence:
-            author, share = posts[pk].author, 1 / reasons[pk, b, kind]
-            people[author] = max(people.get(author, 0.0), share)
-        weight = len(people) - (None in people)
-        weighed[a, b, kind] = (weight, round(min(1.0, sum(people.values())), DECIMALS))
-    return weighed
+        reasons = [a for a in post.supports if a in on_map and not (parent and parent.takes(a))]
+        if not reasons:
+            continue
+        answered = [b for b in post.supports if parent.takes(b)] if parent else []
+        for targets, kind in ((post.opposes, ATTACK), (answered, SUPPORT)):
+            for b in targets:
+                drawing = [a for a in reasons if a != b] if b in on_map else ()
+                for a in drawing:
+                    relations[a, b, kind].draw(pk, post.author, 1 / len(drawing))
+    return {key: relations[key] for key in sorted(relations)}
 
 
 def _nodes(
