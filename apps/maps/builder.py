@@ -16,12 +16,15 @@ from apps.maps.strength import MAX_ITERATIONS, SEMANTICS, TOLERANCE, claim_stren
 RULES_VERSION = 2
 DECIMALS = 6  # base and strength are rounded so that the same state gives the same bytes
 
+# A post's response as True (agrees), False (disagrees) or None (neutral): no string a row.
+AGREES = "CASE post.response WHEN 'agree' THEN true WHEN 'disagree' THEN false END"
+
 # Every tag of a visible post, counted for its canonical claim (merges keep chains one
 # hop), with what the rules need of its post. One pass over the tags: nodes, edges and the
 # posts list are all aggregated from these rows in Python (see docs/map-rules.md).
-TAGS_SQL = """
+TAGS_SQL = f"""
     SELECT tag.post_id, COALESCE(claim.merged_into_id, claim.id), tag.stance = 'supports',
-           post.parent_id, post.response, post.author_id
+           post.parent_id, {AGREES}, post.author_id
     FROM claims_claimtag tag
     JOIN claims_claim claim ON claim.id = tag.claim_id
     JOIN forum_post post ON post.id = tag.post_id
@@ -30,8 +33,8 @@ TAGS_SQL = """
 
 # Visible untagged replies that agree or disagree with a visible tagged post: the ones
 # whose response may give them a stance (an answer to a post that tags exactly one claim).
-ANSWERS_SQL = """
-    SELECT post.id, post.parent_id, post.response, post.author_id
+ANSWERS_SQL = f"""
+    SELECT post.id, post.parent_id, {AGREES}, post.author_id
     FROM forum_post post
     JOIN forum_thread thread ON thread.id = post.thread_id
     WHERE thread.topic_id = %(topic)s AND post.state = 'visible' AND post.response <> 'neutral'
@@ -61,7 +64,7 @@ class StancePost:
     stance, its own tags first, then the one its response gives (docs/map-rules.md)."""
 
     parent: int | None
-    response: str
+    agrees: bool | None  # its response: None when neutral
     author: int | None
     supports: list[int] = field(default_factory=list)  # a few claims: lighter than sets
     opposes: list[int] = field(default_factory=list)
@@ -99,10 +102,7 @@ def _build(topic: Topic) -> dict:
     _add_endorsements(topic, tallies)
     claims = Claim.objects.in_topic(topic).order_by("pk")
     texts = dict(claims.active().filter(pk__in=tallies).values_list("pk", "text"))
-    edges = [
-        {"source": a, "target": b, "kind": kind, **relation.weighed()}
-        for (a, b, kind), relation in _relations(posts, texts.keys()).items()
-    ]  # fmt: skip
+    edges = _edges(posts, texts.keys())
     nodes, strength = _nodes(texts, tallies, edges)
     aliases = claims.filter(status=Claim.Status.MERGED).values_list("pk", "text", "merged_into_id")
     usernames = _usernames({post.author for post in posts.values()})
@@ -125,30 +125,39 @@ def _stance_posts(topic: Topic) -> dict[int, StancePost]:
     posts: dict[int, StancePost] = {}
     with connection.cursor() as cursor:
         cursor.execute(TAGS_SQL, {"topic": topic.pk})
-        for pk, claim, supports, parent, response, author in cursor.fetchall():
-            post = posts.get(pk) or posts.setdefault(pk, StancePost(parent, response, author))
+        for pk, claim, supports, parent, agrees, author in cursor.fetchall():
+            post = posts.get(pk)
+            if post is None:
+                post = posts[pk] = StancePost(parent, agrees, author)
             claims = post.supports if supports else post.opposes
             if claim not in claims:  # the post tags an alias and its target alike: one tag
                 claims.append(claim)
         cursor.execute(ANSWERS_SQL, {"topic": topic.pk})
         answers = [(pk, StancePost(*row)) for pk, *row in cursor.fetchall()]
-    sole = {pk: _sole_claim(post) for pk, post in posts.items()}  # own tags only
-    for pk, post in [*posts.items(), *answers]:
-        answered = sole.get(post.parent)
-        if answered is None or post.response == "neutral" or post.takes(answered[0]):
-            continue
-        claim, parent_supports = answered
-        agrees = post.response == "agree"
-        (post.supports if agrees == parent_supports else post.opposes).append(claim)
-        posts[pk] = post
+    given = [  # all read from the parents' own tags before any is added
+        (pk, post, _given_stance(post, posts[post.parent]))
+        for pk, post in [*posts.items(), *answers]
+        if post.agrees is not None and post.parent in posts
+    ]
+    for pk, post, stance in given:
+        if stance is not None:
+            claim, supports = stance
+            (post.supports if supports else post.opposes).append(claim)
+            posts[pk] = post
     return dict(sorted(posts.items()))
 
 
-def _sole_claim(post: StancePost) -> tuple[int, bool] | None:
-    """(claim, supports?) when the post's own tags are on exactly one claim, one way."""
-    if len(post.supports) + len(post.opposes) != 1:
+def _given_stance(post: StancePost, parent: StancePost) -> tuple[int, bool] | None:
+    """(claim, supports?) that the post's response gives it: when the parent's own tags are
+    on exactly one claim, one way, and the post does not tag that claim itself."""
+    if len(parent.supports) + len(parent.opposes) != 1:
         return None
-    return (post.supports[0], True) if post.supports else (post.opposes[0], False)
+    claim, parent_supports = (
+        (parent.supports[0], True) if parent.supports else (parent.opposes[0], False)
+    )
+    if post.takes(claim):
+        return None
+    return claim, post.agrees == parent_supports
 
 
 def _tallies(posts: dict[int, StancePost]) -> dict[int, Tally]:
@@ -170,51 +179,46 @@ def _add_endorsements(topic: Topic, tallies: dict[int, Tally]) -> None:
             tallies[claim].endorsed[member] = supports
 
 
-@dataclass(slots=True)
-class Relation:
-    """The posts that drew one relation, in id order, and each person's largest share of
-    their say in it (a deleted user, None, has a share but is nobody)."""
-
-    evidence: list[int] = field(default_factory=list)
-    people: dict[int | None, float] = field(default_factory=dict)
-
-    def draw(self, post: int, author: int | None, share: float) -> None:
-        self.evidence.append(post)
-        if share > self.people.get(author, 0.0):
-            self.people[author] = share
-
-    def weighed(self) -> dict:
-        """Its weight, the distinct authors of its posts, and its share, the people's
-        shares added up to at most 1 (docs/map-rules.md)."""
-        people = self.people
-        return {
-            "weight": len(people) - (None in people),
-            "share": round(min(1.0, sum(people.values())), DECIMALS),
-            "evidence": self.evidence,
-        }
-
-
-def _relations(posts: dict[int, StancePost], on_map) -> dict[tuple[int, int, str], Relation]:
-    """(a, b, kind) -> the relation, ordered by (a, b, kind), for claims a and b on the map.
-    A post's reasons are the claims it supports on which its parent takes no stance; each
-    reason attacks every claim the post opposes, and supports every other claim the post
-    supports that its parent takes a stance on. A post that offers k reasons against (or
-    for) one claim gives each of them a share of 1/k: one post with three reasons against a
-    claim weighs as one objection, while two people behind one reason weigh as fully as it
-    can (docs/map-rules.md)."""
-    relations: dict[tuple[int, int, str], Relation] = defaultdict(Relation)
+def _edges(posts: dict[int, StancePost], on_map) -> list[dict]:
+    """The relations between claims on the map, ordered by (source, target, kind), each with
+    the posts that drew it in id order. A post's reasons are the claims it supports on which
+    its parent takes no stance; each reason attacks every claim the post opposes, and
+    supports every other claim the post supports that its parent takes a stance on."""
+    evidence: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    people: dict[tuple[int, int, str], dict] = defaultdict(dict)  # author: largest share
     for pk, post in posts.items():  # id order: each relation's evidence in id order
         parent = posts.get(post.parent)
-        reasons = [a for a in post.supports if a in on_map and not (parent and parent.takes(a))]
+        reasons, answered = [], []  # answered: the claims it supports that its parent takes
+        for claim in post.supports:
+            if parent and parent.takes(claim):
+                answered.append(claim)
+            elif claim in on_map:
+                reasons.append(claim)
         if not reasons:
             continue
-        answered = [b for b in post.supports if parent.takes(b)] if parent else []
         for targets, kind in ((post.opposes, ATTACK), (answered, SUPPORT)):
             for b in targets:
                 drawing = [a for a in reasons if a != b] if b in on_map else ()
-                for a in drawing:
-                    relations[a, b, kind].draw(pk, post.author, 1 / len(drawing))
-    return {key: relations[key] for key in sorted(relations)}
+                for a in drawing:  # k reasons against (or for) one claim: 1/k of a say each
+                    evidence[a, b, kind].append(pk)
+                    shares = people[a, b, kind]
+                    if 1 / len(drawing) > shares.get(post.author, 0.0):
+                        shares[post.author] = 1 / len(drawing)
+    return [_edge(key, evidence[key], people[key]) for key in sorted(evidence)]
+
+
+def _edge(key: tuple[int, int, str], evidence: list[int], people: dict) -> dict:
+    """Its weight, the distinct authors of its posts (a deleted user, None, is nobody), and
+    its share, the people's largest shares added up to at most 1: one post with three
+    reasons against a claim weighs as one objection, while two people behind one reason
+    weigh as fully as it can (docs/map-rules.md)."""
+    source, target, kind = key
+    return {
+        "source": source, "target": target, "kind": kind,
+        "weight": len(people) - (None in people),
+        "share": round(min(1.0, sum(people.values())), DECIMALS),
+        "evidence": evidence,
+    }  # fmt: skip
 
 
 def _nodes(
