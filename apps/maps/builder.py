@@ -196,14 +196,17 @@ def _edges(posts: dict[int, StancePost], on_map) -> list[dict]:
                 reasons.append(claim)
         if not reasons:
             continue
+        author = post.author
         for targets, kind in ((post.opposes, ATTACK), (answered, SUPPORT)):
             for b in targets:
                 drawing = [a for a in reasons if a != b] if b in on_map else ()
-                for a in drawing:  # k reasons against (or for) one claim: 1/k of a say each
-                    evidence[a, b, kind].append(pk)
-                    shares = people[a, b, kind]
-                    if 1 / len(drawing) > shares.get(post.author, 0.0):
-                        shares[post.author] = 1 / len(drawing)
+                share = 1 / len(drawing) if drawing else 0.0  # k reasons: 1/k of a say each
+                for a in drawing:
+                    key = (a, b, kind)
+                    evidence[key].append(pk)
+                    shares = people[key]
+                    if share > shares.get(author, 0.0):
+                        shares[author] = share
     return [_edge(key, evidence[key], people[key]) for key in sorted(evidence)]
 
 
