@@ -2,7 +2,7 @@
 one post, people counted once each, and each claim's strength beside its grounded standing."""
 
 import gc
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -16,12 +16,15 @@ from apps.maps.strength import MAX_ITERATIONS, SEMANTICS, TOLERANCE, claim_stren
 RULES_VERSION = 2
 DECIMALS = 6  # base and strength are rounded so that the same state gives the same bytes
 
+# A post's response as True (agrees), False (disagrees) or None (neutral): no string a row.
+AGREES = "CASE post.response WHEN 'agree' THEN true WHEN 'disagree' THEN false END"
+
 # Every tag of a visible post, counted for its canonical claim (merges keep chains one
 # hop), with what the rules need of its post. One pass over the tags: nodes, edges and the
 # posts list are all aggregated from these rows in Python (see docs/map-rules.md).
-TAGS_SQL = """
+TAGS_SQL = f"""
     SELECT tag.post_id, COALESCE(claim.merged_into_id, claim.id), tag.stance = 'supports',
-           post.parent_id, post.response, post.author_id
+           post.parent_id, {AGREES}, post.author_id
     FROM claims_claimtag tag
     JOIN claims_claim claim ON claim.id = tag.claim_id
     JOIN forum_post post ON post.id = tag.post_id
@@ -30,8 +33,8 @@ TAGS_SQL = """
 
 # Visible untagged replies that agree or disagree with a visible tagged post: the ones
 # whose response may give them a stance (an answer to a post that tags exactly one claim).
-ANSWERS_SQL = """
-    SELECT post.id, post.parent_id, post.response, post.author_id
+ANSWERS_SQL = f"""
+    SELECT post.id, post.parent_id, {AGREES}, post.author_id
     FROM forum_post post
     JOIN forum_thread thread ON thread.id = post.thread_id
     WHERE thread.topic_id = %(topic)s AND post.state = 'visible' AND post.response <> 'neutral'
@@ -61,7 +64,7 @@ class StancePost:
     stance, its own tags first, then the one its response gives (docs/map-rules.md)."""
 
     parent: int | None
-    response: str
+    agrees: bool | None  # its response: None when neutral
     author: int | None
     supports: list[int] = field(default_factory=list)  # a few claims: lighter than sets
     opposes: list[int] = field(default_factory=list)
@@ -76,14 +79,13 @@ class Tally:
 
     supporting: list[int] = field(default_factory=list)
     opposing: list[int] = field(default_factory=list)
-    posted: dict[int, tuple[int, bool]] = field(default_factory=dict)  # author: latest post
+    posted: dict[int, bool] = field(default_factory=dict)  # author: supports, by latest post
     endorsed: dict[int, bool] = field(default_factory=dict)  # member: supports?
 
     def sides(self) -> tuple[int, int]:
         """(supporters, opposers): a person counts once, by their endorsement if they gave
         one, else by the stance of their latest visible post on the claim."""
-        side = {author: supports for author, (_, supports) in self.posted.items()}
-        side.update(self.endorsed)
+        side = self.posted | self.endorsed
         supporters = sum(side.values())
         return supporters, len(side) - supporters
 
@@ -100,16 +102,7 @@ def _build(topic: Topic) -> dict:
     _add_endorsements(topic, tallies)
     claims = Claim.objects.in_topic(topic).order_by("pk")
     texts = dict(claims.active().filter(pk__in=tallies).values_list("pk", "text"))
-    relations = {
-        key: evidence for key, evidence in _relations(posts).items()
-        if key[0] in texts and key[1] in texts
-    }  # fmt: skip
-    weighed = _weights_and_shares(relations, posts)
-    edges = [
-        {"source": a, "target": b, "kind": kind, "weight": weighed[a, b, kind][0],
-         "share": weighed[a, b, kind][1], "evidence": evidence}
-        for (a, b, kind), evidence in relations.items()
-    ]  # fmt: skip
+    edges = _edges(posts, texts.keys())
     nodes, strength = _nodes(texts, tallies, edges)
     aliases = claims.filter(status=Claim.Status.MERGED).values_list("pk", "text", "merged_into_id")
     usernames = _usernames({post.author for post in posts.values()})
@@ -132,30 +125,39 @@ def _stance_posts(topic: Topic) -> dict[int, StancePost]:
     posts: dict[int, StancePost] = {}
     with connection.cursor() as cursor:
         cursor.execute(TAGS_SQL, {"topic": topic.pk})
-        for pk, claim, supports, parent, response, author in cursor.fetchall():
-            post = posts.get(pk) or posts.setdefault(pk, StancePost(parent, response, author))
+        for pk, claim, supports, parent, agrees, author in cursor.fetchall():
+            post = posts.get(pk)
+            if post is None:
+                post = posts[pk] = StancePost(parent, agrees, author)
             claims = post.supports if supports else post.opposes
             if claim not in claims:  # the post tags an alias and its target alike: one tag
                 claims.append(claim)
         cursor.execute(ANSWERS_SQL, {"topic": topic.pk})
         answers = [(pk, StancePost(*row)) for pk, *row in cursor.fetchall()]
-    sole = {pk: _sole_claim(post) for pk, post in posts.items()}  # own tags only
-    for pk, post in [*posts.items(), *answers]:
-        answered = sole.get(post.parent)
-        if answered is None or post.response == "neutral" or post.takes(answered[0]):
-            continue
-        claim, parent_supports = answered
-        agrees = post.response == "agree"
-        (post.supports if agrees == parent_supports else post.opposes).append(claim)
-        posts[pk] = post
+    given = [  # all read from the parents' own tags before any is added
+        (pk, post, _given_stance(post, posts[post.parent]))
+        for pk, post in [*posts.items(), *answers]
+        if post.agrees is not None and post.parent in posts
+    ]
+    for pk, post, stance in given:
+        if stance is not None:
+            claim, supports = stance
+            (post.supports if supports else post.opposes).append(claim)
+            posts[pk] = post
     return dict(sorted(posts.items()))
 
 
-def _sole_claim(post: StancePost) -> tuple[int, bool] | None:
-    """(claim, supports?) when the post's own tags are on exactly one claim, one way."""
-    if len(post.supports) + len(post.opposes) != 1:
+def _given_stance(post: StancePost, parent: StancePost) -> tuple[int, bool] | None:
+    """(claim, supports?) that the post's response gives it: when the parent's own tags are
+    on exactly one claim, one way, and the post does not tag that claim itself."""
+    if len(parent.supports) + len(parent.opposes) != 1:
         return None
-    return (post.supports[0], True) if post.supports else (post.opposes[0], False)
+    claim, parent_supports = (
+        (parent.supports[0], True) if parent.supports else (parent.opposes[0], False)
+    )
+    if post.takes(claim):
+        return None
+    return claim, post.agrees == parent_supports
 
 
 def _tallies(posts: dict[int, StancePost]) -> dict[int, Tally]:
@@ -166,7 +168,7 @@ def _tallies(posts: dict[int, StancePost]) -> dict[int, Tally]:
                 tally = tallies[claim]
                 (tally.supporting if supports else tally.opposing).append(pk)
                 if post.author is not None:  # a deleted user counts for no one
-                    tally.posted[post.author] = (pk, supports)
+                    tally.posted[post.author] = supports
     return tallies
 
 
@@ -177,44 +179,49 @@ def _add_endorsements(topic: Topic, tallies: dict[int, Tally]) -> None:
             tallies[claim].endorsed[member] = supports
 
 
-def _relations(posts: dict[int, StancePost]) -> dict[tuple[int, int, str], list[int]]:
-    """(a, b, kind) -> the posts that drew it, ordered by (a, b, kind). A post's reasons are
-    the claims it supports on which its parent takes no stance; each reason attacks every
-    claim the post opposes, and supports every other claim the post supports that its
-    parent takes a stance on."""
+def _edges(posts: dict[int, StancePost], on_map) -> list[dict]:
+    """The relations between claims on the map, ordered by (source, target, kind), each with
+    the posts that drew it in id order. A post's reasons are the claims it supports on which
+    its parent takes no stance; each reason attacks every claim the post opposes, and
+    supports every other claim the post supports that its parent takes a stance on."""
     evidence: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-    for pk, post in posts.items():
+    people: dict[tuple[int, int, str], dict] = defaultdict(dict)  # author: largest share
+    for pk, post in posts.items():  # id order: each relation's evidence in id order
         parent = posts.get(post.parent)
-        for a in post.supports:
-            if parent and parent.takes(a):
-                continue  # agreeing with or defending the parent's claim answers it
-            for b in post.opposes:
-                if b != a:
-                    evidence[a, b, ATTACK].append(pk)
-            for b in post.supports:
-                if b != a and parent and parent.takes(b):
-                    evidence[a, b, SUPPORT].append(pk)
-    return {key: evidence[key] for key in sorted(evidence)}
+        reasons, answered = [], []  # answered: the claims it supports that its parent takes
+        for claim in post.supports:
+            if parent and parent.takes(claim):
+                answered.append(claim)
+            elif claim in on_map:
+                reasons.append(claim)
+        if not reasons:
+            continue
+        author = post.author
+        for targets, kind in ((post.opposes, ATTACK), (answered, SUPPORT)):
+            for b in targets:
+                drawing = [a for a in reasons if a != b] if b in on_map else ()
+                share = 1 / len(drawing) if drawing else 0.0  # k reasons: 1/k of a say each
+                for a in drawing:
+                    key = (a, b, kind)
+                    evidence[key].append(pk)
+                    shares = people[key]
+                    if share > shares.get(author, 0.0):
+                        shares[author] = share
+    return [_edge(key, evidence[key], people[key]) for key in sorted(evidence)]
 
 
-def _weights_and_shares(relations: dict, posts: dict[int, StancePost]) -> dict[tuple, tuple]:
-    """Each relation's weight, the distinct authors of its posts (a deleted user counts for
-    none), and its share of one person's say: a post that offers k reasons against (or for)
-    one claim gives each of them 1/k, and a person counts once per relation, by the largest
-    share one of their posts gives it; the shares of a relation's people add up to at most
-    1. So one post with three reasons against a claim weighs as one objection, while two
-    people behind one reason weigh as fully as it can (docs/map-rules.md)."""
-    reasons = Counter((pk, b, kind) for (_, b, kind), evidence in relations.items()
-                      for pk in evidence)  # fmt: skip
-    weighed = {}
-    for (a, b, kind), evidence in relations.items():
-        people: dict[int | None, float] = {}
-        for pk in evidence:
-            author, share = posts[pk].author, 1 / reasons[pk, b, kind]
-            people[author] = max(people.get(author, 0.0), share)
-        weight = len(people) - (None in people)
-        weighed[a, b, kind] = (weight, round(min(1.0, sum(people.values())), DECIMALS))
-    return weighed
+def _edge(key: tuple[int, int, str], evidence: list[int], people: dict) -> dict:
+    """Its weight, the distinct authors of its posts (a deleted user, None, is nobody), and
+    its share, the people's largest shares added up to at most 1: one post with three
+    reasons against a claim weighs as one objection, while two people behind one reason
+    weigh as fully as it can (docs/map-rules.md)."""
+    source, target, kind = key
+    return {
+        "source": source, "target": target, "kind": kind,
+        "weight": len(people) - (None in people),
+        "share": round(min(1.0, sum(people.values())), DECIMALS),
+        "evidence": evidence,
+    }  # fmt: skip
 
 
 def _nodes(
