@@ -218,7 +218,10 @@ def _walk(node: dict):
 
 
 def _timed_map_build(topic: Topic, flipped: ClaimTag) -> float:
-    """Change one tag, keep only the latest version (untimed), then time map_build."""
+    """Change one tag, keep only the latest version (untimed), then time map_build. The
+    deleted versions' rows are vacuumed, as autovacuum would between two builds (it is off
+    here): left dead, every build's 57,000 relation rows went to a table of millions of
+    dead ones, and their COPY took 1.28 s instead of 0.45 s."""
     flipped.stance = (
         ClaimTag.Stance.OPPOSES
         if flipped.stance == ClaimTag.Stance.SUPPORTS
@@ -228,6 +231,7 @@ def _timed_map_build(topic: Topic, flipped: ClaimTag) -> float:
     latest = ArgumentMap.objects.filter(topic=topic).order_by("-version").first()
     if latest:
         ArgumentMap.objects.filter(topic=topic, version__lt=latest.version).delete()
+        database.vacuum("maps_argumentmap", "maps_mapclaim", "maps_maprelation")
     start = time.perf_counter()
     outcome = map_build(topic_id=topic.pk)
     elapsed = time.perf_counter() - start
