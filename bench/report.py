@@ -90,6 +90,35 @@ def render(plan, results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_forum(plan, results: dict) -> str:
+    """Figures 1, 2 and 3 alone (run.py --forum)."""
+    env, data = results["environment"], results["shape"]
+    minutes, seconds = divmod(round(results["seconds"]), 60)
+    start_load, end_load = results["load"]
+    lines = [
+        "# Agora benchmark results: figures 1, 2 and 3 alone",
+        "",
+        f"- Run: {plan.name}, threads of {_sizes(plan)} replies, {minutes} min {seconds} s,"
+        f" {env['date']}; commit {env['commit']}"
+        + (" with uncommitted changes to the app" if env["uncommitted"] else ""),
+        f"- Machine: {env['cores']} cores; PostgreSQL {env['postgres']}, Python"
+        f" {env['python']}, Django {env['django']}; load average {start_load:.1f} at the start,"
+        f" {end_load:.1f} at the end",
+        f"- Data: {data['replies']:,} replies by {data['authors']} users through"
+        f" reply_create, fixed seeds; {data['top_level_share']:.0%} top-level; depth median"
+        f" {data['depth_p50']}, p95 {data['depth_p95']}, max {data['depth_max']};"
+        f" largest trees {', '.join(map(str, data['largest_trees']))} posts (hot branches).",
+    ]
+    if results["code_changed"]:
+        lines.append("- **The app's code changed during this run: the figures may mix versions.**")
+    rows = [
+        *page_rows(plan, results["pages"]),
+        *insert_rows(plan, results["inserts"]),
+        *writer_rows(plan, results["concurrent"]),
+    ]
+    return "\n".join([*lines, *rows_and_whys(rows)]) + "\n"
+
+
 def render_reading(plan, results: dict) -> str:
     """Figures 4 and 10 alone (run.py --reading)."""
     env = results["environment"]

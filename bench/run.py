@@ -158,6 +158,11 @@ def main() -> None:
         action="store_true",
         help="with --search: figures 4, 6 and 7's data loaded first, as in the full run",
     )
+    parser.add_argument(
+        "--forum",
+        action="store_true",
+        help="figures 1, 2 and 3 alone, printed (bench/RESULTS.md is left as it is)",
+    )
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
     started = time.perf_counter()
@@ -169,6 +174,8 @@ def main() -> None:
             results = measure_reading(plan)
         elif arguments.search:
             results = measure_search(plan, crowded=arguments.crowded)
+        elif arguments.forum:
+            results = measure_forum(plan)
         else:
             results = measure(plan)
     finally:
@@ -183,6 +190,9 @@ def main() -> None:
     if arguments.search:
         print(report.render_search(plan, results))
         return
+    if arguments.forum:
+        print(report.render_forum(plan, results))
+        return
     text = report.render(plan, results)
     print(text)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
@@ -191,38 +201,15 @@ def main() -> None:
 def measure(plan: Plan) -> dict:
     results = {"environment": report.environment()}
     users = data.make_users()
-    shapes = {}
-    for size in plan.sizes:
-        step(f"growing a thread of {size:,} replies")
-        _, shapes[size] = data.make_thread(users, random.Random(f"thread-{size}"), f"{size:,}")
-        data.grow(shapes[size], users, size)
-    database.vacuum()
-    threads = {size: shape.opening_post.thread for size, shape in shapes.items()}
-    results["shape"] = report.shape(threads[plan.sizes[-1]])
-    step("figure 1: thread pages")
-    results["pages"] = pages.measure(threads, plan.page_runs)
+    shapes = measure_thread_pages(plan, users, results)
     step("figure 8: read throughput under gunicorn")
     results["throughput"] = throughput.measure(
-        threads[throughput.THREAD_SIZE].get_absolute_url(),
+        shapes[throughput.THREAD_SIZE].opening_post.thread.get_absolute_url(),
         rounds=plan.wrk_rounds,
         seconds=plan.wrk_seconds,
         page_cache=settings.APP_VISITOR_PAGE_SECONDS > 0,
     )
-    step("figure 2: reply insert latency")
-    results["inserts"] = inserts.measure(
-        shapes[plan.sizes[-1]],
-        users,
-        small_size=plan.sizes[0],
-        rounds=plan.insert_rounds,
-        count=plan.inserts_per_round,
-    )
-    step("figure 3: concurrent writers")
-    results["concurrent"] = writers.measure(
-        users,
-        writers=plan.writers,
-        per_writer=plan.replies_per_writer,
-        runs=plan.concurrent_runs,
-    )
+    measure_replies(plan, users, shapes, results)
     step(f"figure 4: loading a map topic of {plan.map_posts:,} tagged posts")
     topic, results["map_shape"] = mapbuild.load(
         users, posts=plan.map_posts, claims=plan.map_claims, endorsements=plan.map_endorsements
@@ -249,6 +236,49 @@ def measure(plan: Plan) -> dict:
     )
     results["search"] = measure_figure_11(plan, users)
     return results
+
+
+def measure_forum(plan: Plan) -> dict:
+    """Figures 1, 2 and 3 alone: `--forum`."""
+    results = {"environment": report.environment()}
+    users = data.make_users()
+    shapes = measure_thread_pages(plan, users, results)
+    measure_replies(plan, users, shapes, results)
+    return results
+
+
+def measure_thread_pages(plan: Plan, users: list, results: dict) -> dict:
+    """Grows a thread of each size, then figure 1; returns the threads' shapes by size."""
+    shapes = {}
+    for size in plan.sizes:
+        step(f"growing a thread of {size:,} replies")
+        _, shapes[size] = data.make_thread(users, random.Random(f"thread-{size}"), f"{size:,}")
+        data.grow(shapes[size], users, size)
+    database.vacuum()
+    threads = {size: shape.opening_post.thread for size, shape in shapes.items()}
+    results["shape"] = report.shape(threads[plan.sizes[-1]])
+    step("figure 1: thread pages")
+    results["pages"] = pages.measure(threads, plan.page_runs)
+    return shapes
+
+
+def measure_replies(plan: Plan, users: list, shapes: dict, results: dict) -> None:
+    """Figure 2, then figure 3, which writes into a notification table figure 2 has filled."""
+    step("figure 2: reply insert latency")
+    results["inserts"] = inserts.measure(
+        shapes[plan.sizes[-1]],
+        users,
+        small_size=plan.sizes[0],
+        rounds=plan.insert_rounds,
+        count=plan.inserts_per_round,
+    )
+    step("figure 3: concurrent writers")
+    results["concurrent"] = writers.measure(
+        users,
+        writers=plan.writers,
+        per_writer=plan.replies_per_writer,
+        runs=plan.concurrent_runs,
+    )
 
 
 def measure_reading(plan: Plan) -> dict:

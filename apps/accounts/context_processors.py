@@ -1,4 +1,5 @@
 from apps.accounts.decorators import safe_next
+from apps.notifications.selectors import unread_for_header
 
 AUTH_PAGES = {"login", "signup"}
 
@@ -8,7 +9,7 @@ def unread_notifications(request) -> dict:
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    return {"unread_notifications": user.notifications.filter(read=False).count()}
+    return {"unread_notifications": unread_for_header(user)}
 
 
 def login_next(request) -> dict:

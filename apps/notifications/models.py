@@ -20,8 +20,12 @@ class Notification(models.Model):
         CLAIM_UNMERGED = "unmerged", "merge undone"
         MESSAGE = "message", "message"
 
+    # Indexed by the (user, read, -created) index below, which a member's lookups all use.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
     actor = models.ForeignKey(
@@ -33,8 +37,9 @@ class Notification(models.Model):
     thread = models.ForeignKey(
         Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # Indexed where set alone (notification_claim): a reply's notifications have none.
     claim = models.ForeignKey(
-        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
     # Never a post's words, which may be removed later. Usernames (150) and titles or claims
     # (200) always fit.
@@ -55,6 +60,9 @@ class Notification(models.Model):
             models.Index(
                 fields=["user"], condition=Q(email_pending=True), name="notification_outbox"
             ),
+            models.Index(
+                fields=["claim"], condition=Q(claim__isnull=False), name="notification_claim"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,7 +75,10 @@ class Watch(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
     )
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="watches")
+    # Indexed by watch_a_thread_once, which starts with the thread.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="watches", db_index=False
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

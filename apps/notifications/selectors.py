@@ -7,6 +7,7 @@ from apps.notifications.models import Notification, Watch
 from apps.notifications.permissions import can_see_post
 
 EXCERPT_LENGTH = 200
+HEADER_MAX = 99
 
 
 def notifications_of(member):
@@ -32,6 +33,13 @@ def with_excerpts(notifications, member) -> list[Notification]:
 def unread_count(member) -> int:
     """One indexed count (user, read, -created)."""
     return Notification.objects.filter(user=member, read=False).count()
+
+
+def unread_for_header(member) -> int | str:
+    """The header's count of the member's unread notifications, "99+" past HEADER_MAX: every
+    page a member sees counts them, and a watcher of busy threads leaves thousands unread."""
+    unread = Notification.objects.filter(user=member, read=False)[: HEADER_MAX + 1].count()
+    return f"{HEADER_MAX}+" if unread > HEADER_MAX else unread
 
 
 def is_watching(*, member, thread) -> bool:

@@ -223,3 +223,36 @@ def test_a_reply_tells_every_watcher_in_the_same_queries_however_many(thread, me
         return len(queries)
 
     assert queries_with_watchers(2) == queries_with_watchers(30)
+
+
+def test_a_refused_reply_tells_no_one(thread, member):
+    bob = UserFactory(username="bob")
+    tags = [TagInput("Fair use", "supports"), TagInput("fair USE!", "opposes")]
+    with pytest.raises(ValidationError, match="tagged twice"):
+        make_reply(thread.opening_post, author=bob, body="@alice", tags=tags)
+    assert kinds(member) == [] and not Watch.objects.filter(user=bob).exists()
+    assert not Post.objects.filter(author=bob).exists()
+
+
+def test_no_index_of_the_notification_rows_is_kept_for_nothing():
+    """A reply writes a row for each watcher and each row every index: none may be covered
+    by another's leading columns, and the claim's holds only the rows that have one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT indexrelid::regclass::text, indkey::int2[], indisunique,
+                pg_get_expr(indpred, indrelid)
+            FROM pg_index WHERE indrelid = 'accounts_notification'::regclass
+            """
+        )
+        indexes = cursor.fetchall()
+    covered = [
+        name
+        for name, columns, unique, where in indexes
+        for _, wider, _, wider_where in indexes
+        if not unique and where == wider_where and len(columns) < len(wider)
+        and wider[: len(columns)] == columns
+    ]  # fmt: skip
+    assert covered == []
+    [claim_index] = [where for name, _, _, where in indexes if "claim" in name]
+    assert claim_index == "(claim_id IS NOT NULL)"

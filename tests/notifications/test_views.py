@@ -25,6 +25,20 @@ def test_the_header_counts_unread_and_the_list_marks_nothing_on_get(logged_in, r
     assert "(1 new)" in logged_in.get("/notifications/").content.decode()
 
 
+def test_the_header_counts_up_to_99_and_then_says_99_plus(logged_in, member):
+    def unread(count: int) -> None:
+        Notification.objects.bulk_create(
+            Notification(user=member, text="A message.") for _ in range(count)
+        )
+
+    unread(99)
+    assert "(99 new)" in logged_in.get("/").content.decode()
+    unread(1)
+    assert "(99+ new)" in logged_in.get("/").content.decode()
+    member.notifications.update(read=True)
+    assert "new)" not in logged_in.get("/").content.decode()
+
+
 def test_mark_one_read_by_post_without_javascript(logged_in, member, replied):
     note = member.notifications.get()
     answer = logged_in.post("/notifications/read/", {"id": note.pk, "page": "1"})
