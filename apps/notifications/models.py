@@ -8,9 +8,10 @@ from apps.forum.models import Post, Thread
 
 
 class Notification(models.Model):
-    """One event a member should know about: a reply, a mention, a reply in a watched thread,
-    a change to their claims, or a plain message (`text`). The post, thread or claim it is
-    about is kept, so the list can say it well and hide what the reader may no longer see."""
+    """One event a member should know about: a reply, a mention, new replies in a watched
+    thread (one unread notification a thread, however many), a change to their claims, or a
+    plain message (`text`). The post, thread or claim it is about is kept, so the list can
+    say it well and hide what the reader may no longer see."""
 
     class Kind(models.TextChoices):
         REPLY = "reply", "reply to your post"
@@ -62,6 +63,14 @@ class Notification(models.Model):
             ),
             models.Index(
                 fields=["claim"], condition=Q(claim__isnull=False), name="notification_claim"
+            ),
+        ]
+        constraints = [
+            # A watched thread's replies gather under one unread notification (WATCHERS_SQL).
+            models.UniqueConstraint(
+                fields=["user", "thread"],
+                condition=Q(kind="watched", read=False),
+                name="notification_watched_unread",
             ),
         ]
 

@@ -42,7 +42,10 @@ def notifications_for_reply(*, reply: Post) -> None:
 
 
 # A busy thread has hundreds of watchers: their notifications are written by one statement,
-# not built a row at a time (the benchmark's 10,000-reply thread had 300 watchers).
+# not built a row at a time (the benchmark's 10,000-reply thread had 300 watchers). A watcher
+# keeps one unread notification a thread (notification_watched_unread): the first new reply
+# writes it, the replies after it wait under it until the watcher reads it. In user order,
+# so that two replies' statements wait for each other's rows in one order, never in a ring.
 WATCHERS_SQL = """
     WITH watchers AS (
         SELECT watch.user_id, coalesce(preferences.email, 'none') AS email
@@ -55,14 +58,18 @@ WATCHERS_SQL = """
             url, created, read, email_pending)
         SELECT user_id, %(kind)s, %(actor)s, %(post)s, %(thread)s, %(text)s, %(url)s,
             %(created)s, false, email <> 'none'
-        FROM watchers
+        FROM watchers ORDER BY user_id
+        ON CONFLICT (user_id, thread_id) WHERE kind = 'watched' AND NOT read DO NOTHING
+        RETURNING user_id
     )
-    SELECT coalesce(bool_or(email = 'immediately'), false) FROM watchers
+    SELECT coalesce(bool_or(email = 'immediately'), false)
+    FROM written JOIN watchers USING (user_id)
 """
 
 
 def _notify_watchers(reply: Post, *, told: list[int]) -> None:
-    """The thread's watchers, but for the members in `told`: a notification each."""
+    """The thread's watchers, but for the members in `told`: a notification each, unless
+    they have one of this thread unread already."""
     thread = reply.thread
     parameters = {
         "thread": thread.pk,
@@ -96,7 +103,7 @@ def _mentioned(post: Post) -> list[int]:
 SENTENCES = {
     Kind.REPLY: "{actor} replied to your post in “{thread}”.",
     Kind.MENTION: "{actor} mentioned you in “{thread}”.",
-    Kind.WATCHED: "{actor} replied in “{thread}”, a thread you watch.",
+    Kind.WATCHED: "New replies in “{thread}”, a thread you watch, starting with {actor}’s.",
 }
 
 

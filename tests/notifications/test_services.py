@@ -55,6 +55,30 @@ def test_watchers_hear_of_replies_and_repliers_watch_by_default(thread, member):
     }  # fmt: skip
 
 
+def test_a_watched_threads_replies_gather_under_one_unread_notification(thread, member):
+    bob, carol = UserFactory(username="bob"), UserFactory(username="carol")
+    first = make_reply(make_reply(thread.opening_post, author=bob), author=carol)
+    make_reply(first, author=bob)
+    make_reply(first, author=UserFactory(username="dave"))
+    watched = member.notifications.get(kind="watched")  # one, however many replies came
+    assert watched.post == first and watched.url == first.permalink  # where reading starts
+    assert (
+        watched.text
+        == "New replies in “Is training fair use?”, a thread you watch, starting with carol’s."
+    )
+    services.notifications_mark_read(member=member, ids=[watched.pk])
+    later = make_reply(first, author=carol)
+    assert member.notifications.get(kind="watched", read=False).post == later
+
+
+def test_a_watcher_who_wants_each_mail_gets_one_for_the_gathered_replies(thread, member):
+    Preferences.objects.create(user=member, email=Preferences.Email.IMMEDIATELY)
+    bob = UserFactory(username="bob")
+    first = make_reply(make_reply(thread.opening_post, author=bob), author=bob)
+    make_reply(first, author=bob)
+    assert member.notifications.filter(kind="watched", email_pending=True).count() == 1
+
+
 def test_never_for_your_own_actions(thread, member):
     make_reply(make_reply(thread.opening_post, author=member, body="@alice"), author=member)
     assert kinds(member) == []
