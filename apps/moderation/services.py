@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from apps.claims.models import Claim
 from apps.claims.permissions import check_merge
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.moderation.models import DuplicateDismissal
 
 
@@ -17,7 +18,8 @@ def duplicate_dismiss(*, first: Claim, second: Claim, moderator) -> DuplicateDis
             "Only two different claims of one topic make a pair.", code="not_a_pair"
         )
     first, second = sorted([first, second], key=lambda claim: claim.pk)
-    dismissal, _ = DuplicateDismissal.objects.get_or_create(
-        first=first, second=second, defaults={"topic": first.topic, "moderator": moderator}
-    )
+    with writing_in(first.topic):
+        dismissal, _ = DuplicateDismissal.objects.get_or_create(
+            first=first, second=second, defaults={"topic": first.topic, "moderator": moderator}
+        )
     return dismissal

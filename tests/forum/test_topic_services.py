@@ -1,13 +1,18 @@
 """topic_create, topic_edit and topic_archive (apps/forum/services/topics.py)."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
-from apps.forum.models import Topic
-from apps.forum.services.topics import topic_archive, topic_create, topic_edit
+from apps.forum.models import Post, Topic
+from apps.forum.services.posting import reply_create
+from apps.forum.services.topics import topic_archive, topic_create, topic_edit, writing_in
 from apps.moderation.models import ModerationAction
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import TopicFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +143,58 @@ def test_a_member_with_only_one_of_the_two_permissions_is_no_topic_manager(topic
     half.user_permissions.add(Permission.objects.get(codename="add_topic"))
     with pytest.raises(PermissionDenied):
         topic_create(moderator=half, title="Half")
+
+
+def _waiting(pid: int) -> bool:
+    """Whether the session `pid` waits for a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_archiving_waits_for_the_writes_under_way_and_a_write_read_before_it_is_refused():
+    thread = make_thread()
+    moderator, author = make_moderator(), UserFactory()
+    stale = Post.objects.select_related("thread__topic").get(pk=thread.opening_post_id)
+    writing, errors, archiver = threading.Event(), [], []
+
+    def write() -> None:
+        try:
+            with writing_in(stale.thread.topic):
+                writing.set()
+                deadline = time.monotonic() + 30  # a bound for a broken test, not a measure
+                while not (archiver and _waiting(archiver[0])):
+                    assert time.monotonic() < deadline, "the archiving never came to wait"
+                    time.sleep(0.01)
+                reply_create(parent=stale, author=author, body="Just in time")
+        except BaseException as error:  # asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def archive() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                archiver.append(cursor.fetchone()[0])
+            writing.wait()
+            topic_archive(topic=thread.topic, moderator=moderator, archived=True, reason="Done")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=write), threading.Thread(target=archive)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert Post.objects.filter(body="Just in time").exists()  # it began first: it landed
+    assert Topic.objects.get(pk=thread.topic_id).archived
+    assert not stale.thread.topic.archived  # as read before the archiving …
+    with pytest.raises(PermissionDenied, match="archived"):
+        reply_create(parent=stale, author=author, body="Too late")  # … and read again
+    assert not Post.objects.filter(body="Too late").exists()

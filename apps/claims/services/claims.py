@@ -1,13 +1,14 @@
 """Creating claims: a topic's claim is found by its words, or created with them."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, claim_key
 from apps.core.text import CLAIM, clean_text
 from apps.forum.models import Topic
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 
 NEIGHBOURS = 5  # likely duplicates recorded for a new claim
 
@@ -17,7 +18,7 @@ def claim_create(*, topic: Topic, author, text: str) -> tuple[Claim, bool]:
     merged into), and whether it was created just now."""
     check_participate(author, "add a claim")
     check_topic_open(topic)
-    with transaction.atomic():
+    with writing_in(topic):
         return claim_for_text(topic, text, author)
 
 

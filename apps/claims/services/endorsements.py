@@ -1,12 +1,12 @@
 """Endorsing claims: a member supports or opposes a claim without posting."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.permissions import check_participate
 from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 
 
@@ -23,7 +23,7 @@ def endorsement_set(*, claim: Claim, member, stance: str) -> tuple[Endorsement, 
             f"An endorsement supports or opposes a claim, not “{stance}”.", code="stance"
         )
     check_topic_open(claim.topic)
-    with transaction.atomic():
+    with writing_in(claim.topic):
         claim = _lock_canonical(claim)
         # The claim's lock keeps a merge away; the row's unique constraint settles a race
         # between two requests of the same member, the loser reading the winner's row.
@@ -44,7 +44,7 @@ def endorsement_withdraw(*, claim: Claim, member) -> None:
     """Delete the member's endorsement of the claim (an alias stands for its target)."""
     check_participate(member, "endorse claims")
     check_topic_open(claim.topic)
-    with transaction.atomic():
+    with writing_in(claim.topic):
         claim = _lock_canonical(claim)
         deleted, _ = Endorsement.objects.filter(claim=claim, user=member).delete()
         if not deleted:

@@ -3,7 +3,7 @@ the claims, let the moderator resolve the opposite ones, then re-point the tags 
 endorsements in bulk and record enough to undo it exactly (merge_undo.py)."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
@@ -11,6 +11,7 @@ from apps.claims.models import Claim, ClaimTag, Endorsement
 from apps.claims.permissions import check_merge
 from apps.core.text import REASON, clean_text
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.moderation.reports import reports_resolve_merged
@@ -41,7 +42,7 @@ def claim_merge(
         )
     if target.pk in {source.pk for source in sources}:
         raise ValidationError("A claim cannot be merged into itself.", code="self_merge")
-    with transaction.atomic():
+    with writing_in(target.topic):
         claims = lock_claims(claim_ids)
         _check_mergeable(claims, target.pk, fingerprint)
         target, sources = claims[target.pk], [claims[pk] for pk in claim_ids if pk != target.pk]

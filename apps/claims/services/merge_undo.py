@@ -2,7 +2,7 @@
 refused when a later merge or a later change touched the same rows."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from apps.claims.services.merge import (
 )
 from apps.core.text import REASON, clean_text
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ClaimMerge, ModerationAction
 from apps.notifications.services import notifications_for_merge_undo
@@ -32,7 +33,7 @@ def claim_merge_undo(*, merge: ClaimMerge, moderator, reason: str = "") -> Claim
     check_merge(moderator, "undo merges")
     check_topic_open(merge.topic)
     reason = clean_text(reason, REASON, required=False)
-    with transaction.atomic():
+    with writing_in(merge.topic):
         merge = ClaimMerge.objects.select_for_update().get(pk=merge.pk)
         claim_ids = involved_claims(merge.before)
         lock_claims(claim_ids)

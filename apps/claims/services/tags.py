@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from apps.claims.models import MAX_TAGS_PER_POST, Claim, ClaimTag
 from apps.claims.permissions import check_tag_post
 from apps.claims.services.claims import claim_for_text
 from apps.forum.models import Post, Topic
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 
 
@@ -31,7 +31,7 @@ def post_tags_set(*, post: Post, actor, tags: list[TagInput]) -> list[ClaimTag]:
     check_tag_inputs(tags)
     # Inside a caller's transaction this is a savepoint (two cheap statements): a refusal
     # then undoes the tags' writes alone, and the caller may still go on.
-    with transaction.atomic():
+    with writing_in(post.thread.topic):
         return _write(post, tags, actor)
 
 

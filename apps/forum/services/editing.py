@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from apps.claims.services.tags import TagInput, check_tag_inputs, post_tags_set
@@ -12,6 +11,7 @@ from apps.forum.models import Post, PostRevision
 from apps.forum.permissions import check_edit_post, check_topic_open
 from apps.forum.services.post_state import post_touches_map
 from apps.forum.services.posting import check_response, set_body
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 
 
@@ -33,7 +33,7 @@ def post_edit(
     check_tag_inputs(tags or [])
     if response is not None:
         check_response(response, opening_post=post.parent_id is None)
-    with transaction.atomic():
+    with writing_in(post.thread.topic):
         if body is not None and body != post.body:
             _revise(post, body)
         if tags is not None:

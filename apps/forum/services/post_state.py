@@ -2,13 +2,13 @@
 it. Either way a tombstone stays in the tree, so its replies keep their place."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
 from apps.claims.models import ClaimTag
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Post
 from apps.forum.permissions import check_delete_post, check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction, Report
 from apps.moderation.permissions import REMOVE_POSTS, check_moderate
@@ -34,7 +34,7 @@ def post_delete(*, post: Post, actor) -> Post:
         raise ValidationError(
             "The opening post cannot be deleted; edit it instead.", code="opening_post"
         )
-    with transaction.atomic():
+    with writing_in(post.thread.topic):
         post.state = Post.State.DELETED
         post.save(update_fields=["state"])
         if post_touches_map(post):
@@ -53,7 +53,7 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
         raise ValidationError(
             "An opening post cannot be removed; lock the thread instead.", code="opening"
         )
-    with transaction.atomic():
+    with writing_in(post.thread.topic):
         _set_post_state(
             post, Post.State.REMOVED, reason, moderator, ModerationAction.Kind.REMOVE_POST
         )
@@ -73,20 +73,21 @@ def post_restore(*, post: Post, moderator, reason: str) -> Post:
         raise ValidationError(
             "Only a post removed by a moderator can be restored.", code="not_removed"
         )
-    return _set_post_state(
-        post, Post.State.VISIBLE, reason, moderator, ModerationAction.Kind.RESTORE_POST
-    )
+    with writing_in(post.thread.topic):
+        return _set_post_state(
+            post, Post.State.VISIBLE, reason, moderator, ModerationAction.Kind.RESTORE_POST
+        )
 
 
 def _set_post_state(post: Post, state: str, reason: str, moderator, kind: str) -> Post:
-    with transaction.atomic():
-        post.state = state
-        post.removal_reason = reason if state == Post.State.REMOVED else ""
-        post.save(update_fields=["state", "removal_reason"])
-        ModerationAction.objects.create(
-            topic=post.thread.topic, kind=kind, moderator=moderator, reason=reason, post=post,
-            thread=post.thread, summary=f"post {post.pk} in “{post.thread.title}”"[:500],
-        )  # fmt: skip
-        if post_touches_map(post):
-            map_mark_dirty(topic=post.thread.topic)
+    """Caller is inside the write's transaction (writing_in)."""
+    post.state = state
+    post.removal_reason = reason if state == Post.State.REMOVED else ""
+    post.save(update_fields=["state", "removal_reason"])
+    ModerationAction.objects.create(
+        topic=post.thread.topic, kind=kind, moderator=moderator, reason=reason, post=post,
+        thread=post.thread, summary=f"post {post.pk} in “{post.thread.title}”"[:500],
+    )  # fmt: skip
+    if post_touches_map(post):
+        map_mark_dirty(topic=post.thread.topic)
     return post

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, TextChoices
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from apps.forum.models import SEGMENT_DEPTH, Post, Thread, Topic
 from apps.forum.permissions import check_reply, check_topic_open
 from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
+from apps.forum.services.topics import writing_in
 from apps.forum.trees import lock_tree, starts_tree
 from apps.notifications.services import notifications_for_reply, notifications_for_thread
 
@@ -37,7 +38,7 @@ def thread_create(
     body = clean_text(body, BODY)
     check_tag_inputs(tags)
     now = timezone.now()
-    with transaction.atomic():
+    with writing_in(topic):
         thread = Thread.objects.create(
             topic=topic, title=title, author=author, created=now, last_activity=now
         )
@@ -81,7 +82,7 @@ def reply_create(
     )
     set_body(reply, clean_text(body, BODY))
     check_tag_inputs(tags)
-    with transaction.atomic():
+    with writing_in(parent.thread.topic):
         _insert_reply(reply, parent)
         post_tags_set(post=reply, actor=author, tags=tags)
         notifications_for_reply(reply=reply)

@@ -1,12 +1,12 @@
 """Moderating threads: locking and unlocking them, deleting them with their posts."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from apps.claims.models import ClaimTag
 from apps.core.text import REASON, clean_text
 from apps.forum.models import Thread
 from apps.forum.permissions import check_topic_open
+from apps.forum.services.topics import writing_in
 from apps.maps.services import map_mark_dirty
 from apps.moderation.models import ModerationAction
 from apps.moderation.permissions import DELETE_THREADS, LOCK_THREADS, check_moderate
@@ -22,7 +22,7 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
         raise ValidationError(
             f"The thread is already {'locked' if locked else 'unlocked'}.", code="no_change"
         )
-    with transaction.atomic():
+    with writing_in(thread.topic):
         thread.locked = locked
         thread.save(update_fields=["locked"])
         ModerationAction.objects.create(
@@ -38,7 +38,7 @@ def thread_delete(*, thread: Thread, moderator, reason: str) -> None:
     check_moderate(moderator, DELETE_THREADS, "delete threads")
     check_topic_open(thread.topic)
     reason = clean_text(reason, REASON)
-    with transaction.atomic():
+    with writing_in(thread.topic):
         posts = thread.posts.count()
         tagged = ClaimTag.objects.filter(post__thread=thread).exists()
         ModerationAction.objects.create(

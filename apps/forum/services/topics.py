@@ -2,15 +2,16 @@
 its claims and maps."""
 
 import re
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from apps.claims.models import Endorsement
 from apps.core.text import DESCRIPTION, REASON, TITLE, clean_text
 from apps.forum.models import Topic
-from apps.forum.permissions import check_manage_topics
+from apps.forum.permissions import check_manage_topics, check_topic_open
 from apps.moderation.models import ModerationAction
 from apps.moderation.permissions import DELETE_TOPICS, check_moderate
 
@@ -21,6 +22,20 @@ ARCHIVING = {
     True: ModerationAction.Kind.ARCHIVE_TOPIC,
     False: ModerationAction.Kind.UNARCHIVE_TOPIC,
 }
+
+
+@contextmanager
+def writing_in(topic: Topic):
+    """A write's transaction in `topic`, refused if the topic is archived once it starts.
+    The write share-locks the topic's row, so writes never wait for each other, but an
+    archiving (which updates the row) waits for the writes under way, and a write that
+    starts meanwhile waits for it, then reads the row as archived and is refused."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT archived FROM forum_topic WHERE id = %s FOR SHARE", [topic.pk])
+            topic.archived = cursor.fetchone()[0]
+        check_topic_open(topic)
+        yield
 
 
 def topic_create(*, moderator, title: str, description: str = "", slug: str = "") -> Topic:
@@ -65,6 +80,7 @@ def topic_archive(*, topic: Topic, moderator, archived: bool, reason: str) -> To
     check_manage_topics(moderator, "archive or unarchive topics")
     reason = clean_text(reason, REASON)
     with transaction.atomic():
+        # The writes under way finish first, and the ones that start now wait (writing_in).
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.archived == archived:
             raise ValidationError(
