@@ -262,6 +262,22 @@ def test_answering_marks_the_map_dirty_and_not_addressing_does_not(thread, claim
     assert dirty_marks(thread) == before + 1
 
 
+@pytest.mark.parametrize("response, rebuilt", [("agree", 1), ("disagree", 1), ("neutral", 0)])
+def test_a_reply_agreeing_or_disagreeing_with_a_tagged_post_marks_the_map_dirty(
+    thread, claimed, member, response, rebuilt
+):
+    """The response gives the reply a stance on the parent's claim (docs/map-rules.md)."""
+    before = dirty_marks(thread)
+    reply_create(parent=claimed, author=member, body="b", response=response)
+    assert dirty_marks(thread) == before + rebuilt
+
+
+def test_a_response_to_an_untagged_post_leaves_the_map_alone(thread, member):
+    before = dirty_marks(thread)
+    reply_create(parent=thread.opening_post, author=member, body="b", response="disagree")
+    assert dirty_marks(thread) == before
+
+
 def test_answers_and_claim_rows_are_stored_together(claimed, member):
     reply = reply_create(
         parent=claimed,

@@ -17,6 +17,7 @@ from apps.forum.rendering import render_body
 from apps.forum.selectors import claims_to_answer
 from apps.forum.services.topics import writing_in
 from apps.forum.trees import lock_tree, starts_tree
+from apps.maps.services import map_mark_dirty
 from apps.notifications.services import notifications_for_reply, notifications_for_thread
 
 
@@ -47,7 +48,8 @@ def thread_create(
         opening_post.save()
         thread.opening_post = opening_post
         thread.save(update_fields=["opening_post"])
-        post_tags_set(post=opening_post, actor=author, tags=tags)
+        if tags:
+            post_tags_set(post=opening_post, actor=author, tags=tags)
         notifications_for_thread(thread=thread)
     return thread
 
@@ -68,7 +70,8 @@ def reply_create(
     if parent.is_tombstone:
         raise ValidationError("You cannot reply to a deleted or removed post.", code="tombstone")
     check_response(response)
-    answered = _answered(parent, answers or {})
+    parent_claims = claims_to_answer(parent)
+    answered = _answered(parent_claims, answers or {})
     _check_answers_and_rows(answered, tags)
     tags = [*(TagInput(claim.pk, stance) for claim, stance in answered), *tags]
     reply = Post(
@@ -84,7 +87,10 @@ def reply_create(
     check_tag_inputs(tags)
     with writing_in(parent.thread.topic):
         _insert_reply(reply, parent)
-        post_tags_set(post=reply, actor=author, tags=tags)
+        if tags:
+            post_tags_set(post=reply, actor=author, tags=tags)
+        if response != Post.Response.NEUTRAL and parent_claims:  # a stance on the parent's
+            map_mark_dirty(topic=parent.thread.topic)
         notifications_for_reply(reply=reply)
         _count_reply(reply, parent)
     return reply
@@ -148,10 +154,11 @@ def _count_reply(reply: Post, parent: Post) -> None:
     )
 
 
-def _answered(parent: Post, answers: Mapping[int, str]) -> list[tuple[Claim, str]]:
-    """Each claim of the parent the reply answers, with the stance the answer gives the
-    reply: agree takes the parent's stance on it, disagree the opposite one."""
-    claims = {tag.claim.canonical.pk: tag for tag in claims_to_answer(parent)}
+def _answered(parent_claims: list[ClaimTag], answers: Mapping[int, str]) -> list[tuple[Claim, str]]:
+    """Each claim of the parent (its claims_to_answer) the reply answers, with the stance
+    the answer gives the reply: agree takes the parent's stance on it, disagree the
+    opposite one."""
+    claims = {tag.claim.canonical.pk: tag for tag in parent_claims}
     answered = []
     for claim_id, answer in answers.items():
         if answer not in Answer.values:
