@@ -50,19 +50,20 @@ services.map_build(topic_id=int(sys.argv[1]))
 """
 
 # The app, as gunicorn serves it, with a write that stalls inside its transaction: the reply's
-# row is inserted, its tags not yet written, when the worker says which process it is.
+# row is inserted, its notifications not yet written, when the worker says which process
+# it is.
 STALLING_APP = """
 import os, time
 from pathlib import Path
 from config.wsgi import application
 from apps.forum.services import posting
-real_post_tags_set = posting.post_tags_set
+real_notifications_for_reply = posting.notifications_for_reply
 def stalled(**kwargs):
-    if kwargs["post"].body == "stall here":
+    if kwargs["reply"].body == "stall here":
         Path(os.environ["STALLED_FILE"]).write_text(str(os.getpid()))
         time.sleep(600)
-    return real_post_tags_set(**kwargs)
-posting.post_tags_set = stalled
+    return real_notifications_for_reply(**kwargs)
+posting.notifications_for_reply = stalled
 """
 
 
@@ -169,19 +170,19 @@ def test_a_build_killed_half_way_leaves_the_previous_map_and_is_done_again(tmp_p
 def test_a_connection_dropped_mid_request_is_a_503_and_leaves_no_half_written_rows(monkeypatch):
     author = UserFactory()
     thread = make_thread(author=author)
-    real_post_tags_set = posting.post_tags_set
+    real_notifications_for_reply = posting.notifications_for_reply
 
     def drop_connection_then_write(**kwargs):
         terminate_backend(connection.connection.info.backend_pid)
-        return real_post_tags_set(**kwargs)
+        return real_notifications_for_reply(**kwargs)
 
-    monkeypatch.setattr(posting, "post_tags_set", drop_connection_then_write)
+    monkeypatch.setattr(posting, "notifications_for_reply", drop_connection_then_write)
     client = Client(raise_request_exception=False)
     client.force_login(author)
     url = f"/posts/{thread.opening_post.pk}/reply/"
     response = client.post(url, {"body": "lost in transit", "response": "neutral"})
     assert_unavailable(response, response.content.decode())
-    monkeypatch.setattr(posting, "post_tags_set", real_post_tags_set)
+    monkeypatch.setattr(posting, "notifications_for_reply", real_notifications_for_reply)
     assert not Post.objects.filter(body="lost in transit").exists()
     assert client.post(url, {"body": "second try", "response": "neutral"}).status_code == 302
     assert Post.objects.filter(body="second try").count() == 1
@@ -197,7 +198,7 @@ def test_a_lost_deadlock_is_a_clear_503_not_a_500(monkeypatch, settings):
                 "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$"
             )
 
-    monkeypatch.setattr(posting, "post_tags_set", deadlocked)
+    monkeypatch.setattr(posting, "notifications_for_reply", deadlocked)
     client = Client(raise_request_exception=False)
     client.force_login(author)
     response = client.post(
