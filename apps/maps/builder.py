@@ -200,6 +200,11 @@ def _changes(*columns: np.ndarray) -> np.ndarray:
     return changed
 
 
+def _lasts(*columns: np.ndarray) -> np.ndarray:
+    """Whether each row is the last of its run of rows equal in every column."""
+    return np.roll(_changes(*columns), -1)  # the row after starts a run; the first row does
+
+
 def _among(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Whether each value is one of `known` (np.isin, which makes them unique first, is
     several times slower)."""
@@ -255,7 +260,7 @@ def _sides(stances: Stances, endorsed: dict[int, dict[int, bool]]) -> tuple[np.n
     user counts for no one."""
     known = stances.take(stances.author != 0)
     latest = known.take(np.lexsort((~known.supports, known.post, known.author, known.claim)))
-    last = np.append(_changes(latest.claim, latest.author)[1:], True)  # of each (claim, author)
+    last = _lasts(latest.claim, latest.author)  # of each (claim, author)
     posted = latest.take(last)
     votes = [(claim, member, side) for claim, members in endorsed.items()
              for member, side in members.items()]  # fmt: skip
@@ -308,7 +313,7 @@ def _relations(source: np.ndarray, drawing: Stances, share: np.ndarray) -> list[
     by_author = np.lexsort((share, drawing.author, kind, target, source))
     author = drawing.author[by_author]
     keyed = (source[by_author], target[by_author], kind[by_author], author)
-    last = np.append(_changes(*keyed)[1:], True)  # each author's largest share in each relation
+    last = _lasts(*keyed)  # each author's largest share in each relation
     runs = list(_runs(source[order], target[order], kind[order]))
     starts = np.array([start for start, _ in runs], np.intp)
     shares = np.add.reduceat(np.where(last, share[by_author], 0.0), starts).tolist()
