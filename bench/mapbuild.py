@@ -166,7 +166,6 @@ def measure(topic: Topic, runs: int) -> dict:
         "floor_endorsements": len(endorsement_rows),
         "stats": ArgumentMap.objects.filter(topic=topic).order_by("-version").first().stats,
         "graph_mib": len(json.dumps(graph)) / 2**20,
-        "graph_posts": len(graph["posts"]),
     }
 
 
@@ -252,7 +251,8 @@ class QueryTimer:
         try:
             return execute(sql, params, many, context)
         finally:
-            name = self.names.get(sql, "other")
+            # the builder's query as sent, or wrapped (builder._columns packs its columns)
+            name = next((name for text, name in self.names.items() if text in sql), "other")
             self.by_query[name] = self.by_query.get(name, 0.0) + time.perf_counter() - start
 
     def __enter__(self):

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Cast
@@ -376,8 +377,8 @@ def _sql_profile(statements: list[str]) -> dict:
 
 def store_split(topic: Topic, runs: int) -> dict:
     """Median seconds of what map_build does after build_graph when the graph changed: the
-    canonical JSON and its digest, the version's row (the JSON as text), and the MapClaim
-    and MapRelation rows by COPY; each run rolled back."""
+    canonical JSON and its digest, the version's row (the graph but its edges, as JSON
+    text), and the MapClaim and MapRelation rows by COPY; each run rolled back."""
     graph = build_graph(topic)
     write_rows = getattr(services, "_write_rows", None)
     times = {"document_s": [], "version_row_s": [], "rows_s": []}
@@ -388,10 +389,11 @@ def store_split(topic: Topic, runs: int) -> dict:
             document = services.graph_document(graph)
             digest = hashlib.sha256(document).hexdigest()
             documented = time.perf_counter()
+            without_edges = orjson.dumps({k: v for k, v in graph.items() if k != "edges"})
             argument_map = ArgumentMap.objects.create(
                 topic=topic,
                 version=latest + 1,
-                graph=Cast(Value(document.decode()), WholeJSONField()),
+                graph_without_edges=Cast(Value(without_edges.decode()), WholeJSONField()),
                 digest=digest,
                 stats=services.graph_stats(graph),
             )
@@ -408,7 +410,7 @@ def store_split(topic: Topic, runs: int) -> dict:
         "rows_written": bool(write_rows),
         "claims": len(graph["nodes"]),
         "relations": len(graph["edges"]),
-        "document_mib": len(document) / 2**20,
+        "document_mib": len(without_edges) / 2**20,
     }
 
 

@@ -464,9 +464,10 @@ def map_rows(result: dict, shape: dict, store: dict | None = None) -> list[Row]:
 def _map_build_why(result: dict, ratio: float, store: dict | None) -> str:
     storing_s = result["map_build_s"] - result["build_s"]
     split = (
-        f" Measured alone (figure 10, rolled back): the canonical JSON and its SHA-256"
-        f" {store['document_s']:.2f} s, the version's row with {store['document_mib']:.1f} MiB"
-        f" of JSON text {store['version_row_s']:.2f} s, the {store['claims']:,} MapClaim and"
+        f" Measured alone (figure 10, rolled back): the whole graph's canonical JSON and its"
+        f" SHA-256 {store['document_s']:.2f} s, the version's row with the graph but its edges"
+        f" ({store['document_mib']:.1f} MiB of JSON text) {store['version_row_s']:.2f} s,"
+        f" the {store['claims']:,} MapClaim and"
         f" {store['relations']:,} MapRelation rows by COPY {store['rows_s']:.2f} s; the rest is"
         " the lock, the latest version's digest, the marks and the commit."
         if store
@@ -479,11 +480,13 @@ def _map_build_why(result: dict, ratio: float, store: dict | None) -> str:
         " relation, written with its columns' types set and no foreign-key constraint or"
         " one-column index (migration maps 0008); what is left of it is PostgreSQL's heap"
         " and its three indexes (the id's primary key, map_relation_into and"
-        " map_relation_out). The app's levers left: a primary key of (argument_map, target,"
-        " kind, source_rank), which would be map_relation_into itself, with no id column;"
-        " the version's whole JSON kept only for the exports; and build_graph's own ratio"
-        " (the row above). Check the machine's load too: both sides are measured in the same"
-        " run but on a shared machine."
+        " map_relation_out). The edges are stored once, as these rows: the version's JSON"
+        " holds the rest of the graph (maps 0009), and its commit does not wait for the disk."
+        " The app's levers left: a primary key of (argument_map, target, kind, source_rank),"
+        " which would be map_relation_into itself, with no id column; the claims a relation"
+        " bears on as a MapClaim array instead of map_relation_out; and build_graph's own"
+        " ratio (the row above). Check the machine's load too: both sides are measured in the"
+        " same run but on a shared machine."
     )
 
 
@@ -502,13 +505,13 @@ def _map_why(result: dict, ratio: float) -> str:
     return (
         f"build_graph takes {ratio:.1f} × the floor: {result['build_sql_s']:.2f} s in SQL"
         f" ({queries}) and {python_s:.2f} s in Python. It reads the topic's visible tags with"
-        " their posts in one query (TAGS_SQL) and aggregates in Python: tags by post and"
-        " claim, each reply with its parent (the floor's join), then the dicts the floor does"
-        f" not return, evidence pairs on every edge and a posts list of"
-        f" {result['graph_posts']:,} entries ({result['graph_mib']:.1f} MiB of JSON).{plan}"
-        " Profile build_graph (pyinstrument) to see which step grew; check the cycle"
-        " collector is still paused during the build (it more than doubled the build at"
-        " 100,000 posts)."
+        " their posts in one query (TAGS_SQL), each column packed by PostgreSQL into one"
+        " binary string, and applies the rules to them as numpy columns: stances by post and"
+        " claim, each reply with its parent (the floor's join); then it makes the dicts the"
+        " floor does not return, one per claim and relation with its evidence"
+        f" ({result['graph_mib']:.1f} MiB of JSON).{plan} Profile build_graph (pyinstrument)"
+        " to see which step grew; check the cycle collector is still paused during the build"
+        " (it more than doubled the build at 100,000 posts)."
     )
 
 

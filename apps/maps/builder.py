@@ -65,8 +65,6 @@ ENDORSEMENTS_SQL = """
     WHERE claim.topic_id = %(topic)s
 """
 
-AUTHORS_SQL = "SELECT id, username FROM accounts_user WHERE id = ANY(%(authors)s)"
-
 ATTACK, SUPPORT = "attack", "support"
 KINDS = (ATTACK, SUPPORT)  # a relation's kind as its index here: attacks sort first
 
@@ -129,7 +127,6 @@ def _build(topic: Topic) -> dict:
         "nodes": nodes,
         "edges": edges,
         "aliases": [{"id": pk, "text": text, "canonical": target} for pk, text, target in aliases],
-        "posts": _posts(stances),
         "strength": strength,
     }
 
@@ -338,17 +335,6 @@ def _runs(*columns: np.ndarray):
     return pairwise(bounds)
 
 
-def _posts(stances: Stances) -> list[dict]:
-    """Each post that takes a stance, in id order: its parent and its author's name."""
-    posts, first = np.unique(stances.post, return_index=True)
-    parents, authors = stances.parent[first].tolist(), stances.author[first].tolist()
-    usernames = _usernames(sorted(set(authors) - {0}))
-    return [
-        {"id": pk, "parent": parent or None, "author": usernames.get(author)}
-        for pk, parent, author in zip(posts.tolist(), parents, authors, strict=True)
-    ]
-
-
 def _nodes(
     texts: dict[int, str], tallies: dict[int, Tally], edges: list[dict]
 ) -> tuple[list[dict], dict]:
@@ -423,9 +409,3 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _usernames(authors: list[int]) -> dict[int, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(AUTHORS_SQL, {"authors": authors})
-        return dict(cursor.fetchall())

@@ -7,7 +7,8 @@ from xml.etree import ElementTree
 
 from django.http import HttpResponse
 
-from apps.maps.models import ArgumentMap
+from apps.forum.models import Post
+from apps.maps.models import ArgumentMap, MapRelation
 from apps.maps.strength import strength_word
 
 FORMATS = {
@@ -41,10 +42,44 @@ def filename(argument_map: ArgumentMap, format: str) -> str:
     return f"{argument_map.topic.slug}-map-v{argument_map.version}.{FORMATS[format][1]}"
 
 
+def stored_graph(argument_map: ArgumentMap) -> dict:
+    """The version's graph as build_graph made it: its stored document, and its edges from
+    its rows, ordered by (source, target, kind)."""
+    document = argument_map.graph_without_edges
+    relations = MapRelation.objects.filter(argument_map=argument_map).order_by(
+        "source", "target", "kind"
+    )
+    return {
+        "rules": document["rules"],
+        "nodes": document["nodes"],
+        "edges": [
+            dict(zip(EDGE_FIELDS, row, strict=True))
+            for row in relations.values_list(
+                "source", "target", "kind", "weight", "share", "evidence"
+            )  # fmt: skip
+        ],
+        "aliases": document["aliases"],
+        "strength": document["strength"],
+    }
+
+
+def map_posts(topic_id: int, graph: dict) -> list[dict]:
+    """Each post that takes a stance on a claim of the map, in id order, with its parent and
+    its author's name now (None for a deleted user)."""
+    ids = sorted({pk for node in graph["nodes"] for side in node["posts"].values() for pk in side})
+    known = {
+        pk: {"id": pk, "parent": parent, "author": author}
+        for pk, parent, author in Post.objects.filter(topic=topic_id).values_list(
+            "pk", "parent_id", "author__username"
+        )
+    }
+    return [known.get(pk, {"id": pk, "parent": None, "author": None}) for pk in ids]
+
+
 def to_json(argument_map: ArgumentMap) -> str:
     """The stored graph as the API documents it; "posts" gives each evidence post's parent
     and author, so an edge can be read back to the reply that drew it."""
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     document = {
         "topic": argument_map.topic.slug,
         "version": argument_map.version,
@@ -53,7 +88,7 @@ def to_json(argument_map: ArgumentMap) -> str:
         "nodes": [{key: node[key] for key in NODE_FIELDS} for node in graph["nodes"]],
         "edges": [{key: edge[key] for key in EDGE_FIELDS} for edge in graph["edges"]],
         "aliases": graph["aliases"],
-        "posts": graph["posts"],
+        "posts": map_posts(argument_map.topic_id, graph),
         "strength": graph["strength"],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -63,7 +98,7 @@ def to_aif(argument_map: ArgumentMap) -> str:
     """AIF JSON as OVA and AIFdb read it: the argument layer (I, RA, CA, MA) and the
     dialogue layer (an L-node per post, YA to what it asserts or disputes and to the
     relations it argues, TA from its parent)."""
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     nodes, edges = [], []
 
     def node(node_id: str, text: str, kind: str, **extra) -> str:
@@ -95,7 +130,8 @@ def to_aif(argument_map: ArgumentMap) -> str:
         scheme = node(f"MA{alias['id']}", "Default Rephrase", "MA")
         link(f"I{alias['id']}", scheme)
         link(scheme, f"I{alias['canonical']}")
-    participants = _aif_dialogue(graph, schemes, node, link)
+    posts = map_posts(argument_map.topic_id, graph)
+    participants = _aif_dialogue(graph, posts, schemes, node, link)
     document = {
         "nodes": nodes,
         "edges": edges,
@@ -105,7 +141,7 @@ def to_aif(argument_map: ArgumentMap) -> str:
                 "personID": participants[post["author"] or ""],
                 "timestamp": "",
             }
-            for post in graph["posts"]
+            for post in posts
         ],
         "participants": [
             {"participantID": pid, "firstname": name or "deleted user", "surname": ""}
@@ -115,16 +151,16 @@ def to_aif(argument_map: ArgumentMap) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _aif_dialogue(graph: dict, schemes: dict[int, str], node, link) -> dict[str, int]:
-    """L-nodes for the graph's posts, a TA from each post's parent (its "parent" in the
-    graph's posts list) when that post is on the map too, a YA to each claim the post takes
-    a stance on, and an "Arguing" YA to each relation the post drew."""
-    posts = {post["id"]: post for post in graph["posts"]}
+def _aif_dialogue(graph: dict, posts: list[dict], schemes: dict[int, str], node, link) -> dict:
+    """L-nodes for the map's posts, a TA from each post's parent when that post is on the
+    map too, a YA to each claim the post takes a stance on, and an "Arguing" YA to each
+    relation the post drew. Returns each author's participant id."""
+    on_map = {post["id"] for post in posts}
     participants: dict[str, int] = {}
-    for post in graph["posts"]:
+    for post in posts:
         participants.setdefault(post["author"] or "", len(participants) + 1)
         node(f"L{post['id']}", f"{post['author'] or 'deleted user'}: post {post['id']}", "L")
-        if post["parent"] in posts:
+        if post["parent"] in on_map:
             transition = node(f"TA{post['id']}", "Default Transition", "TA")
             link(f"L{post['parent']}", transition)
             link(transition, f"L{post['id']}")
@@ -146,7 +182,7 @@ def to_argdown(argument_map: ArgumentMap) -> str:
     """Statements with their incoming + (support) and - (attack) relations, and each claim's
     strength and people as the statement's YAML data; an alias shares its claim's title,
     so Argdown reads both as one equivalence class."""
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     title = f"{argument_map.topic.title} — map version {argument_map.version}"
     lines = [
         "===",
@@ -216,7 +252,7 @@ GRAPHML_GRAPH_KEYS = [
 def to_graphml(argument_map: ArgumentMap) -> str:
     """Typed GraphML: strength and base as doubles, people as ints; the graph's own data
     says which semantics gave the strengths and whether they converged."""
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     root = ElementTree.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
     for scope, keys in (("graph", GRAPHML_GRAPH_KEYS), ("node", GRAPHML_NODE_KEYS),
                         ("edge", GRAPHML_EDGE_KEYS)):  # fmt: skip
@@ -277,7 +313,7 @@ DOT_SHAPES = {"IN": "ellipse", "OUT": "diamond", "UNDECIDED": "box"}
 def to_dot(argument_map: ArgumentMap) -> str:
     """For Graphviz: attacks are red, dashed and end in a bar; supports are solid arrows.
     Each node carries its strength, base and people as attributes Graphviz ignores."""
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     lines = [f"digraph {_dot_string(argument_map.topic.slug)} {{", "  rankdir=BT;",
              '  node [style="rounded,filled", fontname="sans-serif"];']  # fmt: skip
     for claim in graph["nodes"]:

@@ -37,8 +37,11 @@ class ArgumentMap(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="argument_maps")
     version = models.PositiveIntegerField()
     built_at = models.DateTimeField(default=timezone.now)
-    graph = WholeJSONField()
-    # SHA-256 of the graph's canonical JSON (services.graph_document): a build compares
+    # The graph but its edges: the rules, the nodes, the aliases and how the strengths were
+    # computed. The edges are the version's MapRelation rows; the exports join the two
+    # (exports.stored_graph). Edges stored twice were a fifth of a large build (bench 4).
+    graph_without_edges = WholeJSONField()
+    # SHA-256 of the whole graph's canonical JSON (services.graph_document): a build compares
     # digests, so it never loads the latest graph, megabytes in a large topic, to compare.
     digest = models.CharField(max_length=64)
     stats = models.JSONField()

@@ -69,22 +69,24 @@ def map_build(*, topic_id: int) -> BuildOutcome:
         with connection.cursor() as cursor:
             if own_transaction:  # one snapshot for every read of the build
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # Its commit need not wait for the disk: a build a crash loses leaves its
+                # marks behind too, so the sweep builds again (docs/map-rules.md, "Building").
+                cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [MAP_BUILD_LOCK, topic_id])
             if not cursor.fetchone()[0]:
                 return BuildOutcome(built=False, version=None, still_dirty=True)
         topic = Topic.objects.get(pk=topic_id)
         seen = list(MapDirtyMark.objects.filter(topic=topic).values_list("pk", flat=True))
         with collector_paused():  # the graph, too, is freed before the collector runs again
-            version = _store(topic, build_graph(topic)).version
+            version = store_version(topic, build_graph(topic)).version
         MapDirtyMark.objects.filter(pk__in=seen).delete()
     still_dirty = MapDirtyMark.objects.filter(topic_id=topic_id).exists()
     return BuildOutcome(built=True, version=version, still_dirty=still_dirty)
 
 
-def _store(topic: Topic, graph: dict) -> ArgumentMap:
+def store_version(topic: Topic, graph: dict) -> ArgumentMap:
     """The latest version if its graph is this one, compared by digest; else a new one."""
-    document = graph_document(graph)
-    digest = hashlib.sha256(document).hexdigest()
+    digest = hashlib.sha256(graph_document(graph)).hexdigest()
     latest = (
         ArgumentMap.objects.filter(topic=topic)
         .order_by("-version")
@@ -93,15 +95,17 @@ def _store(topic: Topic, graph: dict) -> ArgumentMap:
     )
     if latest and latest.digest == digest:
         return latest
+    document = {key: value for key, value in graph.items() if key != "edges"}  # rows have them
     argument_map = ArgumentMap.objects.create(
         topic=topic,
         version=(latest.version + 1) if latest else 1,
         built_at=timezone.now(),
-        graph=Cast(Value(document.decode()), WholeJSONField()),  # serialized once, for both
+        # as text: the driver would otherwise turn the dict into text itself, more slowly
+        graph_without_edges=Cast(Value(orjson.dumps(document).decode()), WholeJSONField()),
         digest=digest,
         stats=graph_stats(graph),
     )
-    argument_map.graph = graph
+    argument_map.graph_without_edges = document
     _write_rows(argument_map, graph)
     return argument_map
 

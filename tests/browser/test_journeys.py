@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from apps.claims.models import Claim
 from apps.claims.services.tags import TagInput
 from apps.forum.models import SEGMENT_DEPTH, Post
+from apps.maps.exports import stored_graph
 from apps.maps.models import ArgumentMap, MapClaim
 from apps.maps.services import map_build
 from apps.moderation.selectors import likely_duplicates
@@ -334,7 +335,9 @@ def test_a_member_endorses_a_claim_and_sees_its_strength_change(demo, session):
     """Support a claim from its page (htmx), then read the rebuilt map there: one more
     supporter, and a higher strength."""
     argument_map = ArgumentMap.objects.filter(topic=demo.topic).latest("version")
-    weakest = min(argument_map.graph["nodes"], key=lambda node: (node["strength"], node["id"]))
+    weakest = min(
+        stored_graph(argument_map)["nodes"], key=lambda node: (node["strength"], node["id"])
+    )
     session.log_in("demo_member")
     page = session.goto(f"/claims/{weakest['id']}/")
     meter = page.locator(".strength-summary meter")

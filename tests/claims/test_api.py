@@ -9,6 +9,7 @@ from apps.claims.services.claims import claim_create
 from apps.claims.services.endorsements import endorsement_set
 from apps.claims.services.tags import TagInput
 from apps.forum.services.posting import reply_create
+from apps.maps.exports import stored_graph
 from apps.maps.models import ArgumentMap
 from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory
@@ -90,7 +91,7 @@ def test_a_claim_shows_its_standing_in_the_latest_map(thread, member, other_memb
     fair_use = Claim.objects.get(text="Fair use")
     endorsement_set(claim=fair_use, member=UserFactory(username="fay"), stance="supports")
     map_build(topic_id=thread.topic_id)
-    node = node_of(ArgumentMap.objects.get(topic=thread.topic).graph, fair_use.pk)
+    node = node_of(stored_graph(ArgumentMap.objects.get(topic=thread.topic)), fair_use.pk)
     body = APIClient().get(f"/api/claims/{fair_use.pk}/").json()
     assert (body["standing"], body["status"]) == ("OUT", "active")
     assert body["reason"] == "Has an unanswered objection: «Copies»"

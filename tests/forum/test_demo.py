@@ -12,6 +12,7 @@ from apps.forum.demo import loader
 from apps.forum.demo.loader import DEBATE, DEMO_PASSWORD, check_quotes, load_demo
 from apps.forum.models import Post, Thread, Topic
 from apps.forum.trees import check_trees
+from apps.maps.exports import stored_graph
 from apps.maps.models import ArgumentMap
 from apps.maps.selectors import latest_map
 from apps.moderation.selectors import likely_duplicates
@@ -139,7 +140,7 @@ def test_a_new_member_can_reply_anywhere_in_the_demo(demo):
 
 
 def test_the_demo_is_tagged_into_a_map_with_a_duplicate_pair_to_merge(demo):
-    graph = latest_map(demo.topic).graph
+    graph = stored_graph(latest_map(demo.topic))
     assert graph["rules"] == 2 and len(graph["nodes"]) == len(SEED["claims"])
     on_the_map = {CLAIM_KEYS[node["text"]] for node in graph["nodes"]}
     assert set(SEED["duplicate_pair"]) <= on_the_map
@@ -153,7 +154,7 @@ def test_the_demo_is_tagged_into_a_map_with_a_duplicate_pair_to_merge(demo):
 def test_the_demo_map_draws_the_reviewed_edges(demo):
     """Each edge here was read against the posts that draw it (the comments name them) and
     says what those posts say; the notes in the demo data explain the tags left off."""
-    graph = latest_map(demo.topic).graph
+    graph = stored_graph(latest_map(demo.topic))
     key = {node["id"]: CLAIM_KEYS[node["text"]] for node in graph["nodes"]}
     edges = sorted(
         (key[edge["source"]], edge["kind"], key[edge["target"]]) for edge in graph["edges"]
@@ -164,7 +165,9 @@ def test_the_demo_map_draws_the_reviewed_edges(demo):
 def test_the_demo_map_ranks_the_reviewed_claims_strongest(demo):
     """The five strongest claims (strength, then id), reviewed against their supporters and
     opposers: no claim is up here on one unanswered reply."""
-    nodes = sorted(latest_map(demo.topic).graph["nodes"], key=lambda n: (-n["strength"], n["id"]))
+    nodes = sorted(
+        stored_graph(latest_map(demo.topic))["nodes"], key=lambda n: (-n["strength"], n["id"])
+    )
     assert [CLAIM_KEYS[node["text"]] for node in nodes[:5]] == REVIEWED_STRONGEST
 
 

@@ -39,7 +39,7 @@ def store_map(topic: Topic, nodes: list[Node], edges: list[Edge], version: int =
     ]
     kinds = Counter(edge.kind for edge in edges)
     argument_map = ArgumentMap.objects.create(
-        topic=topic, version=version, graph={}, digest=f"rows-{version}",
+        topic=topic, version=version, graph_without_edges={}, digest=f"rows-{version}",
         stats={"claims": len(nodes), "supports": kinds["support"], "attacks": kinds["attack"],
                "IN": len(nodes), "OUT": 0, "UNDECIDED": 0, "strength_converged": True},
     )  # fmt: skip

@@ -20,9 +20,9 @@ from apps.claims.models import Claim, ClaimTag
 from apps.claims.services.claims import claim_create
 from apps.claims.services.endorsements import endorsement_set
 from apps.forum.models import Post
-from apps.maps.exports import DOT_SHAPES, FORMATS, export_map
+from apps.maps.exports import DOT_SHAPES, FORMATS, export_map, stored_graph
 from apps.maps.models import ArgumentMap
-from apps.maps.services import map_build
+from apps.maps.services import map_build, store_version
 from tests.factories import TopicFactory, UserFactory, make_thread
 from tests.maps.helpers import claim_id, merge, sample_debate, say
 
@@ -108,12 +108,10 @@ def faint_map(topic) -> ArgumentMap:
         "edges": [{"source": SURE, "target": FAINT, "kind": "attack", "weight": 1, "share": 1.0,
                    "evidence": [11]}],
         "aliases": [],
-        "posts": [{"id": 10, "parent": None, "author": "alice"},
-                  {"id": 11, "parent": 10, "author": "bob"}],
         "strength": {"semantics": "quadratic energy (Potyka 2018)", "tolerance": 1e-9,
                      "iterations": 57, "converged": True},
     }  # fmt: skip
-    return ArgumentMap.objects.create(topic=topic, version=1, graph=graph, digest="", stats={})
+    return store_version(topic, graph)
 
 
 def expected_stances(topic, debate) -> set[tuple[int, int, str]]:
@@ -162,7 +160,7 @@ def assert_typed(values: dict) -> None:
 
 def test_the_sample_debate_spreads_strength_and_people(argument_map):
     """Without this, a test below that reads back the same value for every claim would pass."""
-    nodes = argument_map.graph["nodes"]
+    nodes = stored_graph(argument_map)["nodes"]
     assert len({node["strength"] for node in nodes}) >= 4
     assert len({(node["supporters"], node["opposers"]) for node in nodes}) >= 3
     assert {node["strength"] for node in nodes} != {node["base"] for node in nodes}
@@ -173,7 +171,7 @@ def test_the_sample_debate_spreads_strength_and_people(argument_map):
 
 def test_json_export_carries_the_stored_graph(argument_map, debate):
     document = json.loads(export_map(argument_map, "json"))
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
 
     assert document["version"] == 1
     assert document["topic"] == "ai-art"
@@ -243,7 +241,7 @@ def read_graphml(text: str) -> networkx.MultiDiGraph:
 
 
 def test_graphml_export_reads_back_with_networkx(argument_map):
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     read = read_graphml(export_map(argument_map, "graphml"))
 
     assert read.is_directed()
@@ -328,7 +326,7 @@ def dot_strength_fields(attributes: dict) -> dict:
 
 
 def test_dot_export_reads_back_with_pydot(argument_map):
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     dot = read_dot(export_map(argument_map, "dot"))
 
     assert dot.get_type() == "digraph"
@@ -384,7 +382,7 @@ def test_dot_export_draws_attacks_differently_from_supports(argument_map):
 
 def test_dot_export_keeps_awkward_text(awkward_map):
     nodes = dot_nodes(read_dot(export_map(awkward_map, "dot")))
-    for node in awkward_map.graph["nodes"]:
+    for node in stored_graph(awkward_map)["nodes"]:
         label = dot_unquote(nodes[f"claim{node['id']}"]["label"])
         assert label.rsplit("\n", 1)[0] == node["text"]
 
@@ -422,7 +420,7 @@ def schemes(document: dict, kind: str, among=None) -> list[tuple[list[str], list
 
 
 def test_aif_export_has_the_argument_layer(argument_map, debate):
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     document = aif_document(argument_map)
     atoms = {node["nodeID"]: node for node in document["nodes"] if node["type"] == "I"}
 
@@ -525,7 +523,7 @@ def test_aif_export_loads_in_arguebuf(argument_map, debate, tmp_path, caplog):
     for record in caplog.records:
         named = set(re.findall(r"'([^']*)'", record.getMessage()))
         assert named & dialogue, record.getMessage()
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     assert set(loaded.atom_nodes) == {f"I{node['id']}" for node in graph["nodes"]} | {
         f"I{debate.alias}"
     }
@@ -564,10 +562,10 @@ def test_an_alias_whose_claim_is_off_the_map_leaves_no_dangling_aif_edge_or_argd
     merge(alias, target)
     map_build(topic_id=topic.pk)
     argument_map = ArgumentMap.objects.get(topic=topic)
-    assert argument_map.graph["aliases"] == [
+    assert stored_graph(argument_map)["aliases"] == [
         {"id": alias, "text": "an alias of it", "canonical": target}
     ]
-    assert [node["text"] for node in argument_map.graph["nodes"]] == ["on the map"]
+    assert [node["text"] for node in stored_graph(argument_map)["nodes"]] == ["on the map"]
 
     document = aif_document(argument_map)  # fails on an edge without both ends
     assert f"I{target}" not in {node["nodeID"] for node in document["nodes"]}
@@ -651,7 +649,7 @@ def words(text: str) -> list[str]:
 
 
 def test_argdown_export_lists_every_claim_with_its_incoming_relations(argument_map, debate):
-    graph = argument_map.graph
+    graph = stored_graph(argument_map)
     front, blocks = argdown_blocks(export_map(argument_map, "argdown"))
     assert front == {"title": "AI art — map version 1"}
 
@@ -686,7 +684,7 @@ def test_argdown_export_lists_every_claim_with_its_incoming_relations(argument_m
 
 
 def test_argdown_export_gives_each_statement_its_strength_as_yaml_data(argument_map):
-    nodes = {f"claim-{node['id']}": node for node in argument_map.graph["nodes"]}
+    nodes = {f"claim-{node['id']}": node for node in stored_graph(argument_map)["nodes"]}
     text = export_map(argument_map, "argdown")
     _, blocks = argdown_blocks(text)
     # read over the whole document, as the lexer does, each data element ends its line
@@ -705,7 +703,7 @@ def test_argdown_export_gives_each_statement_its_strength_as_yaml_data(argument_
 
 
 def test_argdown_export_keeps_claim_text_from_turning_into_syntax(awkward_map):
-    nodes = {f"claim-{node['id']}": node for node in awkward_map.graph["nodes"]}
+    nodes = {f"claim-{node['id']}": node for node in stored_graph(awkward_map)["nodes"]}
     _, blocks = argdown_blocks(export_map(awkward_map, "argdown"))
     seen = set()
     for block in blocks:
@@ -727,7 +725,7 @@ def test_argdown_front_matter_survives_a_topic_title_with_yaml_syntax(member):
     argument_map = ArgumentMap.objects.get(topic=topic)
     front, blocks = argdown_blocks(export_map(argument_map, "argdown"))
     assert front == {"title": "Styles: owned? #1 [draft] = {open} — map version 1"}
-    [node] = argument_map.graph["nodes"]
+    [node] = stored_graph(argument_map)["nodes"]
     assert [argdown_statement(block[0]) for block in blocks] == [
         (f"claim-{claim_id(topic, 'a claim')}", "a claim", ["#in"], strength_fields(node))
     ]
@@ -739,7 +737,7 @@ def test_argdown_front_matter_survives_a_topic_title_with_yaml_syntax(member):
 def test_every_format_reads_back_a_tiny_strength_as_the_number_it_is(faint_map):
     """1e-05 is how Python prints the strength: DOT has no exponent in its numerals and
     PyYAML (YAML 1.1) reads 1e-05 as a string; every reader must get the number back."""
-    faint = faint_map.graph["nodes"][0]
+    faint = stored_graph(faint_map)["nodes"][0]
     expected = strength_fields(faint)
     assert expected["strength"] == 1e-05
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from apps.maps.exports import stored_graph
 from apps.maps.models import ArgumentMap, MapClaim, MapRelation
 from apps.maps.neighbourhood import MAX_NODES, PER_HOP, claim_neighbourhood
 from apps.maps.services import claim_ranks, map_build
@@ -21,7 +22,7 @@ def stored_map(topic, relations: list[tuple[int, int, str]], strengths: dict, *,
     """A version's rows as the build writes them: claims by id with their strength, and
     (source, target, kind) relations; no graph, which the neighbourhood never reads."""
     argument_map = ArgumentMap.objects.create(
-        topic=topic, version=version, graph={}, digest=str(version), stats={}
+        topic=topic, version=version, graph_without_edges={}, digest=str(version), stats={}
     )
     ids = set(strengths) | {pk for source, target, _ in relations for pk in (source, target)}
     ranks = claim_ranks((pk, strengths.get(pk, 0.5), 1) for pk in ids)
@@ -196,7 +197,7 @@ def test_the_view_answers_the_built_neighbourhood_as_json(debate, topic):
 
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     body = response.json()
-    graph = ArgumentMap.objects.get(topic=topic).graph
+    graph = stored_graph(ArgumentMap.objects.get(topic=topic))
     assert {node["id"] for node in body["nodes"]} == two_hops(graph, debate.styles)
     assert body["focus"] == body["nodes"][0]["id"] == debate.styles
     assert set(body["nodes"][0]) == {"id", "text", "strength", "word", "standing", "supporters",

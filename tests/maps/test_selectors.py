@@ -28,8 +28,8 @@ def test_the_latest_version_is_read_without_its_graph(topic):
         latest = selectors.latest_version(topic)
 
     assert latest.version == 2 and latest.stats["claims"] == 1
-    assert "graph" in latest.get_deferred_fields()
-    assert '"graph"' not in sql_of(queries)
+    assert "graph_without_edges" in latest.get_deferred_fields()
+    assert "graph_without_edges" not in sql_of(queries)
     assert selectors.latest_version(TopicFactory()) is None
 
 

@@ -8,7 +8,7 @@ from apps.maps.models import WholeJSONField
 
 
 def fill_digests(apps, schema_editor):
-    """The digest of every stored graph, as services.graph_document and _store make it."""
+    """The digest of every stored graph, as services.graph_document and store_version make it."""
     ArgumentMap = apps.get_model("maps", "ArgumentMap")
     for argument_map in ArgumentMap.objects.only("graph").iterator(chunk_size=20):
         document = orjson.dumps(argument_map.graph, option=orjson.OPT_SORT_KEYS)
