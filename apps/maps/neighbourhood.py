@@ -91,9 +91,9 @@ def claim_neighbourhood(*, topic: Topic, claim_id: int) -> Neighbourhood | None:
 
 
 # Each frontier claim's strongest neighbours not drawn yet, at most `limit` of each kind of
-# relation, read in rank order from the relations' indexes (supporters, attackers, what it
-# bears on); of those, the strongest `limit`. So a hop reads a few rows per frontier claim
-# however many relations they have.
+# relation: its supporters and attackers read in rank order from the relations' index, what
+# it bears on from its row's arrays; of those, the strongest `limit`. So a hop reads a few
+# index rows per frontier claim however many relations they have.
 NEAREST_SQL = f"""
     SELECT {", ".join(f"claim.{name}" for name in CLAIM_FIELDS)}
     FROM (
@@ -110,10 +110,12 @@ NEAREST_SQL = f"""
                 AND kind = 'attack' AND source_id <> ALL(%(drawn)s)
              ORDER BY source_rank LIMIT %(limit)s)
             UNION ALL
-            (SELECT target_id, target_rank FROM maps_maprelation
-             WHERE argument_map_id = %(map)s AND source_id = frontier.claim_id
-                AND target_id <> ALL(%(drawn)s)
-             ORDER BY target_rank LIMIT %(limit)s)
+            (SELECT outgoing.claim_id, outgoing.rank FROM maps_mapclaim source
+             CROSS JOIN LATERAL unnest(source.bears_on_ids, source.bears_on_ranks)
+                AS outgoing (claim_id, rank)
+             WHERE source.argument_map_id = %(map)s AND source.claim_id = frontier.claim_id
+                AND outgoing.claim_id <> ALL(%(drawn)s)
+             ORDER BY outgoing.rank LIMIT %(limit)s)
         ) neighbour
         ORDER BY neighbour.rank
         LIMIT %(limit)s
@@ -139,12 +141,12 @@ def _strongest_neighbours(map_id: int, frontier: list[int], drawn: dict, limit: 
 def _edges_between(relations: QuerySet, rows: dict, hops: dict[int, int]) -> list[GraphEdge]:
     """The relations that lead out from the focused claim: between two drawn claims one hop
     apart. Those between claims of the same hop are counted in "more", not drawn: they
-    crossed the layers and took the layout ten times as long (bench 10). Read by source and
-    the target's rank, both in the map_relation_out index."""
+    crossed the layers and took the layout ten times as long (bench 10). Read by target,
+    kind and the source's rank, all in the map_relation_into index."""
     ranks = [row["rank"] for row in rows.values()]
-    between = relations.filter(source__in=list(rows), target_rank__in=ranks).order_by(
-        "source", "target", "kind"
-    )
+    between = relations.filter(
+        target__in=list(rows), kind__in=["support", "attack"], source_rank__in=ranks
+    ).order_by("source", "target", "kind")
     return [
         GraphEdge(source=source, target=target, kind=kind, weight=weight)
         for source, target, kind, weight in between.values_list(

@@ -189,14 +189,18 @@ def evidence_posts(ids: set[int]) -> dict[int, EvidencePost]:
     return {pk: found.get(pk) or EvidencePost(id=pk, author=None, excerpt=None) for pk in ids}
 
 
+# The first claims it bears on, from its row's arrays (strongest first).
 OUTGOING_SQL = f"""
-    SELECT {CLAIM_COLUMNS}, relation.kind AS relation_kind
-    FROM maps_maprelation relation
+    SELECT {CLAIM_COLUMNS},
+        CASE WHEN outgoing.supports THEN 'support' ELSE 'attack' END AS relation_kind
+    FROM maps_mapclaim source
+    CROSS JOIN LATERAL unnest(
+        source.bears_on_ids[1:%(limit)s], source.bears_on_supports[1:%(limit)s]
+    ) WITH ORDINALITY AS outgoing (claim_id, supports, place)
     JOIN maps_mapclaim claim
-        ON claim.argument_map_id = relation.argument_map_id AND claim.claim_id = relation.target_id
-    WHERE relation.argument_map_id = %(map)s AND relation.source_id = %(claim)s
-    ORDER BY relation.target_rank, relation.kind
-    LIMIT %(limit)s
+        ON claim.argument_map_id = source.argument_map_id AND claim.claim_id = outgoing.claim_id
+    WHERE source.argument_map_id = %(map)s AND source.claim_id = %(claim)s
+    ORDER BY outgoing.place
 """
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from apps.claims.models import Claim, claim_key
 from apps.forum.models import Topic
-from apps.maps.models import ArgumentMap, MapClaim, MapRelation
-from apps.maps.services import claim_ranks
+from apps.maps.models import ArgumentMap
+from apps.maps.services import _write_rows as write_rows
 
 
 @dataclass
@@ -43,44 +43,21 @@ def store_map(topic: Topic, nodes: list[Node], edges: list[Edge], version: int =
         stats={"claims": len(nodes), "supports": kinds["support"], "attacks": kinds["attack"],
                "IN": len(nodes), "OUT": 0, "UNDECIDED": 0, "strength_converged": True},
     )  # fmt: skip
-    into = Counter((edge.target, edge.kind) for edge in edges)
-    bears_on = Counter(edge.source for edge in edges)
-    ranks = claim_ranks((ids[n], node.strength, node.supporters) for n, node in enumerate(nodes))
-    MapClaim.objects.bulk_create(
-        MapClaim(
-            argument_map=argument_map,
-            claim_id=ids[position],
-            text=node.text,
-            strength=node.strength,
-            base=node.strength,
-            standing="IN",
-            reason="No objection",
-            supporters=node.supporters,
-            opposers=node.opposers,
-            endorsed_supporting=0,
-            endorsed_opposing=0,
-            supported_by=into[position, "support"],
-            attacked_by=into[position, "attack"],
-            main=not bears_on[position],
-            bears_on=bears_on[position],
-            rank=ranks[ids[position]],
-        )
-        for position, node in enumerate(nodes)
-    )
-    MapRelation.objects.bulk_create(
-        MapRelation(
-            argument_map=argument_map,
-            source_id=ids[edge.source],
-            target_id=ids[edge.target],
-            kind=edge.kind,
-            weight=edge.weight,
-            share=float(edge.weight),
-            evidence=edge.evidence,
-            source_rank=ranks[ids[edge.source]],
-            target_rank=ranks[ids[edge.target]],
-        )
-        for edge in edges
-    )
+    graph = {
+        "nodes": [
+            {"id": ids[position], "text": node.text, "strength": node.strength,
+             "base": node.strength, "standing": "IN", "reason": "No objection",
+             "supporters": node.supporters, "opposers": node.opposers,
+             "endorsements": {"supports": 0, "opposes": 0}}
+            for position, node in enumerate(nodes)
+        ],
+        "edges": [
+            {"source": ids[edge.source], "target": ids[edge.target], "kind": edge.kind,
+             "weight": edge.weight, "share": float(edge.weight), "evidence": edge.evidence}
+            for edge in edges
+        ],
+    }  # fmt: skip
+    write_rows(argument_map, graph)  # as map_build writes them
     return ids
 
 

@@ -1,17 +1,16 @@
 """The graph view's data: a claim's neighbourhood, two hops, strongest first, at most
 MAX_NODES, read from the latest version's rows in a fixed number of queries."""
 
-from collections import Counter
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.maps.exports import stored_graph
-from apps.maps.models import ArgumentMap, MapClaim, MapRelation
+from apps.maps.models import ArgumentMap
 from apps.maps.neighbourhood import MAX_NODES, PER_HOP, claim_neighbourhood
-from apps.maps.services import claim_ranks, map_build
+from apps.maps.services import _write_rows as write_rows
+from apps.maps.services import map_build
 from tests.factories import TopicFactory, UserFactory, make_thread
 from tests.maps.helpers import sample_debate
 
@@ -25,26 +24,20 @@ def stored_map(topic, relations: list[tuple[int, int, str]], strengths: dict, *,
         topic=topic, version=version, graph_without_edges={}, digest=str(version), stats={}
     )
     ids = set(strengths) | {pk for source, target, _ in relations for pk in (source, target)}
-    ranks = claim_ranks((pk, strengths.get(pk, 0.5), 1) for pk in ids)
-    bears_on = Counter(source for source, _, _ in relations)
-    MapClaim.objects.bulk_create(
-        MapClaim(
-            argument_map=argument_map, claim_id=pk, text=f"Claim {pk}",
-            strength=strengths.get(pk, 0.5), base=0.5, standing="IN", reason="No objection",
-            supporters=1, opposers=0, endorsed_supporting=0, endorsed_opposing=0,
-            supported_by=sum(1 for _, t, kind in relations if t == pk and kind == "support"),
-            attacked_by=sum(1 for _, t, kind in relations if t == pk and kind == "attack"),
-            main=not bears_on[pk], bears_on=bears_on[pk], rank=ranks[pk],
-        )
-        for pk in sorted(ids)
-    )  # fmt: skip
-    MapRelation.objects.bulk_create(
-        MapRelation(
-            argument_map=argument_map, source_id=source, target_id=target, kind=kind, weight=1,
-            share=1.0, evidence=[], source_rank=ranks[source], target_rank=ranks[target],
-        )
-        for source, target, kind in relations
-    )  # fmt: skip
+    graph = {
+        "nodes": [
+            {"id": pk, "text": f"Claim {pk}", "strength": strengths.get(pk, 0.5), "base": 0.5,
+             "standing": "IN", "reason": "No objection", "supporters": 1, "opposers": 0,
+             "endorsements": {"supports": 0, "opposes": 0}}
+            for pk in sorted(ids)
+        ],
+        "edges": [
+            {"source": source, "target": target, "kind": kind, "weight": 1, "share": 1.0,
+             "evidence": []}
+            for source, target, kind in relations
+        ],
+    }  # fmt: skip
+    write_rows(argument_map, graph)  # as map_build writes them
     return argument_map
 
 

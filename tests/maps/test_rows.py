@@ -110,7 +110,8 @@ def test_pruning_keeps_the_last_versions_of_each_topic_and_deletes_their_rows(to
         argument_map=old[0], claim_id=1, text="a", strength=0.5, base=0.5, standing="IN",
         reason="No objection", supporters=0, opposers=0, endorsed_supporting=0,
         endorsed_opposing=0, supported_by=0,
-        attacked_by=0, main=True, bears_on=0, rank=1,
+        attacked_by=0, main=True, bears_on=0, rank=1, bears_on_ids=[], bears_on_ranks=[],
+        bears_on_supports=[],
     )  # fmt: skip
     other = versions(TopicFactory(slug="other"), 3, age=timedelta(days=30))
 
