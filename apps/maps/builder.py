@@ -324,7 +324,7 @@ def _relations(source: np.ndarray, drawing: Stances, share: np.ndarray) -> list[
             "weight": weights[n],
             "share": round(shares[n], DECIMALS) if shares[n] < 1.0 else 1.0,
             "evidence": evidence[start:end],
-        }  # fmt: skip
+        }
         for n, (start, end) in enumerate(runs)
     ]
 

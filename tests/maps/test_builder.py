@@ -821,6 +821,23 @@ def test_a_post_tagging_an_alias_and_its_target_alike_counts_once(question, topi
     assert graph["edges"] == [support(a, b, [reply])]
 
 
+def test_a_post_for_an_alias_and_against_its_target_counts_its_author_against(
+    question, topic, other_member
+):
+    """Merging can leave one post on both sides of a claim: it is listed on both, and its
+    author, whose latest word on the claim says both, counts as against; its reason supports
+    and attacks the claim, as it said, and the claim does neither to itself."""
+    reply = say(question, other_member, supports=["a", "b alias"], opposes=["b"])
+    a, b, alias = claim_id(topic, "a"), claim_id(topic, "b"), claim_id(topic, "b alias")
+    merge(alias, b)
+
+    graph = build_graph(topic)
+
+    assert node(graph, b)["posts"] == {"supports": [question.pk, reply.pk], "opposes": [reply.pk]}
+    assert (node(graph, b)["supporters"], node(graph, b)["opposers"]) == (1, 1)
+    assert graph["edges"] == [attack(a, b, [reply]), support(a, b, [reply])]  # it says both
+
+
 def test_a_parent_tagging_an_alias_and_its_target_alike_is_on_one_claim(
     thread, topic, member, other_member
 ):
