@@ -1,6 +1,7 @@
 """map_build's store: a new version only when the graph's digest changes."""
 
 import hashlib
+import json
 
 import pytest
 from django.db import connection
@@ -53,6 +54,28 @@ def test_a_changed_graph_makes_a_new_version_stored_with_its_digest(debate, topi
     assert stored_graph(second) == build_graph(topic)
     assert second.digest == sha256(graph_document(build_graph(topic)))
     assert second.digest != first.digest
+
+
+def estimated_rows(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]["Plan Rows"]
+
+
+def test_the_planner_knows_each_new_versions_rows(debate, topic, member):
+    """Each build refreshes the statistics of the rows' versions, so the planner counts the
+    newest version's rows instead of taking the version for empty (and choosing plans that
+    scan it once per row)."""
+    map_build(topic_id=topic.pk)
+    say(debate.posts["unproven"], member, supports=["Artists lose income"])
+    map_build(topic_id=topic.pk)
+    latest = ArgumentMap.objects.get(topic=topic, version=2)
+
+    for table, count in (("maps_mapclaim", latest.claims.count()),
+                         ("maps_maprelation", latest.relations.count())):  # fmt: skip
+        sql = f"SELECT * FROM {table} WHERE argument_map_id = %s"
+        assert estimated_rows(sql, [latest.pk]) == count > 1
 
 
 def test_the_graph_read_back_from_its_document_and_rows_has_the_stored_digest(debate, topic):
