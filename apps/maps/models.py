@@ -114,7 +114,10 @@ class MapClaim(models.Model):
             models.UniqueConstraint(fields=["argument_map", "claim"], name="one_row_per_claim")
         ]
         indexes = [
+            # the main claims strongest first, and every claim strongest first: a page of
+            # either is read from its index, not sorted out of the whole version
             models.Index(fields=["argument_map", "main", "rank"], name="map_claim_ranked"),
+            models.Index(fields=["argument_map", "rank"], name="map_claim_rank"),
             GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="map_claim_text_trgm"),
         ]
 
