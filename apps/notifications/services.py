@@ -222,13 +222,26 @@ def enqueue_mail() -> None:
         log.warning("Mail not queued (%s); the periodic task will send it.", error)
 
 
+# One statement, as every reply runs it inside its tree's lock: the watch, unless the
+# member's settings say not (no settings: the default, watching), or they watch already.
+WATCH_BY_DEFAULT_SQL = """
+    INSERT INTO notifications_watch (user_id, thread_id, created)
+    SELECT %(member)s, %(thread)s, %(now)s
+    WHERE NOT EXISTS (
+        SELECT 1 FROM notifications_preferences
+        WHERE user_id = %(member)s AND NOT watch_by_default
+    )
+    ON CONFLICT DO NOTHING
+"""
+
+
 def _watch_by_default(member, thread: Thread) -> None:
     """Members watch the threads they start or reply in unless their settings say not."""
     if member is None:
         return
-    preferences = Preferences.objects.filter(user=member).first()
-    if preferences is None or preferences.watch_by_default:
-        Watch.objects.bulk_create([Watch(user=member, thread=thread)], ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        parameters = {"member": member.pk, "thread": thread.pk, "now": timezone.now()}
+        cursor.execute(WATCH_BY_DEFAULT_SQL, parameters)
 
 
 def notifications_mark_read(*, member, ids: Sequence[int] | None = None, all: bool = False) -> int:
