@@ -106,13 +106,13 @@ def store_version(topic: Topic, graph: dict) -> ArgumentMap:
         stats=graph_stats(graph),
     )
     argument_map.graph_without_edges = document
-    _write_rows(argument_map, graph)
+    write_rows(argument_map, graph)
     with connection.cursor() as cursor:  # so that the planner knows the new version's size
         cursor.execute(ANALYZE_ROWS)
     return argument_map
 
 
-def _write_rows(argument_map: ArgumentMap, graph: dict) -> None:
+def write_rows(argument_map: ArgumentMap, graph: dict) -> None:
     """The version's nodes and edges as MapClaim and MapRelation rows, in the build's
     transaction; COPY writes the ~70,000 edges of a large topic in a fraction of a second.
     The edges go in the order of their one index, so that each lands at its end."""

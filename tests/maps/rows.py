@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from apps.claims.models import Claim, claim_key
 from apps.forum.models import Topic
 from apps.maps.models import ArgumentMap
-from apps.maps.services import _write_rows as write_rows
+from apps.maps.services import write_rows
 
 
 @dataclass

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.maps.exports import stored_graph
 from apps.maps.models import ArgumentMap
 from apps.maps.neighbourhood import MAX_NODES, PER_HOP, claim_neighbourhood
-from apps.maps.services import _write_rows as write_rows
-from apps.maps.services import map_build
+from apps.maps.services import map_build, write_rows
 from tests.factories import TopicFactory, UserFactory, make_thread
 from tests.maps.helpers import sample_debate
 
